@@ -1,0 +1,54 @@
+# Sáng kiến portal. `make run` and `make test` work from a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export DJANGO_SETTINGS_MODULE ?= config.settings.base
+
+.PHONY: run install messages test test-fast e2e lint format check ci worker beat clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+messages: install
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+## Serve the portal on http://127.0.0.1:8000 with SQLite and demo data (no PostgreSQL or Redis).
+run: messages
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
+	DEBUG=1 $(BIN)/python manage.py seed_demo --if-empty
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## The whole suite. Uses DATABASE_URL/REDIS_URL when set (CI), SQLite and in-process Celery otherwise.
+test: messages
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q $(PYTEST_ARGS)
+
+## The suite without browser tests.
+test-fast: messages
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -m "not e2e" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	SECRET_KEY=check-only-$$(date +%s)-a-long-random-enough-secret-value-for-the-deploy-check \
+	  DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+worker: install
+	$(BIN)/celery -A config worker -l info
+
+beat: install
+	$(BIN)/celery -A config beat -l info
+
+clean:
+	rm -rf $(VENV) var/staticfiles .pytest_cache

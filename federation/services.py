@@ -1,0 +1,363 @@
+"""Writes to the union tree. Every change of shape is an event with an effective date.
+
+django-mptt rewrites lft/rght across a whole tree on a move, and is not safe when
+two moves run at once: every tree write here takes one transaction-scoped lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from federation.models import OrgUnit, ReorgEvent, UnitKind, UnitPlacement
+
+TREE_LOCK_KEY = 0x5A4E_7EEE  # pg_advisory_xact_lock key for tree writes
+
+MSG_MOVE_INTO_OWN_SUBTREE = "Không thể chuyển một đơn vị vào chính nó hoặc đơn vị cấp dưới của nó."
+MSG_MERGE_INTO_SELF = "Không thể hợp nhất một đơn vị vào chính nó."
+MSG_UNIT_CLOSED = "Đơn vị {name} đã ngừng hoạt động."
+
+
+def _lock_tree() -> None:
+    """Serialise tree writes. SQLite already serialises writers; PostgreSQL needs a lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TREE_LOCK_KEY])
+
+
+def _reposition(unit: OrgUnit, parent: OrgUnit | None, effective_date: dt.date | None) -> None:
+    """Close the unit's open placement and open one under `parent` from `effective_date`."""
+    open_placement = UnitPlacement.objects.filter(unit=unit, valid_to__isnull=True).first()
+    if open_placement is not None:
+        if (
+            open_placement.valid_from is not None
+            and effective_date is not None
+            and (effective_date <= open_placement.valid_from)
+        ):
+            # Same-day correction: the earlier placement never really took effect.
+            open_placement.delete()
+        else:
+            open_placement.valid_to = effective_date
+            open_placement.save(update_fields=["valid_to"])
+    UnitPlacement.objects.create(unit=unit, parent=parent, valid_from=effective_date)
+    unit.refresh_from_db()
+    unit.parent = parent
+    unit.save()  # mptt moves the node, keeping siblings ordered by code
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    parent: OrgUnit | None,
+    short_name: str = "",
+    member_count: int = 0,
+    official_code: str = "",
+    active_from: dt.date | None = None,
+    actor=None,
+) -> OrgUnit:
+    _lock_tree()
+    unit = OrgUnit(
+        code=code,
+        name=name,
+        short_name=short_name,
+        kind=kind,
+        parent=parent,
+        member_count=member_count,
+        official_code=official_code,
+        active_from=active_from,
+    )
+    unit.full_clean()
+    unit.save()
+    UnitPlacement.objects.create(unit=unit, parent=parent, valid_from=active_from)
+    ReorgEvent.objects.create(
+        kind=ReorgEvent.Kind.CREATE,
+        unit=unit,
+        target=parent,
+        new_name=name,
+        effective_date=active_from or dt.date.today(),
+        actor=actor,
+    )
+    return unit
+
+
+@transaction.atomic
+def unit_move(
+    *, unit: OrgUnit, new_parent: OrgUnit, effective_date: dt.date, actor=None, note: str = ""
+) -> ReorgEvent:
+    _lock_tree()
+    unit.refresh_from_db()
+    new_parent.refresh_from_db()
+    if new_parent.pk == unit.pk or new_parent.is_descendant_of(unit):
+        raise ValidationError(_(MSG_MOVE_INTO_OWN_SUBTREE))
+    previous_parent = unit.parent
+    _reposition(unit, new_parent, effective_date)
+    return ReorgEvent.objects.create(
+        kind=ReorgEvent.Kind.MOVE,
+        unit=unit,
+        target=new_parent,
+        previous_parent=previous_parent,
+        effective_date=effective_date,
+        note=note,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def unit_merge(
+    *,
+    sources: Iterable[OrgUnit],
+    target: OrgUnit,
+    effective_date: dt.date,
+    actor=None,
+    note: str = "",
+) -> list[ReorgEvent]:
+    """Merge `sources` into `target` from `effective_date`.
+
+    The sources' sub-units move under the target; each source is closed the day
+    before and points at the target. Nothing submitted under a source is touched:
+    it stays attributed to the unit it was submitted under, and today's tree rolls
+    it up under the target through `merged_into`.
+    """
+    _lock_tree()
+    target.refresh_from_db()
+    events = []
+    for source in sources:
+        source.refresh_from_db()
+        if source.pk == target.pk:
+            raise ValidationError(_(MSG_MERGE_INTO_SELF))
+        if target.is_descendant_of(source):
+            raise ValidationError(_(MSG_MOVE_INTO_OWN_SUBTREE))
+        for child in list(source.get_children()):
+            _reposition(child, target, effective_date)
+            ReorgEvent.objects.create(
+                kind=ReorgEvent.Kind.MOVE,
+                unit=child,
+                target=target,
+                previous_parent=source,
+                effective_date=effective_date,
+                note=note,
+                actor=actor,
+            )
+        source.refresh_from_db()
+        source.active_to = effective_date - dt.timedelta(days=1)
+        source.merged_into = target
+        source.save(update_fields=["active_to", "merged_into"])
+        UnitPlacement.objects.filter(unit=source, valid_to__isnull=True).update(
+            valid_to=effective_date
+        )
+        events.append(
+            ReorgEvent.objects.create(
+                kind=ReorgEvent.Kind.MERGE,
+                unit=source,
+                target=target,
+                previous_parent=source.parent,
+                effective_date=effective_date,
+                note=note,
+                actor=actor,
+            )
+        )
+    return events
+
+
+@transaction.atomic
+def unit_rename(
+    *,
+    unit: OrgUnit,
+    name: str,
+    short_name: str | None = None,
+    effective_date: dt.date,
+    actor=None,
+) -> ReorgEvent:
+    unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    previous_name = unit.name
+    unit.name = name
+    if short_name is not None:
+        unit.short_name = short_name
+    unit.full_clean()
+    unit.save(update_fields=["name", "short_name"])
+    return ReorgEvent.objects.create(
+        kind=ReorgEvent.Kind.RENAME,
+        unit=unit,
+        previous_name=previous_name,
+        new_name=name,
+        effective_date=effective_date,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def unit_close(*, unit: OrgUnit, effective_date: dt.date, actor=None, note: str = "") -> ReorgEvent:
+    unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    if unit.active_to is not None:
+        raise ValidationError(_(MSG_UNIT_CLOSED).format(name=unit.name))
+    unit.active_to = effective_date - dt.timedelta(days=1)
+    unit.save(update_fields=["active_to"])
+    UnitPlacement.objects.filter(unit=unit, valid_to__isnull=True).update(valid_to=effective_date)
+    return ReorgEvent.objects.create(
+        kind=ReorgEvent.Kind.CLOSE, unit=unit, effective_date=effective_date, note=note, actor=actor
+    )
+
+
+# --- Import of units from a table (XLSX/CSV) -------------------------------------------
+
+MSG_IMPORT_MISSING = "Thiếu {column}."
+MSG_IMPORT_BAD_KIND = "Loại đơn vị “{value}” không hợp lệ (dùng một trong: {choices})."
+MSG_IMPORT_BAD_MEMBERS = "Số đoàn viên “{value}” phải là số nguyên không âm."
+MSG_IMPORT_DUP_CODE = "Mã {code} bị lặp trong tệp (đã có ở dòng {row})."
+MSG_IMPORT_CODE_EXISTS = "Mã {code} đã tồn tại."
+MSG_IMPORT_NO_PARENT = "Không tìm thấy đơn vị cấp trên có mã {code}."
+MSG_IMPORT_PARENT_OUT_OF_SCOPE = "Đơn vị cấp trên {code} nằm ngoài phạm vi bạn quản lý."
+
+UNIT_IMPORT_COLUMNS = ("code", "name", "parent_code", "kind", "members")
+
+
+@dataclass
+class RowError:
+    row: int
+    field: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    total: int = 0
+    created: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def error_rows(self) -> list[int]:
+        return sorted({e.row for e in self.errors})
+
+
+def _kind_from_cell(value: str) -> str | None:
+    from dedup.text import fold_accents
+
+    wanted = fold_accents(value.strip().lower())
+    for choice, label in UnitKind.choices:
+        if wanted in (choice, fold_accents(str(label).lower())):
+            return choice
+    return None
+
+
+@transaction.atomic
+def units_import(
+    *, rows: list[dict], scope, actor=None, all_or_nothing: bool = True
+) -> ImportReport:
+    """Create units from table rows (first data row is row 2, as in a spreadsheet).
+
+    Parents may be existing units inside the importer's scope or units earlier in
+    the same file. With `all_or_nothing`, one bad row means nothing is created.
+    """
+    report = ImportReport(total=len(rows))
+    seen_codes: dict[str, int] = {}
+    planned: list[tuple[int, dict]] = []
+    existing = set(
+        OrgUnit.objects.filter(
+            code__in=[str(r.get("code") or "").strip() for r in rows]
+        ).values_list("code", flat=True)
+    )
+    for index, row in enumerate(rows, start=2):
+        errors_before = len(report.errors)
+        code = str(row.get("code") or "").strip()
+        name = str(row.get("name") or "").strip()
+        parent_code = str(row.get("parent_code") or "").strip()
+        kind_cell = str(row.get("kind") or "").strip()
+        members_cell = str(row.get("members") or "0").strip() or "0"
+        for column, value in (("code", code), ("name", name), ("parent_code", parent_code)):
+            if not value:
+                report.errors.append(
+                    RowError(index, column, _(MSG_IMPORT_MISSING).format(column=column))
+                )
+        kind = _kind_from_cell(kind_cell) if kind_cell else None
+        if kind is None or kind == UnitKind.NATIONAL:
+            report.errors.append(
+                RowError(
+                    index,
+                    "kind",
+                    _(MSG_IMPORT_BAD_KIND).format(
+                        value=kind_cell, choices=", ".join(c for c, _l in UnitKind.choices[1:])
+                    ),
+                )
+            )
+        try:
+            members = int(float(members_cell))
+            if members < 0:
+                raise ValueError
+        except ValueError:
+            members = 0
+            report.errors.append(
+                RowError(index, "members", _(MSG_IMPORT_BAD_MEMBERS).format(value=members_cell))
+            )
+        if code:
+            if code in seen_codes:
+                report.errors.append(
+                    RowError(
+                        index,
+                        "code",
+                        _(MSG_IMPORT_DUP_CODE).format(code=code, row=seen_codes[code]),
+                    )
+                )
+            elif code in existing:
+                report.errors.append(
+                    RowError(index, "code", _(MSG_IMPORT_CODE_EXISTS).format(code=code))
+                )
+            seen_codes.setdefault(code, index)
+        if parent_code and parent_code not in seen_codes:
+            parent = OrgUnit.objects.filter(code=parent_code).first()
+            if parent is None:
+                report.errors.append(
+                    RowError(index, "parent_code", _(MSG_IMPORT_NO_PARENT).format(code=parent_code))
+                )
+            elif not scope.contains(parent):
+                report.errors.append(
+                    RowError(
+                        index,
+                        "parent_code",
+                        _(MSG_IMPORT_PARENT_OUT_OF_SCOPE).format(code=parent_code),
+                    )
+                )
+        if len(report.errors) == errors_before:
+            planned.append(
+                (
+                    index,
+                    {
+                        "code": code,
+                        "name": name,
+                        "parent_code": parent_code,
+                        "kind": kind,
+                        "members": members,
+                    },
+                )
+            )
+    if report.errors and all_or_nothing:
+        return report
+    for index, row in planned:
+        parent = OrgUnit.objects.filter(code=row["parent_code"]).first()
+        if parent is None:
+            # Its parent was a row of this file that failed: this row cannot be placed either.
+            report.errors.append(
+                RowError(
+                    index, "parent_code", _(MSG_IMPORT_NO_PARENT).format(code=row["parent_code"])
+                )
+            )
+            continue
+        unit_create(
+            code=row["code"],
+            name=row["name"],
+            kind=row["kind"],
+            parent=parent,
+            member_count=row["members"],
+            actor=actor,
+        )
+        report.created += 1
+    report.applied = report.created > 0
+    return report

@@ -1,0 +1,13 @@
+from portal.tenancy import home_unit, roles_of
+
+
+def viewer(request):
+    """The header shows who is signed in, their unit and their roles."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    assignments = roles_of(user)
+    return {
+        "viewer_unit": home_unit(user),
+        "viewer_roles": sorted({a.get_role_display() for a in assignments}),
+    }

@@ -1,0 +1,52 @@
+"""Reading uploaded spreadsheets (XLSX or CSV) into rows of cells keyed by header."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+MSG_TABLE_UNREADABLE = "Không đọc được tệp. Hãy dùng tệp Excel (.xlsx) hoặc CSV (UTF-8)."
+MSG_TABLE_EMPTY = "Tệp không có dòng dữ liệu nào."
+
+
+class TableError(ValueError):
+    pass
+
+
+def _clean_header(value) -> str:
+    return str(value or "").strip().lower()
+
+
+def read_table(uploaded, *, max_rows: int = 200_000) -> list[dict]:
+    """Rows of an uploaded .xlsx or .csv as dicts, header names lower-cased."""
+    name = (getattr(uploaded, "name", "") or "").lower()
+    raw = uploaded.read()
+    try:
+        if raw[:2] == b"PK" or name.endswith(".xlsx"):
+            workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+            sheet = workbook.worksheets[0]
+            rows = sheet.iter_rows(values_only=True)
+            header = [_clean_header(c) for c in next(rows, [])]
+            records = []
+            for values in rows:
+                if values is None or all(v is None or str(v).strip() == "" for v in values):
+                    continue
+                records.append(
+                    {h: ("" if v is None else v) for h, v in zip(header, values, strict=False) if h}
+                )
+                if len(records) > max_rows:
+                    break
+            workbook.close()
+        else:
+            text = raw.decode("utf-8-sig")
+            reader = csv.DictReader(io.StringIO(text))
+            reader.fieldnames = [_clean_header(h) for h in reader.fieldnames or []]
+            records = [r for r in reader if any((v or "").strip() for v in r.values())]
+    except (UnicodeDecodeError, csv.Error, KeyError, OSError, ValueError) as exc:
+        raise TableError(_(MSG_TABLE_UNREADABLE)) from exc
+    if not records:
+        raise TableError(_(MSG_TABLE_EMPTY))
+    return records

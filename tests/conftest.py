@@ -1,0 +1,105 @@
+"""Shared fixtures. The personas (see STYLE.md) are the people every endpoint is tested as."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from tests.factories import Role, UnitFactory, UnitKind, UserFactory, grant
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+def require_service(name: str, reason: str) -> None:
+    """A test that needs a missing service fails in CI and skips on a laptop."""
+    message = f"{name} unavailable: {reason}"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@dataclass
+class Country:
+    root: object
+    province_a: object
+    upper_a: object
+    grassroots_a: object
+    grassroots_a2: object
+    province_b: object
+    grassroots_b: object
+
+
+@pytest.fixture
+def country(db) -> Country:
+    root = UnitFactory(code="TLD", name="Tổng LĐLĐ Việt Nam", kind=UnitKind.NATIONAL)
+    province_a = UnitFactory(
+        code="LDLD92", name="LĐLĐ thành phố Cần Thơ", kind=UnitKind.PROVINCE, parent=root
+    )
+    upper_a = UnitFactory(
+        code="LDLD92-U01", name="Công đoàn KCN Trà Nóc", kind=UnitKind.UPPER, parent=province_a
+    )
+    grassroots_a = UnitFactory(
+        code="LDLD92-G01", name="Công đoàn Công ty Thủy sản Bình An", parent=upper_a
+    )
+    grassroots_a2 = UnitFactory(
+        code="LDLD92-G02", name="Công đoàn Bệnh viện Cần Thơ", parent=upper_a
+    )
+    province_b = UnitFactory(
+        code="LDLD01", name="LĐLĐ thành phố Hà Nội", kind=UnitKind.PROVINCE, parent=root
+    )
+    grassroots_b = UnitFactory(code="LDLD01-G01", name="Công đoàn Công ty Canon", parent=province_b)
+    return Country(root, province_a, upper_a, grassroots_a, grassroots_a2, province_b, grassroots_b)
+
+
+@dataclass
+class Personas:
+    worker_a: object
+    officer_a: object
+    grassroots_officer_a: object
+    reviewer_a: object
+    reviewer_b: object
+    worker_b: object
+    leader: object
+    admin: object
+
+    def by_name(self, name: str):
+        return None if name == "anonymous" else getattr(self, name)
+
+
+PERSONA_NAMES = ["worker_a", "officer_a", "reviewer_a", "reviewer_b", "leader", "anonymous"]
+
+
+@pytest.fixture
+def personas(country) -> Personas:
+    def person(name: str, role: str, unit):
+        user = UserFactory(email=f"{name}@example.vn", full_name=name.replace("_", " ").title())
+        grant(user, role, unit)
+        return user
+
+    return Personas(
+        worker_a=person("worker_a", Role.MEMBER, country.grassroots_a),
+        officer_a=person("officer_a", Role.UNIT_OFFICER, country.province_a),
+        grassroots_officer_a=person(
+            "grassroots_officer_a", Role.GRASSROOTS_OFFICER, country.grassroots_a
+        ),
+        reviewer_a=person("reviewer_a", Role.REVIEWER, country.province_a),
+        reviewer_b=person("reviewer_b", Role.REVIEWER, country.province_b),
+        worker_b=person("worker_b", Role.MEMBER, country.grassroots_b),
+        leader=person("leader", Role.LEADERSHIP, country.root),
+        admin=person("admin", Role.ADMIN, country.root),
+    )
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> a test client signed in as user (or anonymous for None)."""
+
+    def make(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user, backend="portal.auth_backends.EmailOrPhoneBackend")
+        return client
+
+    return make

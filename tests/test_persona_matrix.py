@@ -1,0 +1,114 @@
+"""Every endpoint, every persona: who may read or write what (STYLE.md, Tenancy).
+
+Each row names an endpoint, how to build its URL from the shared objects, and the
+status each persona must get. Out-of-scope objects answer 404, never 403, so
+nobody learns that they exist. Anonymous visitors are sent to the login page
+(302) on pages and get 401/403 from the API.
+
+Add a row here for every new page and API endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+
+from tests.conftest import PERSONA_NAMES
+
+OK, REDIRECT, NOT_FOUND, DENIED, UNAUTHENTICATED = 200, 302, 404, 403, 403
+
+
+@dataclass
+class Endpoint:
+    name: str
+    url: Callable[[dict], str]
+    expect: dict[str, int]
+    method: str = "get"
+    data: Callable[[dict], dict] = field(default=lambda objects: {})
+
+
+def everyone(status: int, **overrides: int) -> dict[str, int]:
+    return {name: overrides.get(name, status) for name in PERSONA_NAMES}
+
+
+@pytest.fixture
+def objects(country, personas) -> dict:
+    """The things the matrix points at: all belong to province A unless named _b."""
+    return {"country": country, "personas": personas}
+
+
+ENDPOINTS: list[Endpoint] = [
+    Endpoint("home", lambda o: "/", everyone(OK)),
+    Endpoint(
+        "unit list",
+        lambda o: "/don-vi/",
+        everyone(OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "unit detail, grassroots of A",
+        lambda o: f"/don-vi/{o['country'].grassroots_a.code}/",
+        everyone(OK, worker_a=NOT_FOUND, reviewer_b=NOT_FOUND, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "unit reorganise page, grassroots of A",
+        lambda o: f"/don-vi/{o['country'].grassroots_a.code}/sap-xep/",
+        everyone(NOT_FOUND, officer_a=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "unit reorganise POST, rename grassroots of A",
+        lambda o: f"/don-vi/{o['country'].grassroots_a.code}/sap-xep/",
+        everyone(NOT_FOUND, officer_a=REDIRECT, anonymous=REDIRECT),
+        method="post",
+        data=lambda o: {"action": "rename", "new_name": "Tên mới", "effective_date": "2026-01-01"},
+    ),
+    Endpoint(
+        "unit import page",
+        lambda o: "/don-vi/nhap/",
+        everyone(NOT_FOUND, officer_a=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "API unit detail, grassroots of A",
+        lambda o: f"/api/v1/units/{o['country'].grassroots_a.code}/",
+        everyone(OK, worker_a=NOT_FOUND, reviewer_b=NOT_FOUND, anonymous=UNAUTHENTICATED),
+    ),
+    Endpoint(
+        "API unit list",
+        lambda o: "/api/v1/units/",
+        everyone(OK, anonymous=UNAUTHENTICATED),
+    ),
+]
+
+
+@pytest.mark.parametrize("persona", PERSONA_NAMES)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
+def test_persona_matrix(endpoint: Endpoint, persona: str, objects, client_for):
+    client = client_for(objects["personas"].by_name(persona))
+    send = getattr(client, endpoint.method)
+    response = send(endpoint.url(objects), endpoint.data(objects))
+    assert response.status_code == endpoint.expect[persona], (
+        f"{endpoint.name} as {persona}: got {response.status_code}, "
+        f"expected {endpoint.expect[persona]}"
+    )
+
+
+def test_api_unit_list_shows_only_the_callers_subtree(objects, client_for):
+    country, personas = objects["country"], objects["personas"]
+    codes = {
+        unit["code"]
+        for unit in client_for(personas.reviewer_b).get("/api/v1/units/").json()["results"]
+    }
+    assert codes == {country.province_b.code, country.grassroots_b.code}
+    assert client_for(personas.worker_a).get("/api/v1/units/").json()["results"] == []
+
+
+def test_cross_province_write_is_refused_and_changes_nothing(objects, client_for):
+    country, personas = objects["country"], objects["personas"]
+    response = client_for(personas.reviewer_b).post(
+        f"/don-vi/{country.grassroots_a.code}/sap-xep/",
+        {"action": "rename", "new_name": "Bị đổi trộm", "effective_date": "2026-01-01"},
+    )
+    assert response.status_code == NOT_FOUND
+    country.grassroots_a.refresh_from_db()
+    assert country.grassroots_a.name != "Bị đổi trộm"
