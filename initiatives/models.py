@@ -158,8 +158,15 @@ class Initiative(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Accent-folded title and summary, for accent-insensitive search.
     search_text = models.TextField(editable=False, blank=True)
+    # One initiative however often "submit" is clicked: the form carries this token.
+    client_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # Kept by the similarity check, so the review queue sorts by risk without joins.
+    copied_share = models.FloatField(_("tỷ lệ nội dung trùng"), null=True, blank=True)
+    copied_source_count = models.PositiveSmallIntegerField(_("số nguồn trùng"), default=0)
 
-    history = HistoricalRecords(excluded_fields=["search_text"])
+    history = HistoricalRecords(
+        excluded_fields=["search_text", "client_token", "copied_share", "copied_source_count"]
+    )
 
     class Meta:
         verbose_name = _("sáng kiến")

@@ -1,0 +1,84 @@
+"""The Django side of the similarity check: what was checked and what it matched.
+
+The engine (`dedup.engine`, no Django) owns the shared archive index; these
+tables keep each check's result for reviewers. Passage offsets refer to
+`SimilarityCheck.checked_text` (the body with its attachments' text, exactly as
+checked) and to the source's indexed text.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from initiatives.models import Initiative
+
+
+class SimilarityCheck(models.Model):
+    class State(models.TextChoices):
+        RUNNING = "running", _("Đang kiểm tra")
+        DONE = "done", _("Xong")
+        FAILED = "failed", _("Lỗi")
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="similarity_checks"
+    )
+    state = models.CharField(max_length=16, choices=State.choices, default=State.RUNNING)
+    checked_text = models.TextField(blank=True)
+    flagged = models.BooleanField(null=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    settings_used = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt kiểm tra trùng lặp")
+        verbose_name_plural = _("lượt kiểm tra trùng lặp")
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["initiative", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.initiative_id} @ {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class SimilarityMatch(models.Model):
+    class SourceKind(models.TextChoices):
+        INITIATIVE = "initiative", _("Kho sáng kiến")
+        WEB = "web", _("Internet")
+        REFERENCE = "reference", _("Tài liệu tham khảo")
+
+    similarity_check = models.ForeignKey(
+        SimilarityCheck, on_delete=models.CASCADE, related_name="matches"
+    )
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="similarity_matches"
+    )
+    source_id = models.CharField(
+        max_length=80, help_text=_("Mã nguồn trong chỉ mục, ví dụ initiative:42.")
+    )
+    source_kind = models.CharField(max_length=16, choices=SourceKind.choices)
+    source_initiative = models.ForeignKey(
+        Initiative, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source_url = models.URLField(max_length=1000, blank=True)
+    source_title = models.CharField(max_length=500, blank=True)
+    same_author = models.BooleanField(_("tác phẩm trước của chính tác giả"), default=False)
+    confidential = models.BooleanField(_("nguồn là sáng kiến mật"), default=False)
+    flagged = models.BooleanField(default=False)
+    coverage = models.FloatField(_("tỷ lệ văn bản bị trùng"))
+    score = models.FloatField(_("độ tương đồng TF-IDF"))
+    passages = models.JSONField(
+        default=list, help_text=_("[{start, end, source_start, source_end}]")
+    )
+
+    class Meta:
+        verbose_name = _("nguồn trùng lặp")
+        verbose_name_plural = _("nguồn trùng lặp")
+        ordering = ["-coverage", "-score"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(coverage__gte=0) & models.Q(coverage__lte=1),
+                name="match_coverage_is_share",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative_id} ~ {self.source_id} ({self.coverage:.0%})"
