@@ -95,9 +95,8 @@ def _validate_authors(authors: Sequence[AuthorData]) -> None:
         raise ValidationError({"authors": _(MSG_NO_AUTHOR)})
     total = sum((Decimal(a.contribution_percent) for a in authors), Decimal(0))
     if total != Decimal(100):
-        raise ValidationError(
-            {"authors": _(MSG_CONTRIBUTIONS_NOT_100).format(total=total.normalize())}
-        )
+        shown = f"{total:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+        raise ValidationError({"authors": _(MSG_CONTRIBUTIONS_NOT_100).format(total=shown)})
 
 
 def _validate_unit(unit: OrgUnit) -> None:
