@@ -49,6 +49,12 @@ class OrgUnit(MPTTModel):
     )
     active_from = models.DateField(_("hoạt động từ"), null=True, blank=True)
     active_to = models.DateField(_("hoạt động đến"), null=True, blank=True)
+    review_everything = models.BooleanField(
+        _("duyệt mọi sáng kiến"),
+        default=False,
+        help_text=_("Mặc định chỉ duyệt sáng kiến bị gắn cờ; bật để duyệt cả sáng kiến hợp lệ."),
+    )
+    review_time_limit_days = models.PositiveSmallIntegerField(_("thời hạn duyệt (ngày)"), default=7)
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("hợp nhất vào"),

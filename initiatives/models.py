@@ -5,6 +5,7 @@ that only allowed moves can happen; services in `initiatives.services` call them
 record an `InitiativeEvent` (who, when, why) and save inside a transaction.
 """
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -154,6 +155,16 @@ class Initiative(models.Model):
     submitted_at = models.DateTimeField(_("ngày nộp"), null=True, blank=True, db_index=True)
     decided_at = models.DateTimeField(_("ngày quyết định"), null=True, blank=True)
     review_note = models.TextField(_("ý kiến người duyệt"), blank=True)
+    # A reviewer's claim, so two reviewers do not work on the same item; it expires.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người đang xử lý"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    claimed_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Accent-folded title and summary, for accent-insensitive search.
@@ -165,7 +176,14 @@ class Initiative(models.Model):
     copied_source_count = models.PositiveSmallIntegerField(_("số nguồn trùng"), default=0)
 
     history = HistoricalRecords(
-        excluded_fields=["search_text", "client_token", "copied_share", "copied_source_count"]
+        excluded_fields=[
+            "search_text",
+            "client_token",
+            "copied_share",
+            "copied_source_count",
+            "claimed_by",
+            "claimed_until",
+        ]
     )
 
     class Meta:
@@ -286,3 +304,34 @@ class InitiativeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.initiative_id}: {self.from_status} → {self.to_status}"
+
+
+def attachment_path(attachment: "Attachment", filename: str) -> str:
+    # Never trust the uploaded name in the path: a random name keeps the extension we checked.
+    return f"attachments/{attachment.initiative_id}/{uuid.uuid4().hex}.{attachment.extension}"
+
+
+class Attachment(models.Model):
+    """A PDF, DOCX, XLSX, JPEG or PNG attached to an initiative; type checked by content."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("tệp"), upload_to=attachment_path)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    extension = models.CharField(max_length=8)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("dung lượng (byte)"))
+    extracted_text = models.TextField(
+        blank=True, help_text=_("Văn bản trích từ PDF/DOCX để kiểm tra trùng lặp.")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tệp đính kèm")
+        verbose_name_plural = _("tệp đính kèm")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

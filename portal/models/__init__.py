@@ -1,0 +1,7 @@
+"""The portal's tables, one module per subject: accounts and roles, background jobs, notices."""
+
+from portal.models.accounts import Role, RoleAssignment, User, UserManager, normalize_phone
+from portal.models.jobs import Job
+from portal.models.notices import Notice
+
+__all__ = ["Job", "Notice", "Role", "RoleAssignment", "User", "UserManager", "normalize_phone"]
