@@ -257,6 +257,10 @@ class InitiativeAuthor(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     full_name = models.CharField(_("họ và tên"), max_length=150)
+    # A person's id in an imported archive (JSONL `author_id`): the same person across initiatives.
+    external_person_id = models.CharField(
+        _("mã tác giả ngoài"), max_length=64, blank=True, db_index=True
+    )
     date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
     workplace = models.CharField(_("nơi công tác"), max_length=255, blank=True)
     job_title = models.CharField(_("chức danh"), max_length=150, blank=True)

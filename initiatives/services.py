@@ -69,6 +69,7 @@ class AuthorData:
     full_name: str
     contribution_percent: Decimal
     user_id: int | None = None
+    external_person_id: str = ""
     date_of_birth: object = None
     workplace: str = ""
     job_title: str = ""
@@ -111,6 +112,7 @@ def _replace_authors(initiative: Initiative, authors: Sequence[AuthorData]) -> N
         row = InitiativeAuthor(
             initiative=initiative,
             user_id=author.user_id,
+            external_person_id=author.external_person_id,
             full_name=author.full_name.strip(),
             date_of_birth=author.date_of_birth,
             workplace=author.workplace,
@@ -200,8 +202,11 @@ def enqueue_similarity_check(initiative_id: int) -> None:
 
 
 @transaction.atomic
-def initiative_submit(*, initiative: Initiative, actor) -> Initiative:
-    """Hand in a draft, or resubmit a returned initiative; the check starts after commit."""
+def initiative_submit(*, initiative: Initiative, actor, submitted_at=None) -> Initiative:
+    """Hand in a draft, or resubmit a returned initiative; the check starts after commit.
+
+    `submitted_at` is for imports of initiatives handed in earlier elsewhere.
+    """
     locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
     if locked.status not in (Status.DRAFT, Status.RETURNED):
         return locked  # already handed in: a second click changes nothing
@@ -211,8 +216,7 @@ def initiative_submit(*, initiative: Initiative, actor) -> Initiative:
     _validate_unit(locked.unit)
     locked.full_clean()
     name = "submit" if locked.status == Status.DRAFT else "resubmit"
-    now = timezone.now()
-    extra = {"submitted_at": now} if name == "submit" else {}
+    extra = {"submitted_at": submitted_at or timezone.now()} if name == "submit" else {}
     if name == "submit":
         extra["top_unit"] = top_unit_of(locked.unit)
     locked = _transition(locked, name, actor=actor, **extra)

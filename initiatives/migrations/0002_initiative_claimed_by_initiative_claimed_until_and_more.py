@@ -7,41 +7,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('initiatives', '0001_initial'),
+        ("initiatives", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='initiative',
-            name='claimed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người đang xử lý'),
+            model_name="initiative",
+            name="claimed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="người đang xử lý",
+            ),
         ),
         migrations.AddField(
-            model_name='initiative',
-            name='claimed_until',
+            model_name="initiative",
+            name="claimed_until",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=initiatives.models.attachment_path, verbose_name='tệp')),
-                ('original_name', models.CharField(max_length=255, verbose_name='tên tệp')),
-                ('extension', models.CharField(max_length=8)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField(verbose_name='dung lượng (byte)')),
-                ('extracted_text', models.TextField(blank=True, help_text='Văn bản trích từ PDF/DOCX để kiểm tra trùng lặp.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('initiative', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='initiatives.initiative')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        upload_to=initiatives.models.attachment_path, verbose_name="tệp"
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255, verbose_name="tên tệp")),
+                ("extension", models.CharField(max_length=8)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField(verbose_name="dung lượng (byte)")),
+                (
+                    "extracted_text",
+                    models.TextField(
+                        blank=True, help_text="Văn bản trích từ PDF/DOCX để kiểm tra trùng lặp."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "initiative",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="initiatives.initiative",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tệp đính kèm',
-                'verbose_name_plural': 'tệp đính kèm',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "tệp đính kèm",
+                "verbose_name_plural": "tệp đính kèm",
+                "ordering": ["created_at", "id"],
             },
         ),
     ]
