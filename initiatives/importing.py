@@ -1,0 +1,1063 @@
+"""Bulk import of initiatives from XLSX, CSV or JSONL, with a per-row report.
+
+One reader (`RowSource`) turns any of the three formats into numbered rows of
+cells keyed by column name (the JSONL keys: `external_id`, `title`, `content`,
+`author_name`, `author_id`, `unit_code`, `submitted_at`, `field`, and any other
+initiative field). `import_initiatives` validates every row, collects every
+problem as (row, column, reason in Vietnamese), then writes:
+
+- all-or-nothing: a first pass only validates; if any row is bad nothing is
+  written. Otherwise a second pass writes everything in one transaction.
+- import-valid-rows: chunks of rows are validated and written, each chunk in its
+  own transaction (so progress is visible while a long file runs); bad rows are
+  reported and skipped.
+
+Writes go through `initiative_save_draft` + `initiative_submit`, so imported
+initiatives pass the same checks as a form and are enqueued for the similarity
+check. Re-importing the same `external_id` updates that initiative, never
+duplicates it. For very large archives (the command line) `bulk=True` inserts new
+rows with `bulk_create` after the same validation (see `_write_bulk`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+from dedup.text import fold_accents
+from federation.models import OrgUnit
+from initiatives import services
+from initiatives.models import (
+    Field,
+    Initiative,
+    InitiativeAuthor,
+    InitiativeEvent,
+    ParticipantGroup,
+    Status,
+)
+from initiatives.services import AuthorData
+
+logger = logging.getLogger(__name__)
+
+MSG_UNSUPPORTED_FORMAT = "Chỉ nhận tệp Excel (.xlsx), CSV (.csv, UTF-8) hoặc JSONL (.jsonl)."
+MSG_UNREADABLE = "Không đọc được tệp: {detail}"
+MSG_NO_ROWS = "Tệp không có dòng dữ liệu nào."
+MSG_BAD_JSON = "Dòng này không phải một đối tượng JSON hợp lệ."
+MSG_REQUIRED = "Thiếu “{column}”."
+MSG_TOO_LONG = "Dài quá {limit} ký tự."
+MSG_UNIT_UNKNOWN = "Không có đơn vị mã “{code}”."
+MSG_UNIT_OUT_OF_SCOPE = "Đơn vị “{code}” nằm ngoài phạm vi bạn được nhập."
+MSG_FIELD_UNKNOWN = "Không có lĩnh vực “{value}” (ghi theo tên hoặc mã lĩnh vực)."
+MSG_GROUP_UNKNOWN = "Nhóm đối tượng “{value}” không hợp lệ; dùng một trong: {choices}."
+MSG_BAD_DATE = "“{value}” không phải ngày hợp lệ (dùng dd/mm/yyyy hoặc yyyy-mm-dd)."
+MSG_FUTURE_DATE = "Ngày “{value}” ở tương lai."
+MSG_BAD_NUMBER = "“{value}” không phải số tiền hợp lệ (đồng, không âm)."
+MSG_BAD_BOOL = "“{value}” không hợp lệ; ghi “có” hoặc “không”."
+MSG_BAD_PERCENT = "Tỷ lệ đóng góp “{value}” không hợp lệ."
+MSG_AUTHOR_COUNTS = "Số tỷ lệ đóng góp ({percents}) không khớp số tác giả ({authors})."
+MSG_DUPLICATE_IN_FILE = "Mã ngoài “{external_id}” trùng với dòng {row}."
+MSG_EXTERNAL_ID_TAKEN = "Mã ngoài “{external_id}” đã được dùng cho sáng kiến khác; không cập nhật."
+MSG_UNIT_NOT_IMPORTABLE = "Đơn vị phải là một công đoàn cơ sở đang hoạt động."
+
+# Separates several authors in one cell: "Nguyễn Văn A; Trần Thị B".
+AUTHOR_SEPARATOR = ";"
+# Columns read as the initiative's own fields, beyond the special ones below.
+PLAIN_TEXT_COLUMNS = (
+    "title",
+    "summary",
+    "investor",
+    "problem",
+    "prior_solution",
+    "improvements",
+    "application_scope",
+    "conditions",
+    "confidential_info",
+    "first_applied_by",
+    "benefit_text",
+    "applied_benefit_text",
+    "award",
+)
+# Column name -> model field, where they differ.
+ALIASES = {"content": "description", "description": "description"}
+AUTHOR_COLUMNS = (
+    "author_name",
+    "author_id",
+    "author_percent",
+    "author_birth_date",
+    "author_workplace",
+    "author_job_title",
+    "author_qualification",
+)
+SPECIAL_COLUMNS = (
+    "external_id",
+    "content",
+    "description",
+    "unit_code",
+    "submitted_at",
+    "field",
+    "participant_group",
+    "first_applied_on",
+    "benefit_vnd",
+    "applied_benefit_vnd",
+    "is_confidential",
+)
+KNOWN_COLUMNS = frozenset((*PLAIN_TEXT_COLUMNS, *AUTHOR_COLUMNS, *SPECIAL_COLUMNS))
+# The downloadable template's columns, in order (required ones first).
+TEMPLATE_COLUMNS = (
+    "external_id",
+    "title",
+    "content",
+    "author_name",
+    "author_id",
+    "author_percent",
+    "unit_code",
+    "submitted_at",
+    "participant_group",
+    "field",
+    "summary",
+    "problem",
+    "prior_solution",
+    "improvements",
+    "application_scope",
+    "conditions",
+    "investor",
+    "first_applied_on",
+    "first_applied_by",
+    "benefit_vnd",
+    "benefit_text",
+    "applied_benefit_vnd",
+    "applied_benefit_text",
+    "is_confidential",
+    "award",
+    "author_birth_date",
+    "author_workplace",
+    "author_job_title",
+)
+REQUIRED_COLUMNS = ("title", "content", "author_name", "unit_code")
+TRUE_WORDS = {"có", "co", "x", "1", "true", "yes", "đúng", "dung", "mật", "mat"}
+FALSE_WORDS = {"", "không", "khong", "0", "false", "no", "sai"}
+# Errors kept for the report; past this only the count of bad rows grows.
+MAX_REPORTED_ERRORS = 2000
+# Ids of written initiatives kept in the report (for links and tests), not all 100,000.
+MAX_REPORTED_IDS = 2000
+DEFAULT_CHUNK_SIZE = 500
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (wrong format, not a table)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    field: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    bad_rows: set[int] = field(default_factory=set)
+    unknown_columns: set[str] = field(default_factory=set)
+    all_or_nothing: bool = True
+    initiative_ids: list[int] = field(default_factory=list)
+
+    @property
+    def bad_row_count(self) -> int:
+        return len(self.bad_rows)
+
+    @property
+    def written(self) -> int:
+        return self.created + self.updated
+
+    def add(self, row: int, column: str, message: str) -> None:
+        self.bad_rows.add(row)
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(RowError(row, column, message))
+
+    def as_dict(self) -> dict:
+        """For `Job.result` (JSON)."""
+        return {
+            "total": self.total,
+            "created": self.created,
+            "updated": self.updated,
+            "bad_row_count": self.bad_row_count,
+            "all_or_nothing": self.all_or_nothing,
+            "unknown_columns": sorted(self.unknown_columns),
+            "errors": [[e.row, e.field, e.message] for e in self.errors],
+        }
+
+
+# --- reading ------------------------------------------------------------------------
+
+
+def _cell(value) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+class RowSource:
+    """Numbered rows of an .xlsx, .csv or .jsonl file; can be read more than once.
+
+    Row numbers are what the user sees: the spreadsheet row (header is row 1) or
+    the line of the JSONL file. Blank rows are skipped but keep their numbers.
+    Yields (row_number, cells or None, parse error or "").
+    """
+
+    def __init__(self, fileobj, name: str):
+        self.fileobj = fileobj
+        self.name = name or ""
+        lowered = self.name.lower()
+        if lowered.endswith((".jsonl", ".ndjson")):
+            self.format = "jsonl"
+        elif lowered.endswith(".csv"):
+            self.format = "csv"
+        elif lowered.endswith(".xlsx") or self._head(2) == b"PK":
+            self.format = "xlsx"
+        else:
+            raise ImportFileError(_(MSG_UNSUPPORTED_FORMAT))
+        self.columns: set[str] = set()
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> RowSource:
+        path = Path(path)
+        return cls(path.open("rb"), path.name)
+
+    def _head(self, size: int) -> bytes:
+        self.fileobj.seek(0)
+        head = self.fileobj.read(size)
+        self.fileobj.seek(0)
+        return head
+
+    def close(self) -> None:
+        self.fileobj.close()
+
+    def __iter__(self) -> Iterator[tuple[int, dict | None, str]]:
+        self.fileobj.seek(0)
+        try:
+            yield from getattr(self, f"_iter_{self.format}")()
+        except (UnicodeDecodeError, csv.Error, KeyError, OSError, ValueError) as exc:
+            if isinstance(exc, ImportFileError):
+                raise
+            raise ImportFileError(_(MSG_UNREADABLE).format(detail=exc)) from exc
+
+    def count(self) -> int:
+        return sum(1 for _row in self)
+
+    def _iter_xlsx(self):
+        try:
+            workbook = load_workbook(self.fileobj, read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a bad file
+            raise ImportFileError(_(MSG_UNSUPPORTED_FORMAT)) from exc
+        try:
+            rows = workbook.worksheets[0].iter_rows(values_only=True)
+            header = [str(c or "").strip().lower() for c in next(rows, ())]
+            self.columns = {h for h in header if h}
+            for number, values in enumerate(rows, start=2):
+                if not values or all(v is None or str(v).strip() == "" for v in values):
+                    continue
+                yield number, {h: _cell(v) for h, v in zip(header, values, strict=False) if h}, ""
+        finally:
+            workbook.close()
+
+    def _iter_csv(self):
+        text = io.TextIOWrapper(self.fileobj, encoding="utf-8-sig", newline="")
+        try:
+            reader = csv.reader(text)
+            header = [h.strip().lower() for h in next(reader, [])]
+            self.columns = {h for h in header if h}
+            for number, values in enumerate(reader, start=2):
+                if not any(v.strip() for v in values):
+                    continue
+                yield number, {h: _cell(v) for h, v in zip(header, values, strict=False) if h}, ""
+        finally:
+            text.detach()
+
+    def _iter_jsonl(self):
+        for number, raw in enumerate(self.fileobj, start=1):
+            line = raw.decode("utf-8-sig").strip()
+            if not line:
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                yield number, None, _(MSG_BAD_JSON)
+                continue
+            if not isinstance(record, dict):
+                yield number, None, _(MSG_BAD_JSON)
+                continue
+            cells = {str(k).strip().lower(): _cell(v) for k, v in record.items()}
+            self.columns.update(cells)
+            yield number, cells, ""
+
+
+# --- parsing cells ------------------------------------------------------------------
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+
+
+def parse_date(value) -> dt.date | None:
+    if value in ("", None):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    try:
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        raise ValueError(text) from None
+
+
+def parse_datetime(value) -> dt.datetime | None:
+    if value in ("", None):
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime.combine(value, dt.time(0, 0))
+    else:
+        text = _text(value)
+        try:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            moment = dt.datetime.combine(parse_date(text), dt.time(0, 0))
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def parse_money(value) -> Decimal | None:
+    if value in ("", None):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int | float | Decimal):
+        amount = Decimal(str(value))
+    else:
+        text = re.sub(r"(?i)\s|đồng|đ|vnd", "", _text(value))
+        if re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):
+            text = re.sub(r"[.,]", "", text)
+        try:
+            amount = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            raise ValueError(value) from None
+    if amount < 0 or not amount.is_finite():
+        raise ValueError(value)
+    return amount.quantize(Decimal(1))
+
+
+def parse_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise ValueError(value)
+
+
+def _fold(text: str) -> str:
+    return " ".join(fold_accents(text.lower()).split())
+
+
+GROUP_LOOKUP: dict[str, str] = {}
+
+
+def _group_lookup() -> dict[str, str]:
+    if not GROUP_LOOKUP:
+        for value, label in ParticipantGroup.choices:
+            GROUP_LOOKUP[value] = value
+            GROUP_LOOKUP[_fold(str(label))] = value
+    return GROUP_LOOKUP
+
+
+# --- validation ---------------------------------------------------------------------
+
+
+@dataclass
+class PlannedRow:
+    """One valid row, ready to write."""
+
+    row: int
+    external_id: str
+    data: dict
+    authors: list[AuthorData]
+    submitted_at: dt.datetime | None
+    existing: Initiative | None = None
+
+
+class _Lookups:
+    """What rows refer to, loaded once per chunk instead of once per row."""
+
+    def __init__(self) -> None:
+        self.units: dict[str, OrgUnit | None] = {}
+        fields = list(Field.objects.all())
+        self.fields = {f.code.lower(): f for f in fields} | {_fold(f.name): f for f in fields}
+
+    def load_units(self, codes: Iterable[str]) -> None:
+        wanted = {c for c in codes if c and c not in self.units}
+        if not wanted:
+            return
+        found = {u.code: u for u in OrgUnit.objects.filter(code__in=wanted)}
+        for code in wanted:
+            self.units[code] = found.get(code)
+
+    @staticmethod
+    def existing(external_ids: Iterable[str]) -> dict[str, Initiative]:
+        ids = [e for e in external_ids if e]
+        if not ids:
+            return {}
+        return {
+            i.external_id: i
+            for i in Initiative.objects.filter(external_id__in=ids).select_related("unit")
+        }
+
+
+# Model fields checked by `full_clean` on the unsaved initiative; the rest is checked here.
+_CLEAN_EXCLUDE = [
+    "unit",
+    "top_unit",
+    "owner",
+    "entered_by",
+    "field",
+    "external_id",
+    "client_token",
+    "claimed_by",
+    "status",
+]
+_COLUMN_OF = {"description": "content"}
+
+
+class _Validator:
+    def __init__(self, *, scope, report: ImportReport, default_unit, default_group) -> None:
+        self.scope = scope
+        self.report = report
+        self.default_unit = default_unit
+        self.default_group = default_group
+        self.lookups = _Lookups()
+        self.seen: dict[str, int] = {}
+        self.now = timezone.now()
+
+    def validate_chunk(self, chunk: list[tuple[int, dict | None, str]]) -> list[PlannedRow]:
+        self.lookups.load_units(_text(cells.get("unit_code")) for _n, cells, _e in chunk if cells)
+        existing = self.lookups.existing(
+            _text(cells.get("external_id")) for _n, cells, _e in chunk if cells
+        )
+        planned = []
+        for number, cells, parse_error in chunk:
+            if parse_error:
+                self.report.add(number, "", parse_error)
+                continue
+            row = self.validate_row(number, cells, existing)
+            if row is not None:
+                planned.append(row)
+        return planned
+
+    def validate_row(self, number: int, cells: dict, existing: dict) -> PlannedRow | None:
+        errors: list[tuple[str, str]] = []
+        self.report.unknown_columns.update(set(cells) - KNOWN_COLUMNS)
+        data: dict = {}
+        for column in PLAIN_TEXT_COLUMNS:
+            if column in cells:
+                data[column] = _text(cells[column])
+        for column in ("content", "description"):
+            if _text(cells.get(column)):
+                data["description"] = _text(cells[column])
+                break
+        present = {
+            "title": data.get("title"),
+            "content": data.get("description"),
+            "author_name": _text(cells.get("author_name")),
+            "unit_code": _text(cells.get("unit_code")) or self.default_unit,
+        }
+        for column in REQUIRED_COLUMNS:
+            if not present[column]:
+                errors.append((column, _(MSG_REQUIRED).format(column=column)))
+
+        unit = self._unit(cells, errors)
+        if unit is not None:
+            data["unit"] = unit
+        data["participant_group"] = self._group(cells, errors)
+        self._field(cells, data, errors)
+        for column in ("benefit_vnd", "applied_benefit_vnd"):
+            if _text(cells.get(column)):
+                try:
+                    data[column] = parse_money(cells[column])
+                except ValueError:
+                    errors.append((column, _(MSG_BAD_NUMBER).format(value=_text(cells[column]))))
+        if _text(cells.get("is_confidential")) or isinstance(cells.get("is_confidential"), bool):
+            try:
+                data["is_confidential"] = parse_bool(cells["is_confidential"])
+            except ValueError:
+                errors.append(
+                    (
+                        "is_confidential",
+                        _(MSG_BAD_BOOL).format(value=_text(cells["is_confidential"])),
+                    )
+                )
+        first_applied = self._date(cells, "first_applied_on", errors)
+        if first_applied is not None:
+            data["first_applied_on"] = first_applied
+        submitted_at = None
+        if _text(cells.get("submitted_at")):
+            try:
+                submitted_at = parse_datetime(cells["submitted_at"])
+            except ValueError:
+                errors.append(
+                    ("submitted_at", _(MSG_BAD_DATE).format(value=_text(cells["submitted_at"])))
+                )
+            else:
+                if submitted_at > self.now + dt.timedelta(days=1):
+                    errors.append(
+                        (
+                            "submitted_at",
+                            _(MSG_FUTURE_DATE).format(value=_text(cells["submitted_at"])),
+                        )
+                    )
+        authors = self._authors(cells, errors)
+        self._model_errors(data, errors)
+
+        external_id = _text(cells.get("external_id"))
+        current = None
+        if external_id:
+            if len(external_id) > 64:
+                errors.append(("external_id", _(MSG_TOO_LONG).format(limit=64)))
+            elif external_id in self.seen:
+                errors.append(
+                    (
+                        "external_id",
+                        _(MSG_DUPLICATE_IN_FILE).format(
+                            external_id=external_id, row=self.seen[external_id]
+                        ),
+                    )
+                )
+            else:
+                self.seen[external_id] = number
+                current = existing.get(external_id)
+                if current is not None and not self.scope.contains(current.unit):
+                    errors.append(
+                        ("external_id", _(MSG_EXTERNAL_ID_TAKEN).format(external_id=external_id))
+                    )
+        if errors:
+            for column, message in errors:
+                self.report.add(number, column, message)
+            return None
+        return PlannedRow(number, external_id, data, authors, submitted_at, current)
+
+    def _unit(self, cells: dict, errors: list) -> OrgUnit | None:
+        code = _text(cells.get("unit_code")) or self.default_unit
+        if not code:
+            return None
+        if code not in self.lookups.units:
+            self.lookups.load_units([code])
+        unit = self.lookups.units.get(code)
+        if unit is None:
+            errors.append(("unit_code", _(MSG_UNIT_UNKNOWN).format(code=code)))
+            return None
+        if not self.scope.contains(unit):
+            errors.append(("unit_code", _(MSG_UNIT_OUT_OF_SCOPE).format(code=code)))
+            return None
+        try:
+            services._validate_unit(unit)
+        except ValidationError:
+            errors.append(("unit_code", _(MSG_UNIT_NOT_IMPORTABLE)))
+            return None
+        return unit
+
+    def _group(self, cells: dict, errors: list) -> str:
+        raw = _text(cells.get("participant_group"))
+        if not raw:
+            if self.default_group:
+                return self.default_group
+            errors.append(("participant_group", _(MSG_REQUIRED).format(column="participant_group")))
+            return ""
+        value = _group_lookup().get(raw) or _group_lookup().get(_fold(raw))
+        if value is None:
+            choices = ", ".join(ParticipantGroup.values)
+            errors.append(
+                ("participant_group", _(MSG_GROUP_UNKNOWN).format(value=raw, choices=choices))
+            )
+            return ""
+        return value
+
+    def _field(self, cells: dict, data: dict, errors: list) -> None:
+        raw = _text(cells.get("field"))
+        if not raw:
+            return
+        found = self.lookups.fields.get(raw.lower()) or self.lookups.fields.get(_fold(raw))
+        if found is None:
+            errors.append(("field", _(MSG_FIELD_UNKNOWN).format(value=raw)))
+        else:
+            data["field"] = found
+
+    @staticmethod
+    def _date(cells: dict, column: str, errors: list) -> dt.date | None:
+        if not _text(cells.get(column)) and not isinstance(cells.get(column), dt.date):
+            return None
+        try:
+            return parse_date(cells[column])
+        except ValueError:
+            errors.append((column, _(MSG_BAD_DATE).format(value=_text(cells[column]))))
+            return None
+
+    def _authors(self, cells: dict, errors: list) -> list[AuthorData]:
+        def split(column: str) -> list[str]:
+            raw = _text(cells.get(column))
+            return [p.strip() for p in raw.split(AUTHOR_SEPARATOR)] if raw else []
+
+        names = [n for n in split("author_name") if n]
+        if not names:
+            return []
+        percents_raw = split("author_percent")
+        if percents_raw and len(percents_raw) != len(names):
+            errors.append(
+                (
+                    "author_percent",
+                    _(MSG_AUTHOR_COUNTS).format(percents=len(percents_raw), authors=len(names)),
+                )
+            )
+            return []
+        if percents_raw:
+            try:
+                percents = [Decimal(p.replace("%", "").replace(",", ".")) for p in percents_raw]
+            except InvalidOperation:
+                errors.append(
+                    (
+                        "author_percent",
+                        _(MSG_BAD_PERCENT).format(value=_text(cells["author_percent"])),
+                    )
+                )
+                return []
+        else:
+            share = (Decimal(100) / len(names)).quantize(Decimal("0.01"))
+            percents = [share] * (len(names) - 1) + [Decimal(100) - share * (len(names) - 1)]
+        ids, workplaces = split("author_id"), split("author_workplace")
+        titles, qualifications = split("author_job_title"), split("author_qualification")
+        births = split("author_birth_date")
+        if isinstance(cells.get("author_birth_date"), dt.date):
+            births = [cells["author_birth_date"]]
+        authors = []
+        for index, name in enumerate(names):
+            birth = None
+            if index < len(births) and births[index]:
+                try:
+                    birth = parse_date(births[index])
+                except ValueError:
+                    errors.append(
+                        ("author_birth_date", _(MSG_BAD_DATE).format(value=_text(births[index])))
+                    )
+            authors.append(
+                AuthorData(
+                    full_name=name[:150],
+                    contribution_percent=percents[index],
+                    external_person_id=(ids[index] if index < len(ids) else "")[:64],
+                    date_of_birth=birth,
+                    workplace=(workplaces[index] if index < len(workplaces) else "")[:255],
+                    job_title=(titles[index] if index < len(titles) else "")[:150],
+                    qualification=(qualifications[index] if index < len(qualifications) else "")[
+                        :150
+                    ],
+                )
+            )
+        try:
+            services._validate_authors(authors)
+        except ValidationError as exc:
+            for message in exc.message_dict.get("authors", exc.messages):
+                errors.append(("author_percent", message))
+        return authors
+
+    @staticmethod
+    def _model_errors(data: dict, errors: list) -> None:
+        """The model's own rules (lengths, choices, required), as a form would apply them."""
+        columns_with_errors = {c for c, _m in errors}
+        probe = Initiative(**{k: v for k, v in data.items() if k not in ("unit", "field")})
+        try:
+            probe.full_clean(
+                exclude=_CLEAN_EXCLUDE, validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                column = _COLUMN_OF.get(name, name)
+                if column in columns_with_errors:
+                    continue  # already explained, e.g. a missing title
+                for message in messages:
+                    errors.append((column, message))
+
+
+# --- writing ------------------------------------------------------------------------
+
+
+def _write_with_services(row: PlannedRow, *, actor, check: bool) -> tuple[Initiative, bool]:
+    """One row through the same services as the form. Returns (initiative, created)."""
+    existing = row.existing
+    if existing is not None and not existing.is_editable:
+        return _update_submitted(row, actor=actor, check=check), False
+    initiative = services.initiative_save_draft(
+        entered_by=actor, data=row.data, authors=row.authors, initiative=existing
+    )
+    if row.external_id and initiative.external_id != row.external_id:
+        Initiative.objects.filter(pk=initiative.pk).update(external_id=row.external_id)
+    initiative = services.initiative_submit(
+        initiative=initiative, actor=actor, submitted_at=row.submitted_at
+    )
+    return initiative, existing is None
+
+
+def _update_submitted(row: PlannedRow, *, actor, check: bool) -> Initiative:
+    """Re-import of an initiative already handed in: the archive is the source of truth
+    for its content. Its workflow state and decisions stay as they are; a changed text
+    is checked again (a decided initiative keeps its decision, see initiative_record_check).
+    """
+    locked = Initiative.objects.select_for_update().get(pk=row.existing.pk)
+    before = [getattr(locked, name) for name in services.TEXT_FIELDS]
+    for name in services.EDITABLE_FIELDS:
+        if name in row.data:
+            setattr(locked, name, row.data[name])
+    if row.submitted_at is not None:
+        locked.submitted_at = row.submitted_at
+    locked.search_text = services.search_text_for(locked)
+    locked.full_clean()
+    locked.save()
+    services._replace_authors(locked, row.authors)
+    changed = before != [getattr(locked, name) for name in services.TEXT_FIELDS]
+    if check and changed:
+        pk = locked.pk
+        transaction.on_commit(lambda: services.enqueue_similarity_check(pk))
+    return locked
+
+
+def _write_bulk(rows: list[PlannedRow], *, actor, check: bool) -> list[Initiative]:
+    """Insert many NEW initiatives at once, in the state `initiative_submit` leaves them.
+
+    Same validation as the services (done before), same result: status `checking`,
+    `submitted_at`, `top_unit`, `search_text`, authors, the two workflow events
+    (submit by the importer, start_check), one history row, and the check enqueued
+    after commit (or left for the sweep when `check` is False). Call inside atomic().
+    """
+    now = timezone.now()
+    top_units: dict[int, OrgUnit | None] = {}
+    initiatives = []
+    for row in rows:
+        unit = row.data["unit"]
+        if unit.pk not in top_units:
+            top_units[unit.pk] = services.top_unit_of(unit)
+        initiative = Initiative(entered_by=actor, external_id=row.external_id or None)
+        for name in services.EDITABLE_FIELDS:
+            if name in row.data:
+                setattr(initiative, name, row.data[name])
+        initiative.status = Status.CHECKING
+        initiative.submitted_at = row.submitted_at or now
+        initiative.top_unit = top_units[unit.pk]
+        initiative.search_text = services.search_text_for(initiative)
+        initiatives.append(initiative)
+    Initiative.objects.bulk_create(initiatives)
+    authors, events = [], []
+    for initiative, row in zip(initiatives, rows, strict=True):
+        for position, author in enumerate(row.authors):
+            authors.append(
+                InitiativeAuthor(
+                    initiative=initiative,
+                    full_name=author.full_name.strip(),
+                    external_person_id=author.external_person_id,
+                    date_of_birth=author.date_of_birth,
+                    workplace=author.workplace,
+                    job_title=author.job_title,
+                    qualification=author.qualification,
+                    contribution_percent=Decimal(author.contribution_percent),
+                    position=position,
+                )
+            )
+        events.append(
+            InitiativeEvent(
+                initiative=initiative,
+                transition="submit",
+                from_status=Status.DRAFT,
+                to_status=Status.SUBMITTED,
+                actor=actor,
+            )
+        )
+        events.append(
+            InitiativeEvent(
+                initiative=initiative,
+                transition="start_check",
+                from_status=Status.SUBMITTED,
+                to_status=Status.CHECKING,
+            )
+        )
+    InitiativeAuthor.objects.bulk_create(authors)
+    InitiativeEvent.objects.bulk_create(events)
+    Initiative.history.bulk_history_create(initiatives, default_user=actor)
+    if check:
+        ids = [i.pk for i in initiatives]
+        transaction.on_commit(lambda: [services.enqueue_similarity_check(pk) for pk in ids])
+    return initiatives
+
+
+def _error_messages(exc: ValidationError) -> list[tuple[str, str]]:
+    if hasattr(exc, "error_dict"):
+        return [
+            (_COLUMN_OF.get(name, "" if name == "__all__" else name), message)
+            for name, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return [("", message) for message in exc.messages]
+
+
+class _RowFailed(Exception):
+    def __init__(self, row: int, errors: list[tuple[str, str]]):
+        super().__init__(row)
+        self.row = row
+        self.errors = errors
+
+
+def _write_chunk(
+    planned: list[PlannedRow], *, actor, report: ImportReport, check: bool, bulk: bool, strict: bool
+) -> None:
+    """Write valid rows. Call inside atomic(). With `strict` one failure raises _RowFailed."""
+    new_rows = [r for r in planned if r.existing is None]
+    if bulk and new_rows:
+        try:
+            with transaction.atomic():
+                created = _write_bulk(new_rows, actor=actor, check=check)
+        except IntegrityError:
+            # Someone else inserted one of these external ids meanwhile: go row by row.
+            logger.warning("bulk insert of %d rows failed; retrying one by one", len(new_rows))
+        else:
+            report.created += len(created)
+            report.initiative_ids.extend(
+                i.pk for i in created[: max(0, MAX_REPORTED_IDS - len(report.initiative_ids))]
+            )
+            planned = [r for r in planned if r.existing is not None]
+    for row in planned:
+        try:
+            with transaction.atomic():
+                initiative, created = _write_with_services(row, actor=actor, check=check)
+        except ValidationError as exc:
+            errors = _error_messages(exc)
+        except IntegrityError:
+            errors = [("external_id", _(MSG_EXTERNAL_ID_TAKEN).format(external_id=row.external_id))]
+        else:
+            if created:
+                report.created += 1
+            else:
+                report.updated += 1
+            if len(report.initiative_ids) < MAX_REPORTED_IDS:
+                report.initiative_ids.append(initiative.pk)
+            continue
+        if strict:
+            raise _RowFailed(row.row, errors)
+        for column, message in errors:
+            report.add(row.row, column, message)
+
+
+def _chunks(source: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for item in source:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+ProgressCallback = Callable[[str, int], None]
+
+
+def import_initiatives(
+    *,
+    source: RowSource,
+    actor,
+    scope,
+    all_or_nothing: bool = True,
+    default_unit_code: str = "",
+    default_participant_group: str = "",
+    check: bool = True,
+    bulk: bool = False,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    on_progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Validate and write the rows of `source` as initiatives entered by `actor`.
+
+    `scope` (a `portal.tenancy.Scope`) bounds the units rows may name. `on_progress`
+    is called as (phase, rows done) with phase "validate" or "write".
+    """
+    report = ImportReport(all_or_nothing=all_or_nothing)
+    progress = on_progress or (lambda phase, done: None)
+
+    def validator() -> _Validator:
+        return _Validator(
+            scope=scope,
+            report=report,
+            default_unit=default_unit_code,
+            default_group=default_participant_group,
+        )
+
+    if all_or_nothing:
+        first = validator()
+        done = 0
+        for chunk in _chunks(source, chunk_size):
+            first.validate_chunk(chunk)
+            done += len(chunk)
+            progress("validate", done)
+        report.total = done
+        if report.bad_rows or not done:
+            return _finish(report)
+        # Second pass: nothing was wrong, write it all or nothing.
+        report = ImportReport(total=done, all_or_nothing=True)
+        second = validator()
+        done = 0
+        try:
+            with transaction.atomic():
+                for chunk in _chunks(source, chunk_size):
+                    planned = second.validate_chunk(chunk)
+                    if report.bad_rows:
+                        raise _RowFailed(0, [])
+                    _write_chunk(
+                        planned, actor=actor, report=report, check=check, bulk=bulk, strict=True
+                    )
+                    done += len(chunk)
+                    progress("write", done)
+        except _RowFailed as failed:
+            for column, message in failed.errors:
+                report.add(failed.row, column, message)
+            report.created = report.updated = 0
+            report.initiative_ids = []
+        return _finish(report)
+
+    writer = validator()
+    done = 0
+    for chunk in _chunks(source, chunk_size):
+        planned = writer.validate_chunk(chunk)
+        with transaction.atomic():
+            _write_chunk(planned, actor=actor, report=report, check=check, bulk=bulk, strict=False)
+        done += len(chunk)
+        progress("write", done)
+    report.total = done
+    return _finish(report)
+
+
+def _finish(report: ImportReport) -> ImportReport:
+    if not report.total:
+        report.add(0, "", _(MSG_NO_ROWS))
+    report.errors.sort(key=lambda e: e.row)
+    return report
+
+
+# --- the downloadable template --------------------------------------------------------
+
+COLUMN_HELP = {
+    "external_id": "Mã của sáng kiến trong hệ thống cũ; nhập lại cùng mã sẽ cập nhật, không tạo bản mới.",
+    "title": "Tên sáng kiến (bắt buộc).",
+    "content": "Mô tả bản chất của sáng kiến (bắt buộc).",
+    "author_name": "Họ tên tác giả (bắt buộc); nhiều tác giả cách nhau bằng dấu “;”.",
+    "author_id": "Mã tác giả trong hệ thống cũ, cùng thứ tự với tên.",
+    "author_percent": "Tỷ lệ đóng góp (%), cùng thứ tự với tên, tổng bằng 100; bỏ trống để chia đều.",
+    "unit_code": "Mã công đoàn cơ sở (bắt buộc).",
+    "submitted_at": "Ngày nộp (dd/mm/yyyy); bỏ trống là hôm nay.",
+    "participant_group": "Nhóm đối tượng: {groups}.",
+    "field": "Lĩnh vực (tên hoặc mã).",
+    "summary": "Tóm tắt hiệu quả (với sáng kiến mật, chỉ phần này được công bố).",
+    "problem": "Vấn đề cần giải quyết.",
+    "prior_solution": "Giải pháp đã biết trước đây.",
+    "improvements": "Điểm mới, cải tiến so với trước.",
+    "application_scope": "Phạm vi có thể áp dụng.",
+    "conditions": "Điều kiện cần thiết để áp dụng.",
+    "investor": "Chủ đầu tư tạo ra sáng kiến.",
+    "first_applied_on": "Ngày áp dụng lần đầu (dd/mm/yyyy).",
+    "first_applied_by": "Tổ chức, cá nhân áp dụng lần đầu.",
+    "benefit_vnd": "Giá trị làm lợi dự kiến (đồng).",
+    "benefit_text": "Lợi ích theo đánh giá của tác giả.",
+    "applied_benefit_vnd": "Giá trị làm lợi theo đơn vị áp dụng (đồng).",
+    "applied_benefit_text": "Lợi ích theo đánh giá của đơn vị áp dụng.",
+    "is_confidential": "Bí mật công nghệ: “có” hoặc “không”.",
+    "award": "Giải thưởng.",
+    "author_birth_date": "Ngày sinh tác giả (dd/mm/yyyy), cách nhau bằng “;”.",
+    "author_workplace": "Nơi công tác của tác giả, cách nhau bằng “;”.",
+    "author_job_title": "Chức danh của tác giả, cách nhau bằng “;”.",
+}
+
+
+def template_workbook(*, unit_code: str = "", field_name: str = "") -> bytes:
+    """An .xlsx with the columns, one example row and a sheet explaining each column."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    example = {
+        "external_id": "SK-2025-0001",
+        "title": "Cải tiến dây chuyền cấp đông tôm",
+        "content": "Lắp biến tần cho máy nén của tủ cấp đông, điều chỉnh theo nhiệt độ.",
+        "author_name": "Nguyễn Văn Tâm; Lê Thị Hoà",
+        "author_id": "NV001; NV002",
+        "author_percent": "60; 40",
+        "unit_code": unit_code,
+        "submitted_at": "15/03/2025",
+        "participant_group": ParticipantGroup.ENTERPRISE.value,
+        "field": field_name,
+        "summary": "Giảm 12% điện năng tiêu thụ.",
+        "benefit_vnd": 150000000,
+        "is_confidential": "không",
+    }
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Sáng kiến")
+    sheet.append(list(TEMPLATE_COLUMNS))
+    sheet.append([example.get(column, "") for column in TEMPLATE_COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    guide = workbook.create_sheet(_("Hướng dẫn"))
+    guide.append([_("Cột"), _("Bắt buộc"), _("Ý nghĩa")])
+    groups = "; ".join(f"{value} ({label})" for value, label in ParticipantGroup.choices)
+    for column in TEMPLATE_COLUMNS:
+        guide.append(
+            [
+                column,
+                _("có") if column in REQUIRED_COLUMNS else "",
+                _(COLUMN_HELP[column]).format(groups=groups),
+            ]
+        )
+    for cell in guide[1]:
+        cell.font = Font(bold=True)
+    guide.column_dimensions["A"].width = 22
+    guide.column_dimensions["C"].width = 100
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
