@@ -59,13 +59,14 @@ def _build_tone_style_table() -> dict[str, str]:
 
 
 _OLD_TO_NEW_TONE_STYLE = _build_tone_style_table()
-# Only in an open syllable ("hòa", not a following letter as in "hòang", which
-# is a misspelling anyway, and not "quá" etc. which never match these pairs).
-_OLD_TONE_STYLE_RE = re.compile("(" + "|".join(sorted(_OLD_TO_NEW_TONE_STYLE)) + r")(?![^\W\d_])")
+# Rewritten wherever it occurs: in a closed syllable the mark sits on the
+# second vowel in both styles ("hoàng", "huỳnh"), so a first-vowel mark there
+# ("hòang") is a misspelling, and mapping it the same way only helps matching.
+_OLD_TONE_STYLE_RE = re.compile("|".join(sorted(_OLD_TO_NEW_TONE_STYLE)))
 
 
 def _to_new_tone_style(match: re.Match[str]) -> str:
-    return _OLD_TO_NEW_TONE_STYLE[match.group(1)]
+    return _OLD_TO_NEW_TONE_STYLE[match.group()]
 
 
 def _build_fold_table() -> dict[int, int | None]:

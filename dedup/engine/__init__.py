@@ -1,0 +1,70 @@
+"""Archive similarity engine: whole and partial copies, Vietnamese-aware.
+
+Plain Python (numpy, scipy, scikit-learn, psycopg 3); no Django. The design
+and its measured trade-offs are in docs/similarity.md.
+
+Public API
+----------
+``Source(id, kind, ref, text, author_keys=frozenset(), confidential=False)``
+    A text to index. ``kind`` is "initiative", "web" or "reference"; ``id``
+    is unique over all kinds (e.g. "initiative:42"); ``author_keys`` are the
+    keys of every author and co-author ("user:12", "member:abc").
+
+``EngineConfig(...)`` and ``FlagRule(min_coverage, min_passage_chars, min_score)``
+    The knobs; see their docstrings. ``kgram`` and ``window`` need a rebuild
+    when changed; everything else takes effect on the next check.
+
+``Engine(store, config=None)``
+    ``.add(source)``: index or replace (idempotent for the same id).
+    ``.remove(source_id) -> bool``
+    ``.check(text, *, author_keys=(), exclude_ids=()) -> CheckResult``
+    ``.rebuild(sources, *, progress=None, processes=1) -> int``: replace the
+    whole index; ``progress(n)`` is called with the number of sources just
+    processed (feed it to tqdm's ``update``).
+    ``.compact()``: fold incremental additions into the main postings (run it
+    periodically, e.g. nightly from Celery beat, on the PostgreSQL store).
+
+``CheckResult(flagged, matches, candidates_considered)`` and
+``Match(source_id, kind, ref, same_author, confidential, coverage, score,
+flagged, passages, shared_fingerprints)`` with
+``Passage(start, end, source_start, source_end)``: character offsets into the
+checked text and into the source's text, both as originally given.
+
+``join_parts([body, attachment_text, ...]) -> (text, spans)``: checks an
+initiative with its attachments' extracted text as one document.
+
+Stores
+------
+``MemoryStore()`` for tests; ``dedup.engine.pgstore.PostgresStore(conninfo
+or connection)`` for production, whose DDL is ``pgstore.SCHEMA_SQL``.
+"""
+
+from dedup.engine.engine import PART_SEPARATOR, Engine, join_parts, prepare_source
+from dedup.engine.model import (
+    SOURCE_KINDS,
+    CheckResult,
+    EngineConfig,
+    FlagRule,
+    Match,
+    Passage,
+    Source,
+)
+from dedup.engine.store import IndexStore, MemoryStore, PreparedSource, StoredDocument
+
+__all__ = [
+    "PART_SEPARATOR",
+    "SOURCE_KINDS",
+    "CheckResult",
+    "Engine",
+    "EngineConfig",
+    "FlagRule",
+    "IndexStore",
+    "Match",
+    "MemoryStore",
+    "Passage",
+    "PreparedSource",
+    "Source",
+    "StoredDocument",
+    "join_parts",
+    "prepare_source",
+]

@@ -1,0 +1,251 @@
+"""The similarity check: fingerprints find candidates, alignment confirms them."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from functools import partial
+
+import numpy as np
+
+from dedup.engine.align import CheckVectors, SharedFingerprints, align, coverage, split_units
+from dedup.engine.fingerprint import (
+    AnalyzedText,
+    Fingerprints,
+    all_kgram_hashes,
+    analyze,
+    fingerprint,
+)
+from dedup.engine.model import CheckResult, EngineConfig, Match, Source, shares_author
+from dedup.engine.store import (
+    IndexStore,
+    PreparedSource,
+    ProgressCallback,
+    StoredDocument,
+    compress_text,
+)
+
+# Separates the body from each attachment's text in a checked document, so
+# that no sentence or k-gram runs across the seam.
+PART_SEPARATOR = "\n\n"
+
+
+def join_parts(parts: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
+    """One text from a body and its attachments' extracted texts.
+
+    Returns the text and the (start, end) of each part in it, so that passage
+    offsets can be attributed back to the body or to an attachment.
+    """
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for part in parts:
+        spans.append((position, position + len(part)))
+        position += len(part) + len(PART_SEPARATOR)
+    return PART_SEPARATOR.join(parts), spans
+
+
+def boilerplate_hashes(config: EngineConfig) -> np.ndarray:
+    if not config.boilerplate:
+        return np.empty(0, dtype=np.uint32)
+    hashes = [all_kgram_hashes(text, config.kgram) for text in config.boilerplate]
+    return np.unique(np.concatenate(hashes))
+
+
+def prepare_source(
+    source: Source, config: EngineConfig, boilerplate: np.ndarray | None = None
+) -> PreparedSource:
+    """Fingerprint and compress a source for storage (pure; runs in workers)."""
+    fingerprints = fingerprint(analyze(source.text), config.kgram, config.window).unique()
+    if boilerplate is not None and len(boilerplate):
+        fingerprints = fingerprints[~np.isin(fingerprints, boilerplate, assume_unique=True)]
+    return PreparedSource(source, fingerprints, compress_text(source.text))
+
+
+class Engine:
+    """Archive similarity check over an ``IndexStore``."""
+
+    def __init__(self, store: IndexStore, config: EngineConfig | None = None) -> None:
+        self.store = store
+        self.config = config or EngineConfig()
+        self._boilerplate = boilerplate_hashes(self.config)
+
+    # Index maintenance -------------------------------------------------
+
+    def add(self, source: Source) -> None:
+        """Index ``source``, replacing any earlier version with the same id."""
+        self.store.add(prepare_source(source, self.config, self._boilerplate))
+
+    def remove(self, source_id: str) -> bool:
+        return self.store.remove(source_id)
+
+    def compact(self) -> None:
+        self.store.compact(common_df=self.config.common_df)
+
+    def rebuild(
+        self,
+        sources: Iterable[Source],
+        *,
+        progress: ProgressCallback | None = None,
+        processes: int = 1,
+    ) -> int:
+        """Replace the index with ``sources``; returns how many were indexed.
+
+        With ``processes > 1`` fingerprinting and compression run in a pool of
+        forked workers while the store writes in this process.
+        """
+        prepare = partial(prepare_source, config=self.config, boilerplate=self._boilerplate)
+        if processes <= 1:
+            return self.store.bulk_load(
+                map(prepare, sources), common_df=self.config.common_df, progress=progress
+            )
+        context = multiprocessing.get_context("fork")
+        with context.Pool(processes) as pool:
+            prepared: Iterator[PreparedSource] = pool.imap(prepare, sources, chunksize=64)
+            return self.store.bulk_load(
+                prepared, common_df=self.config.common_df, progress=progress
+            )
+
+    # The check ----------------------------------------------------------
+
+    def check(
+        self,
+        text: str,
+        *,
+        author_keys: Collection[str] = (),
+        exclude_ids: Collection[str] = (),
+    ) -> CheckResult:
+        """Find archive sources that ``text`` copies from, wholly or in part.
+
+        ``author_keys`` are the keys of every author of ``text``: sources
+        sharing one are reported as own earlier work (``same_author``) and
+        never flag. ``exclude_ids`` are source ids to ignore, typically the
+        checked initiative's own earlier version.
+        """
+        config = self.config
+        query = analyze(text)
+        query_fingerprints = fingerprint(query, config.kgram, config.window)
+        candidates, shared_counts, postings = self._candidates(query_fingerprints, exclude_ids)
+        if not candidates:
+            return CheckResult(flagged=False, matches=(), candidates_considered=0)
+
+        query_units = split_units(query, config, self._boilerplate)
+        analyzed_sources = [analyze(document.text) for document in candidates]
+        source_units = [split_units(a, config, self._boilerplate) for a in analyzed_sources]
+        vectors = CheckVectors(query_units, source_units)
+        matches: list[Match] = []
+        for index, document in enumerate(candidates):
+            shared = self._shared_positions(
+                query_fingerprints, analyzed_sources[index], postings[document.doc_no]
+            )
+            alignment = align(query_units, source_units[index], shared, vectors, index, config)
+            if not alignment.passages:
+                continue
+            same_author = shares_author(author_keys, document.author_keys)
+            covered = coverage(alignment.passages, len(text))
+            longest = max(p.length for p in alignment.passages)
+            matches.append(
+                Match(
+                    source_id=document.source_id,
+                    kind=document.kind,
+                    ref=document.ref,
+                    same_author=same_author,
+                    confidential=document.confidential,
+                    coverage=covered,
+                    score=alignment.score,
+                    flagged=config.flag_rule.flags(
+                        same_author=same_author,
+                        coverage=covered,
+                        longest_passage=longest,
+                        score=alignment.score,
+                    ),
+                    passages=alignment.passages,
+                    shared_fingerprints=shared_counts[document.doc_no],
+                )
+            )
+        matches.sort(key=lambda m: (not m.flagged, -m.coverage))
+        return CheckResult(
+            flagged=any(m.flagged for m in matches),
+            matches=tuple(matches),
+            candidates_considered=len(candidates),
+        )
+
+    def _candidates(
+        self, query_fingerprints: Fingerprints, exclude_ids: Collection[str]
+    ) -> tuple[list[StoredDocument], dict[int, int], dict[int, np.ndarray]]:
+        """The sources sharing the most non-common fingerprints with the query.
+
+        Returns them best first, with their shared-fingerprint counts and the
+        shared fingerprints themselves (by doc_no).
+        """
+        config = self.config
+        wanted = np.unique(query_fingerprints.hashes)
+        if len(self._boilerplate):
+            wanted = wanted[~np.isin(wanted, self._boilerplate, assume_unique=True)]
+        if len(wanted) == 0:
+            return [], {}, {}
+        found_fingerprints, found_doc_nos = self.store.postings(wanted)
+        if len(found_fingerprints) == 0:
+            return [], {}, {}
+        # Document frequency is read off the postings themselves: a
+        # fingerprint in more than common_df documents is boilerplate.
+        distinct, inverse, document_frequency = np.unique(
+            found_fingerprints, return_inverse=True, return_counts=True
+        )
+        limit = config.common_df(self.store.document_count())
+        keep = document_frequency[inverse] <= limit
+        found_fingerprints, found_doc_nos = found_fingerprints[keep], found_doc_nos[keep]
+        doc_nos, counts = np.unique(found_doc_nos, return_counts=True)
+        eligible = counts >= config.min_shared_fingerprints
+        doc_nos, counts = doc_nos[eligible], counts[eligible]
+        if len(doc_nos) == 0:
+            return [], {}, {}
+        # Stale doc_nos (replaced or removed versions awaiting compaction) and
+        # excluded ids come back empty or are dropped below, so ask for a few
+        # more than needed.
+        order = np.argsort(-counts, kind="stable")
+        asked = order[: config.max_candidates + len(exclude_ids) + 4]
+        documents = self.store.documents([int(n) for n in doc_nos[asked]])
+        by_doc_no = {d.doc_no: d for d in documents if d.source_id not in exclude_ids}
+        shared_counts = dict(zip(doc_nos.tolist(), counts.tolist(), strict=True))
+        chosen = [by_doc_no[n] for n in doc_nos[asked].tolist() if n in by_doc_no][
+            : config.max_candidates
+        ]
+        chosen_doc_nos = np.asarray([d.doc_no for d in chosen], dtype=np.int64)
+        in_chosen = np.isin(found_doc_nos, chosen_doc_nos)
+        postings: dict[int, np.ndarray] = {}
+        for doc_no in chosen_doc_nos.tolist():
+            postings[doc_no] = found_fingerprints[in_chosen & (found_doc_nos == doc_no)]
+        return chosen, shared_counts, postings
+
+    def _shared_positions(
+        self,
+        query_fingerprints: Fingerprints,
+        source: AnalyzedText,
+        shared_hashes: np.ndarray,
+    ) -> SharedFingerprints:
+        """Where each shared fingerprint sits in the query and in the source."""
+        source_fingerprints = fingerprint(source, self.config.kgram, self.config.window)
+        query_mask = np.isin(query_fingerprints.hashes, shared_hashes)
+        source_mask = np.isin(source_fingerprints.hashes, shared_hashes)
+        query_hashes = query_fingerprints.hashes[query_mask]
+        query_positions = query_fingerprints.positions[query_mask]
+        source_hashes = source_fingerprints.hashes[source_mask]
+        source_positions = source_fingerprints.positions[source_mask]
+        # Pair every occurrence in the query with every occurrence in the
+        # source (a fingerprint repeated within a text is rare; the product
+        # stays small).
+        order = np.argsort(source_hashes, kind="stable")
+        source_hashes, source_positions = source_hashes[order], source_positions[order]
+        lefts = np.searchsorted(source_hashes, query_hashes, side="left")
+        rights = np.searchsorted(source_hashes, query_hashes, side="right")
+        pairs_query: list[int] = []
+        pairs_source: list[int] = []
+        for position, left, right in zip(
+            query_positions.tolist(), lefts.tolist(), rights.tolist(), strict=True
+        ):
+            for k in range(left, right):
+                pairs_query.append(position)
+                pairs_source.append(int(source_positions[k]))
+        return SharedFingerprints(
+            np.asarray(pairs_query, dtype=np.int64), np.asarray(pairs_source, dtype=np.int64)
+        )
