@@ -14,6 +14,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("portal.urls")),
     path("don-vi/", include("federation.urls")),
+    path("sang-kien/", include("initiatives.urls")),
     path("admin/", admin.site.urls),
     path("tai-khoan/dang-nhap/", LoginView.as_view(), name="login"),
     path("tai-khoan/dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),

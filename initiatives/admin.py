@@ -1,0 +1,132 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from initiatives.models import Attachment, Field, Initiative, InitiativeAuthor, InitiativeEvent
+from initiatives.services import search_text_for
+
+
+@admin.register(Field)
+class FieldAdmin(admin.ModelAdmin):
+    """The list of fields of application (lĩnh vực) that the form offers."""
+
+    list_display = ("name", "code", "is_active")
+    list_editable = ("is_active",)
+    list_filter = ("is_active",)
+    search_fields = ("name", "code")
+    prepopulated_fields = {"code": ("name",)}
+
+
+class AuthorInline(admin.TabularInline):
+    model = InitiativeAuthor
+    extra = 0
+    fields = (
+        "full_name",
+        "date_of_birth",
+        "workplace",
+        "job_title",
+        "qualification",
+        "contribution_percent",
+        "user",
+    )
+    raw_id_fields = ("user",)
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ("original_name", "content_type", "size", "uploaded_by", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # files are checked by content: add them through the site's form
+
+
+class EventInline(admin.TabularInline):
+    model = InitiativeEvent
+    extra = 0
+    fields = ("created_at", "transition", "from_status", "to_status", "actor", "reason")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # transitions go through the services, which record them
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "status", "unit", "field", "is_confidential", "submitted_at")
+    list_filter = ("status", "is_confidential", "participant_group", "field")
+    search_fields = ("title", "external_id", "unit__code", "unit__name")
+    list_select_related = ("unit", "field")
+    raw_id_fields = ("unit", "top_unit", "owner", "entered_by", "claimed_by")
+    # The workflow moves only through the services (FSM transitions with an event each).
+    readonly_fields = (
+        "status",
+        "submitted_at",
+        "decided_at",
+        "copied_share",
+        "copied_source_count",
+        "created_at",
+        "updated_at",
+    )
+    inlines = [AuthorInline, AttachmentInline, EventInline]
+    date_hierarchy = "submitted_at"
+
+    def save_model(self, request, obj, form, change):
+        # Search reads this column; keep it in step with what an admin corrected.
+        obj.search_text = search_text_for(obj)
+        super().save_model(request, obj, form, change)
+
+    fieldsets = (
+        (None, {"fields": ("title", "summary", "field", "participant_group", "unit", "top_unit")}),
+        (
+            _("Nội dung"),
+            {
+                "fields": (
+                    "problem",
+                    "description",
+                    "prior_solution",
+                    "improvements",
+                    "application_scope",
+                    "conditions",
+                    "is_confidential",
+                    "confidential_info",
+                )
+            },
+        ),
+        (
+            _("Áp dụng và hiệu quả"),
+            {
+                "fields": (
+                    "first_applied_on",
+                    "first_applied_by",
+                    "benefit_vnd",
+                    "benefit_text",
+                    "applied_benefit_vnd",
+                    "applied_benefit_text",
+                    "investor",
+                    "award",
+                )
+            },
+        ),
+        (
+            _("Quy trình"),
+            {
+                "fields": (
+                    "status",
+                    "submitted_at",
+                    "decided_at",
+                    "review_note",
+                    "owner",
+                    "entered_by",
+                    "external_id",
+                    "copied_share",
+                    "copied_source_count",
+                    "created_at",
+                    "updated_at",
+                )
+            },
+        ),
+    )

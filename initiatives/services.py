@@ -14,14 +14,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from dedup.text import fold_accents, normalize_vietnamese
 from federation.models import OrgUnit, UnitKind
-from initiatives.models import Initiative, InitiativeAuthor, InitiativeEvent, Status
+from initiatives import attachments as attachment_rules
+from initiatives.models import (
+    Attachment,
+    Initiative,
+    InitiativeAuthor,
+    InitiativeEvent,
+    Status,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +40,9 @@ MSG_TRANSITION_NOT_ALLOWED = (
     "Không thể chuyển sáng kiến từ “{status}” sang bước này (có thể người khác vừa xử lý)."
 )
 MSG_REASON_REQUIRED = "Cần ghi rõ lý do."
+MSG_ATTACHMENT_NOT_EDITABLE = (
+    "Chỉ thêm hoặc xoá tệp khi sáng kiến là bản nháp hoặc bị trả lại để sửa."
+)
 
 # Fields whose text is checked for copying and whose words feed the search.
 TEXT_FIELDS = (
@@ -140,11 +150,13 @@ def initiative_save_draft(
     Authors are checked for a 100% total only on submission: a draft may be incomplete.
     The caller has already checked that `entered_by` may write in `data["unit"]`'s subtree.
     """
+    if initiative is None and client_token is not None:
+        existing = Initiative.objects.filter(client_token=client_token).first()
+        if existing is not None:
+            if existing.entered_by_id != entered_by.pk or not existing.is_editable:
+                return existing  # the same form sent twice: nothing more to do
+            initiative = existing  # the same new-initiative form saved again: update it
     if initiative is None:
-        if client_token is not None:
-            existing = Initiative.objects.filter(client_token=client_token).first()
-            if existing is not None:
-                return existing  # the same form sent twice
         initiative = Initiative(entered_by=entered_by, client_token=client_token)
     else:
         initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
@@ -158,7 +170,15 @@ def initiative_save_draft(
     _validate_unit(initiative.unit)
     initiative.search_text = search_text_for(initiative)
     initiative.full_clean()
-    initiative.save()
+    if initiative.pk is None and client_token is not None:
+        try:
+            # Savepoint: two requests with the same token at once; the second one loses.
+            with transaction.atomic():
+                initiative.save()
+        except IntegrityError:
+            return Initiative.objects.get(client_token=client_token)
+    else:
+        initiative.save()
     if authors:
         _replace_authors(initiative, authors)
     return initiative
@@ -179,6 +199,9 @@ def _transition(
     for field_name, value in fields.items():
         setattr(locked, field_name, value)
     locked.save(update_fields=["status", "updated_at", *fields])
+    from portal.rankings.services import tally_record_transition  # keeps ranking counters exact
+
+    tally_record_transition(initiative=locked)
     InitiativeEvent.objects.create(
         initiative=locked,
         transition=name,
@@ -263,3 +286,59 @@ def initiative_decide(
         decided_at=timezone.now(),
         review_note=reason.strip(),
     )
+
+
+@transaction.atomic
+def initiative_recognise(*, initiative: Initiative, actor, award: str = "") -> Initiative:
+    """Record that a valid or approved initiative was recognised (công nhận), with any award."""
+    fields = {"award": award.strip()} if award.strip() else {}
+    recognised = _transition(initiative, "recognise", actor=actor, **fields)
+    if fields:
+        recognised.search_text = search_text_for(recognised)
+        recognised.save(update_fields=["search_text"])
+    return recognised
+
+
+@transaction.atomic
+def attachment_add(*, initiative: Initiative, uploaded_file, uploaded_by) -> Attachment:
+    """Attach a file to a draft or returned initiative after checking its type by content
+    and the size limits; the text of a PDF or DOCX is kept for the similarity check.
+
+    Raises ValidationError (a Vietnamese message naming the file) and stores nothing.
+    """
+    # FOR UPDATE: two uploads at once must not both squeeze under the per-initiative limit.
+    locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    if not locked.is_editable:
+        raise ValidationError(_(MSG_ATTACHMENT_NOT_EDITABLE))
+    used = sum(locked.attachments.values_list("size", flat=True))
+    checked = attachment_rules.inspect_upload(uploaded_file, already_used=used)
+    attachment = Attachment(
+        initiative=locked,
+        original_name=uploaded_file.name[:255],
+        extension=checked.extension,
+        content_type=checked.content_type,
+        size=checked.size,
+        extracted_text=attachment_rules.extract_text(uploaded_file, checked.extension),
+        uploaded_by=uploaded_by,
+    )
+    attachment.file.save(uploaded_file.name, uploaded_file, save=False)
+    # If the transaction rolls back, do not leave the stored file behind.
+    stored_name = attachment.file.name
+    storage = attachment.file.storage
+    try:
+        attachment.save()
+    except Exception:
+        storage.delete(stored_name)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: Attachment, actor) -> None:
+    """Remove a file from a draft or returned initiative (and from storage after commit)."""
+    locked = Initiative.objects.select_for_update().get(pk=attachment.initiative_id)
+    if not locked.is_editable:
+        raise ValidationError(_(MSG_ATTACHMENT_NOT_EDITABLE))
+    stored_name, storage = attachment.file.name, attachment.file.storage
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(stored_name))

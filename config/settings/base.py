@@ -139,6 +139,13 @@ STORAGES = {
 # Uploads: keep big files on disk, not in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+# Initiative attachments: per file and per initiative (all its files together).
+INITIATIVE_ATTACHMENT_MAX_BYTES = env.int(
+    "INITIATIVE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024
+)
+INITIATIVE_ATTACHMENTS_TOTAL_MAX_BYTES = env.int(
+    "INITIATIVE_ATTACHMENTS_TOTAL_MAX_BYTES", default=30 * 1024 * 1024
+)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Cổng Sáng kiến <no-reply@sangkien.local>")

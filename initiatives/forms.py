@@ -1,0 +1,286 @@
+"""The initiative form, its authors formset and the attachment upload.
+
+A draft may be incomplete: only step 1 (title, participant group, unit) is
+required to save one. Submitting checks everything the Decree asks for
+(`InitiativeForm.check_complete`) and that contributions add up to 100%.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from initiatives import attachments as attachment_rules
+from initiatives.models import Field, Initiative
+from initiatives.services import AuthorData
+
+MSG_REQUIRED_TO_SUBMIT = "Cần điền mục này trước khi nộp."
+MSG_AUTHOR_NAME_REQUIRED = "Cần ghi họ và tên tác giả."
+MSG_AUTHOR_PERCENT_REQUIRED = "Cần ghi tỷ lệ đóng góp (từ 0,01 đến 100)."
+MSG_DATE_IN_FUTURE = "Ngày áp dụng lần đầu không thể ở tương lai."
+MSG_UNIT_NOT_ALLOWED = "Hãy chọn công đoàn cơ sở của bạn trong danh sách."
+MSG_TOO_MANY_FILES = "Mỗi lần chỉ gửi tối đa {n} tệp."
+
+# Inline help from Decree 13/2012/NĐ-CP (Điều 3, 4, 5) and Circular 18/2013/TT-BKHCN.
+HELP = {
+    "title": gettext_lazy("Tên phản ánh giải pháp, ví dụ “Cải tiến hệ thống cấp đông tôm IQF”."),
+    "field": gettext_lazy("Lĩnh vực mà sáng kiến được áp dụng."),
+    "participant_group": gettext_lazy("Nhóm đối tượng của tác giả chính, để thống kê riêng."),
+    "unit": gettext_lazy("Công đoàn cơ sở nơi sáng kiến được công nhận và áp dụng."),
+    "problem": gettext_lazy(
+        "Tình trạng, khó khăn cần giải quyết ở nơi làm việc trước khi có sáng kiến."
+    ),
+    "description": gettext_lazy(
+        "Bản chất của giải pháp: các bước thực hiện, cách làm; có thể kèm bản vẽ, ảnh chụp."
+    ),
+    "prior_solution": gettext_lazy(
+        "Với sáng kiến cải tiến: giải pháp đã biết trước đây và nhược điểm của nó."
+    ),
+    "improvements": gettext_lazy(
+        "Những điểm khác biệt, tính mới so với giải pháp đã biết (Điều 3 Nghị định 13/2012)."
+    ),
+    "application_scope": gettext_lazy(
+        "Sáng kiến có thể áp dụng ở những đơn vị, bộ phận, điều kiện nào."
+    ),
+    "conditions": gettext_lazy(
+        "Những điều kiện cần thiết để áp dụng: thiết bị, con người, chi phí."
+    ),
+    "confidential_info": gettext_lazy(
+        "Thông tin cần được bảo mật (nếu có). Không ghi bí mật vào các mục khác."
+    ),
+    "is_confidential": gettext_lazy(
+        "Đánh dấu nếu sáng kiến là bí mật công nghệ: chỉ tên, tóm tắt hiệu quả và giải thưởng "
+        "được công bố; nội dung chỉ người duyệt, cán bộ công đoàn cấp trên và tác giả được xem."
+    ),
+    "first_applied_on": gettext_lazy("Ngày sáng kiến được áp dụng lần đầu hoặc áp dụng thử."),
+    "first_applied_by": gettext_lazy("Tổ chức, cá nhân đã tổ chức áp dụng sáng kiến lần đầu."),
+    "summary": gettext_lazy(
+        "Vài câu về hiệu quả. Với sáng kiến bí mật, đây là phần duy nhất được công bố cùng tên."
+    ),
+    "benefit_vnd": gettext_lazy(
+        "Giá trị làm lợi ước tính bằng tiền (đồng) theo đánh giá của tác giả; 0 nếu chưa tính được."
+    ),
+    "benefit_text": gettext_lazy(
+        "Lợi ích thu được hoặc dự kiến theo ý kiến của tác giả: năng suất, chất lượng, an toàn…"
+    ),
+    "applied_benefit_vnd": gettext_lazy("Giá trị làm lợi theo đánh giá của đơn vị đã áp dụng."),
+    "applied_benefit_text": gettext_lazy(
+        "Lợi ích theo ý kiến của tổ chức, cá nhân đã tham gia áp dụng thử hoặc lần đầu."
+    ),
+    "investor": gettext_lazy(
+        "Tổ chức, cá nhân đầu tư tài chính, cơ sở vật chất để tạo ra sáng kiến (nếu khác tác giả)."
+    ),
+    "award": gettext_lazy("Giải thưởng đã nhận (nếu có)."),
+}
+
+STEP_FIELDS = {
+    1: ("title", "field", "participant_group", "unit"),
+    2: (
+        "problem",
+        "description",
+        "prior_solution",
+        "improvements",
+        "application_scope",
+        "conditions",
+        "is_confidential",
+        "confidential_info",
+    ),
+    3: (
+        "first_applied_on",
+        "first_applied_by",
+        "summary",
+        "benefit_vnd",
+        "benefit_text",
+        "applied_benefit_vnd",
+        "applied_benefit_text",
+        "investor",
+        "award",
+    ),
+}
+# What the Decree needs before an initiative can be handed in.
+REQUIRED_TO_SUBMIT = (
+    "field",
+    "problem",
+    "description",
+    "application_scope",
+    "first_applied_on",
+    "summary",
+    "benefit_text",
+)
+
+
+class InitiativeForm(forms.ModelForm):
+    client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Initiative
+        fields = [name for step in STEP_FIELDS.values() for name in step]
+        widgets = {
+            "first_applied_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "benefit_vnd": forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"}),
+            "applied_benefit_vnd": forms.NumberInput(
+                attrs={"min": 0, "step": 1, "inputmode": "numeric"}
+            ),
+            **{
+                name: forms.Textarea(attrs={"rows": 4})
+                for name in (
+                    "problem",
+                    "description",
+                    "prior_solution",
+                    "improvements",
+                    "application_scope",
+                    "conditions",
+                    "confidential_info",
+                    "summary",
+                    "benefit_text",
+                    "applied_benefit_text",
+                )
+            },
+        }
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["field"].queryset = Field.objects.filter(is_active=True)
+        self.fields["field"].empty_label = _("— Chọn lĩnh vực —")
+        self.fields["unit"].queryset = units
+        self.fields["unit"].empty_label = None if units is not None and len(units) == 1 else "—"
+        self.fields["unit"].error_messages["invalid_choice"] = _(MSG_UNIT_NOT_ALLOWED)
+        self.fields["participant_group"].choices = [("", _("— Chọn nhóm —"))] + list(
+            self.fields["participant_group"].choices[1:]
+        )
+        self.fields["benefit_vnd"].required = False
+        for name, field in self.fields.items():
+            if name in HELP:
+                field.help_text = HELP[name]
+        self.fields["summary"].label = _("Tóm tắt hiệu quả")
+
+    def clean_first_applied_on(self):
+        day = self.cleaned_data.get("first_applied_on")
+        from django.utils import timezone
+
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_(MSG_DATE_IN_FUTURE))
+        return day
+
+    def clean_benefit_vnd(self):
+        return self.cleaned_data.get("benefit_vnd") or Decimal(0)
+
+    def check_complete(self) -> bool:
+        """Add an error to every field the Decree needs but the draft lacks. Call after is_valid()."""
+        for name in REQUIRED_TO_SUBMIT:
+            value = self.cleaned_data.get(name)
+            if value in (None, "") or (isinstance(value, str) and not value.strip()):
+                self.add_error(name, _(MSG_REQUIRED_TO_SUBMIT))
+        return not self.errors
+
+    @property
+    def step_fields(self) -> dict[int, list]:
+        return {step: [self[name] for name in names] for step, names in STEP_FIELDS.items()}
+
+
+class AuthorForm(forms.Form):
+    full_name = forms.CharField(label=gettext_lazy("Họ và tên"), max_length=150, required=False)
+    date_of_birth = forms.DateField(
+        label=gettext_lazy("Ngày sinh"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    workplace = forms.CharField(label=gettext_lazy("Nơi công tác"), max_length=255, required=False)
+    job_title = forms.CharField(label=gettext_lazy("Chức danh"), max_length=150, required=False)
+    qualification = forms.CharField(
+        label=gettext_lazy("Trình độ chuyên môn"), max_length=150, required=False
+    )
+    contribution_percent = forms.DecimalField(
+        label=gettext_lazy("Tỷ lệ đóng góp (%)"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal(100),
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    user_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if self.cleaned_data.get("DELETE"):
+            return data
+        filled = (
+            any(
+                data.get(name)
+                for name in (
+                    "full_name",
+                    "date_of_birth",
+                    "workplace",
+                    "job_title",
+                    "qualification",
+                )
+            )
+            or data.get("contribution_percent") is not None
+        )
+        if filled:
+            if not (data.get("full_name") or "").strip():
+                self.add_error("full_name", _(MSG_AUTHOR_NAME_REQUIRED))
+            if (
+                data.get("contribution_percent") is None
+                and "contribution_percent" not in self.errors
+            ):
+                self.add_error("contribution_percent", _(MSG_AUTHOR_PERCENT_REQUIRED))
+        return data
+
+    def to_author(self) -> AuthorData | None:
+        data = self.cleaned_data
+        if not data or data.get("DELETE") or not (data.get("full_name") or "").strip():
+            return None
+        return AuthorData(
+            full_name=data["full_name"].strip(),
+            contribution_percent=data["contribution_percent"],
+            user_id=data.get("user_id"),
+            date_of_birth=data.get("date_of_birth"),
+            workplace=data.get("workplace", ""),
+            job_title=data.get("job_title", ""),
+            qualification=data.get("qualification", ""),
+        )
+
+
+AuthorFormSet = formset_factory(AuthorForm, extra=0, can_delete=True, max_num=20, absolute_max=20)
+
+
+def authors_from(formset) -> list[AuthorData]:
+    return [author for author in (form.to_author() for form in formset.forms) if author]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(AttachmentsField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class AttachmentUploadForm(forms.Form):
+    MAX_FILES_PER_REQUEST = 10
+
+    files = AttachmentsField(
+        label=gettext_lazy("Tệp đính kèm"),
+        required=False,
+        help_text=gettext_lazy(
+            "PDF, Word (DOCX), Excel (XLSX), ảnh JPEG hoặc PNG: bản vẽ, ảnh chụp, tài liệu minh hoạ."
+        ),
+        widget=MultipleFileInput(attrs={"accept": attachment_rules.ACCEPT_ATTRIBUTE}),
+    )
+
+    def clean_files(self):
+        files = self.cleaned_data.get("files") or []
+        if len(files) > self.MAX_FILES_PER_REQUEST:
+            raise forms.ValidationError(_(MSG_TOO_MANY_FILES).format(n=self.MAX_FILES_PER_REQUEST))
+        return files

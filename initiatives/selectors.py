@@ -1,0 +1,246 @@
+"""Reads over initiatives. Every function takes the viewer (or is public by name).
+
+Who sees an initiative at all
+    `initiative_visible_q(viewer)`: initiatives whose unit is inside the viewer's
+    scope (`portal.tenancy.scope_for`, any role that reaches a subtree; drafts
+    only for officer roles), OR that the viewer owns, entered, or co-authors.
+    Everything else answers 404.
+
+Who may read a confidential initiative's text  (USE THIS EVERYWHERE)
+    A confidential initiative (technology secret, `is_confidential`) shows only
+    its title, summary of effect (`summary`) and award to anyone outside its own
+    chain. Its chain is:
+      - reviewers and officers (grassroots officer, unit officer, system admin)
+        whose role is held at the initiative's unit or one of its ancestors,
+      - its authors with an account (and its owner),
+      - the officer who entered it.
+    National leadership, reviewers of other provinces and the public are outside.
+
+    - `can_read_confidential_text(viewer, initiative) -> bool`: for one object.
+      True for every non-confidential initiative (visibility is a separate
+      question, answered by the selectors above).
+    - `confidential_text_readable_q(viewer) -> Q`: the same rule as a filter, for
+      lists, exports and API querysets.
+    - `PUBLIC_FIELDS_OF_CONFIDENTIAL`: the only fields that may be shown when
+      `can_read_confidential_text` is False.
+    Attachments (files and extracted text), authors' personal data and the
+    body fields must be hidden whenever it is False.
+
+The public library (`public_library`, `public_initiative_get`) shows approved or
+recognised initiatives to anyone; confidential ones are never listed there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from dedup.text import fold_accents, normalize_vietnamese
+from federation.models import OrgUnit, UnitKind
+from initiatives.models import Initiative, InitiativeAuthor, Status
+from portal.models import Role
+from portal.tenancy import OFFICER_ROLES, scope_for
+
+# Roles whose holders in the unit's chain may read a confidential initiative's text.
+CONFIDENTIAL_CHAIN_ROLES = frozenset(
+    {Role.REVIEWER, Role.GRASSROOTS_OFFICER, Role.UNIT_OFFICER, Role.ADMIN}
+)
+PUBLIC_FIELDS_OF_CONFIDENTIAL = ("title", "summary", "award")
+PUBLIC_STATUSES = (Status.APPROVED.value, Status.RECOGNISED.value)
+
+
+@dataclass(frozen=True)
+class InitiativeFilters:
+    q: str = ""
+    status: str = ""
+    field: str = ""  # Field.code
+    unit: str = ""  # OrgUnit.code: that unit's subtree
+    province: str = ""  # code of a unit directly under the confederation
+    year: int | None = None
+    participant_group: str = ""
+
+    @classmethod
+    def from_querydict(cls, params) -> InitiativeFilters:
+        year = params.get("nam", "").strip()
+        return cls(
+            q=params.get("q", "").strip()[:200],
+            status=params.get("trang_thai", "").strip(),
+            field=params.get("linh_vuc", "").strip(),
+            unit=params.get("don_vi", "").strip(),
+            province=params.get("tinh", "").strip(),
+            year=int(year) if year.isdigit() and 1990 < int(year) < 2200 else None,
+            participant_group=params.get("nhom", "").strip(),
+        )
+
+
+# --- the confidentiality gate ---------------------------------------------------------
+
+
+def _authored_q(user) -> Q:
+    co_authored = InitiativeAuthor.objects.filter(initiative=OuterRef("pk"), user=user)
+    return Q(owner=user) | Q(entered_by=user) | Q(Exists(co_authored))
+
+
+def confidential_text_readable_q(viewer) -> Q:
+    """Initiatives whose full text `viewer` may read (see the module docstring)."""
+    if viewer is None or not viewer.is_authenticated:
+        return Q(is_confidential=False)
+    chain = scope_for(viewer, CONFIDENTIAL_CHAIN_ROLES).unit_q("unit")
+    return Q(is_confidential=False) | chain | _authored_q(viewer)
+
+
+def can_read_confidential_text(viewer, initiative: Initiative) -> bool:
+    """May `viewer` read this initiative's text (body, attachments, authors' details)?
+
+    Always True when the initiative is not confidential. For a confidential one,
+    only its chain may: reviewers/officers at its unit or above, its authors,
+    its owner and the officer who entered it.
+    """
+    if not initiative.is_confidential:
+        return True
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    if viewer.pk in (initiative.owner_id, initiative.entered_by_id):
+        return True
+    if scope_for(viewer, CONFIDENTIAL_CHAIN_ROLES).contains(initiative.unit):
+        return True
+    return initiative.authors.filter(user=viewer).exists()
+
+
+# --- what the viewer sees ------------------------------------------------------------
+
+
+def initiative_visible_q(viewer) -> Q:
+    if viewer is None or not viewer.is_authenticated:
+        return Q(pk__in=[])
+    # Drafts are work in progress: officers who enter for members see them, reviewers
+    # and leadership only once handed in.
+    handed_in = scope_for(viewer).unit_q("unit") & ~Q(status=Status.DRAFT)
+    return handed_in | scope_for(viewer, OFFICER_ROLES).unit_q("unit") | _authored_q(viewer)
+
+
+def _apply_filters(initiatives: QuerySet, filters: InitiativeFilters) -> QuerySet:
+    if filters.q:
+        for term in fold_accents(normalize_vietnamese(filters.q)).split()[:10]:
+            initiatives = initiatives.filter(search_text__icontains=term)
+    if filters.status:
+        initiatives = initiatives.filter(status=filters.status)
+    if filters.field:
+        initiatives = initiatives.filter(field__code=filters.field)
+    if filters.participant_group:
+        initiatives = initiatives.filter(participant_group=filters.participant_group)
+    if filters.year:
+        zone = timezone.get_current_timezone()
+        start = dt.datetime(filters.year, 1, 1, tzinfo=zone)
+        end = dt.datetime(filters.year + 1, 1, 1, tzinfo=zone)
+        initiatives = initiatives.filter(submitted_at__gte=start, submitted_at__lt=end)
+    for code, wanted_level in ((filters.province, 1), (filters.unit, None)):
+        if not code:
+            continue
+        unit = OrgUnit.objects.filter(code=code).only("tree_id", "lft", "rght", "level").first()
+        if unit is None or (wanted_level is not None and unit.level != wanted_level):
+            return initiatives.none()
+        initiatives = initiatives.filter(
+            unit__tree_id=unit.tree_id, unit__lft__gte=unit.lft, unit__rght__lte=unit.rght
+        )
+    return initiatives
+
+
+def initiative_list(*, viewer, filters: InitiativeFilters | None = None) -> QuerySet[Initiative]:
+    """Initiatives in the viewer's scope, or owned, entered or co-authored by the viewer."""
+    initiatives = Initiative.objects.filter(initiative_visible_q(viewer))
+    initiatives = _apply_filters(initiatives, filters or InitiativeFilters())
+    return initiatives.select_related("unit", "field").order_by("-updated_at", "-id")
+
+
+def initiative_list_mine(*, viewer) -> QuerySet[Initiative]:
+    """What the viewer owns, entered or co-authors ("Sáng kiến của tôi")."""
+    if viewer is None or not viewer.is_authenticated:
+        return Initiative.objects.none()
+    return (
+        Initiative.objects.filter(_authored_q(viewer))
+        .select_related("unit", "field")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def initiative_get_for_viewer(*, viewer, pk: int) -> Initiative:
+    """One initiative the viewer may see, or 404 (the same answer as "does not exist")."""
+    initiative = (
+        Initiative.objects.filter(initiative_visible_q(viewer), pk=pk)
+        .select_related("unit", "field", "owner", "entered_by", "top_unit")
+        .first()
+    )
+    if initiative is None:
+        raise Http404
+    return initiative
+
+
+def can_edit(viewer, initiative: Initiative) -> bool:
+    """May the viewer change this draft or returned initiative (and submit it)?"""
+    if not initiative.is_editable or viewer is None or not viewer.is_authenticated:
+        return False
+    if viewer.pk in (initiative.owner_id, initiative.entered_by_id):
+        return True
+    if scope_for(viewer, OFFICER_ROLES).contains(initiative.unit):
+        return True
+    return initiative.authors.filter(user=viewer).exists()
+
+
+def units_for_entry(*, viewer) -> QuerySet[OrgUnit]:
+    """Grassroots units the viewer may submit to: where they are a member, and for
+    officers every active grassroots unit in their scope."""
+    if viewer is None or not viewer.is_authenticated:
+        return OrgUnit.objects.none()
+    member_units = Q(role_assignments__user=viewer, role_assignments__role=Role.MEMBER)
+    officer_scope = scope_for(viewer, OFFICER_ROLES)
+    allowed = member_units | officer_scope.unit_q() if not officer_scope.is_empty else member_units
+    return (
+        OrgUnit.objects.filter(allowed, kind=UnitKind.GRASSROOTS, active_to__isnull=True)
+        .distinct()
+        .order_by("name")
+    )
+
+
+def poster_units(*, viewer) -> QuerySet[OrgUnit]:
+    """Grassroots units whose QR poster the viewer (an officer of the unit or above) may print."""
+    scope = scope_for(viewer, OFFICER_ROLES)
+    return scope.units().filter(kind=UnitKind.GRASSROOTS, active_to__isnull=True).order_by("name")
+
+
+# --- the public library ----------------------------------------------------------------
+
+
+def public_library(*, filters: InitiativeFilters | None = None) -> QuerySet[Initiative]:
+    """Approved or recognised initiatives that are not confidential: anyone may see them."""
+    filters = filters or InitiativeFilters()
+    initiatives = Initiative.objects.filter(status__in=PUBLIC_STATUSES, is_confidential=False)
+    initiatives = _apply_filters(
+        initiatives, InitiativeFilters(**{**filters.__dict__, "status": ""})
+    )
+    return initiatives.select_related("unit", "field", "top_unit").order_by(
+        "-decided_at", "-submitted_at", "-id"
+    )
+
+
+def public_initiative_get(*, pk: int) -> Initiative:
+    """An approved or recognised initiative's public page. A confidential one can be
+    reached by its link (the Decree publishes its name, summary and award) but
+    its page shows nothing else; it is never listed."""
+    initiative = (
+        Initiative.objects.filter(status__in=PUBLIC_STATUSES, pk=pk)
+        .select_related("unit", "field", "top_unit")
+        .first()
+    )
+    if initiative is None:
+        raise Http404
+    return initiative
+
+
+def library_provinces() -> QuerySet[OrgUnit]:
+    """Units directly under the confederation, for the library's province filter."""
+    return OrgUnit.objects.filter(level=1, active_to__isnull=True).order_by("name")

@@ -1,0 +1,468 @@
+"""Pages for people: the submission form, "my initiatives", the unit's list, the QR
+poster and the public library. Reads go through `initiatives.selectors`, writes
+through `initiatives.services`; confidential text is gated by
+`selectors.can_read_confidential_text` everywhere it could appear.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import uuid
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from federation.models import OrgUnit
+from initiatives import attachments as attachment_rules
+from initiatives import selectors, services
+from initiatives.forms import (
+    REQUIRED_TO_SUBMIT,
+    STEP_FIELDS,
+    AttachmentUploadForm,
+    AuthorFormSet,
+    InitiativeForm,
+    authors_from,
+)
+from initiatives.models import Attachment, Field, ParticipantGroup, Status
+from portal.models import Role
+from portal.tenancy import OFFICER_ROLES, roles_of, scope_for
+
+MSG_DRAFT_SAVED = "Đã lưu bản nháp."
+MSG_SUBMITTED = "Đã nộp sáng kiến. Hệ thống đang kiểm tra trùng lặp."
+MSG_FIX_ERRORS = "Chưa lưu được: hãy sửa các mục được đánh dấu đỏ bên dưới."
+MSG_FIX_BEFORE_SUBMIT = (
+    "Đã lưu bản nháp, nhưng chưa nộp được: hãy bổ sung các mục được đánh dấu đỏ."
+)
+MSG_FILES_NOT_SAVED = (
+    "Tệp bạn chọn chưa được lưu vì biểu mẫu còn lỗi. Sau khi sửa, hãy chọn lại tệp rồi lưu."
+)
+MSG_DRAFT_SAVED_FILES_REFUSED = (
+    "Đã lưu bản nháp, nhưng có tệp không được nhận: xem mục “Tác giả và tệp”."
+)
+MSG_FILES_SAVED = "Đã lưu {n} tệp đính kèm."
+MSG_NOT_EDITABLE_NOW = "Sáng kiến đang ở trạng thái “{status}”, không sửa được nữa."
+MSG_NO_UNIT = (
+    "Tài khoản của bạn chưa là đoàn viên của công đoàn cơ sở nào. "
+    "Hãy liên hệ cán bộ công đoàn cơ sở để được gắn đơn vị, hoặc nhờ họ nhập hộ sáng kiến."
+)
+MSG_QR_UNIT_NOT_YOURS = (
+    "Bạn chưa là đoàn viên của “{unit}”. Sáng kiến sẽ được nộp cho đơn vị của bạn; "
+    "nếu cần đổi, hãy liên hệ cán bộ công đoàn."
+)
+MSG_ATTACHMENT_REMOVED = "Đã xoá tệp “{name}”."
+
+PAGE_SIZE = 25
+STEP_TITLES = {
+    1: gettext_lazy("Sáng kiến"),
+    2: gettext_lazy("Nội dung"),
+    3: gettext_lazy("Áp dụng và hiệu quả"),
+    4: gettext_lazy("Tác giả và tệp"),
+    5: gettext_lazy("Kiểm tra và nộp"),
+}
+
+
+# --- the form -------------------------------------------------------------------------
+
+
+def _is_officer(user) -> bool:
+    return not scope_for(user, OFFICER_ROLES).is_empty
+
+
+def _initial_unit(request, units):
+    """The QR poster's unit when the viewer may use it, else the viewer's member unit."""
+    code = request.GET.get("don_vi", "").strip()
+    if code:
+        chosen = next((unit for unit in units if unit.code == code), None)
+        if chosen is not None:
+            return chosen
+        asked = OrgUnit.objects.filter(code=code).first()
+        if asked is not None:
+            messages.warning(request, _(MSG_QR_UNIT_NOT_YOURS).format(unit=asked.name))
+    member_units = {a.unit_id for a in roles_of(request.user) if a.role == Role.MEMBER}
+    return next((unit for unit in units if unit.pk in member_units), units[0] if units else None)
+
+
+def _author_defaults(user, unit) -> dict:
+    return {
+        "full_name": user.full_name,
+        "date_of_birth": user.date_of_birth,
+        "job_title": user.job_title,
+        "workplace": unit.display_name if unit else "",
+        "contribution_percent": 100,
+        "user_id": user.pk,
+    }
+
+
+def _allowed_author_user_ids(viewer, initiative) -> set[int]:
+    """Author rows may link an account only to the viewer or to accounts already linked:
+    a hidden field must not let anyone add a stranger as co-author."""
+    allowed = {viewer.pk}
+    if initiative is not None:
+        allowed |= set(initiative.authors.exclude(user=None).values_list("user_id", flat=True))
+    return allowed
+
+
+def _apply_service_errors(exc: ValidationError, form, author_errors: list[str]) -> None:
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.message_dict.items():
+            if key == "authors":
+                author_errors.extend(errors)
+            elif key in form.fields:
+                form.add_error(key, errors)
+            else:
+                form.add_error(None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _first_step_with_errors(form, formset, author_errors, file_errors) -> int:
+    for step, names in STEP_FIELDS.items():
+        if any(form.errors.get(name) for name in names):
+            return step
+    if form.non_field_errors():
+        return 1
+    if author_errors or file_errors or formset.total_error_count():
+        return 4
+    return 5
+
+
+def _edit(request, initiative, units):
+    viewer = request.user
+    is_officer = _is_officer(viewer)
+    author_errors: list[str] = []
+    file_errors: list[str] = []
+    step = int(request.GET.get("buoc", "1")) if request.GET.get("buoc", "1").isdigit() else 1
+
+    if request.method == "POST":
+        form = InitiativeForm(request.POST, instance=initiative, units=units)
+        formset = AuthorFormSet(request.POST, prefix="authors")
+        uploads = AttachmentUploadForm(request.POST, request.FILES)
+        action = request.POST.get("action", "draft")
+        on_behalf = is_officer and request.POST.get("on_behalf") == "1"
+        form_ok, authors_ok, uploads_ok = form.is_valid(), formset.is_valid(), uploads.is_valid()
+        if not uploads_ok:
+            file_errors.extend(uploads.errors.get("files", []))
+        saved = None
+        if form_ok and authors_ok:
+            data = {name: form.cleaned_data[name] for name in form._meta.fields}
+            if initiative is None:
+                data["owner"] = None if on_behalf else viewer
+            allowed_ids = _allowed_author_user_ids(viewer, initiative)
+            authors = authors_from(formset)
+            for author in authors:
+                if author.user_id not in allowed_ids:
+                    author.user_id = None
+            try:
+                saved = services.initiative_save_draft(
+                    entered_by=viewer,
+                    data=data,
+                    authors=authors,
+                    initiative=initiative,
+                    client_token=form.cleaned_data.get("client_token")
+                    if initiative is None
+                    else None,
+                )
+            except ValidationError as exc:
+                _apply_service_errors(exc, form, author_errors)
+        files = uploads.cleaned_data.get("files", []) if uploads_ok else []
+        target = saved or (initiative if initiative is not None and initiative.pk else None)
+        stored = 0
+        if files and target is not None and target.is_editable:
+            for uploaded in files:
+                try:
+                    services.attachment_add(
+                        initiative=target, uploaded_file=uploaded, uploaded_by=viewer
+                    )
+                    stored += 1
+                except ValidationError as exc:
+                    file_errors.extend(exc.messages)
+        elif files:
+            file_errors.append(_(MSG_FILES_NOT_SAVED))
+        if stored:
+            messages.success(request, _(MSG_FILES_SAVED).format(n=stored))
+
+        if saved is not None and not file_errors and not author_errors:
+            if saved.status != Status.CHECKING and saved.is_editable and action == "submit":
+                if form.check_complete():
+                    try:
+                        submitted = services.initiative_submit(initiative=saved, actor=viewer)
+                    except ValidationError as exc:
+                        _apply_service_errors(exc, form, author_errors)
+                    else:
+                        messages.success(request, _(MSG_SUBMITTED))
+                        return redirect("initiative-detail", pk=submitted.pk)
+            elif not saved.is_editable:
+                # The same form sent again after it was submitted: show what exists.
+                return redirect("initiative-detail", pk=saved.pk)
+            else:
+                messages.success(request, _(MSG_DRAFT_SAVED))
+                next_step = request.POST.get("step", "1")
+                url = reverse("initiative-edit", args=[saved.pk])
+                return redirect(f"{url}?buoc={next_step if next_step.isdigit() else 1}")
+        if saved is not None:
+            initiative = saved
+            refused_only = action != "submit" or (file_errors and not form.errors)
+            messages.warning(
+                request,
+                _(MSG_DRAFT_SAVED_FILES_REFUSED if refused_only else MSG_FIX_BEFORE_SUBMIT),
+            )
+        else:
+            messages.error(request, _(MSG_FIX_ERRORS))
+        step = _first_step_with_errors(form, formset, author_errors, file_errors)
+    else:
+        if initiative is None:
+            unit = _initial_unit(request, units)
+            form = InitiativeForm(initial={"unit": unit, "client_token": uuid.uuid4()}, units=units)
+            initial_authors = [] if is_officer else [_author_defaults(viewer, unit)]
+        else:
+            form = InitiativeForm(instance=initiative, units=units)
+            initial_authors = [
+                {
+                    "full_name": a.full_name,
+                    "date_of_birth": a.date_of_birth,
+                    "workplace": a.workplace,
+                    "job_title": a.job_title,
+                    "qualification": a.qualification,
+                    "contribution_percent": a.contribution_percent,
+                    "user_id": a.user_id,
+                }
+                for a in initiative.authors.all()
+            ]
+        formset = AuthorFormSet(prefix="authors", initial=initial_authors)
+        formset.extra = 1
+        uploads = AttachmentUploadForm()
+        on_behalf = is_officer and initiative is None
+
+    action_url = (
+        reverse("initiative-edit", args=[initiative.pk])
+        if initiative is not None and initiative.pk
+        else reverse("initiative-create")
+    )
+    return render(
+        request,
+        "initiatives/form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "uploads": uploads,
+            "initiative": initiative if initiative is not None and initiative.pk else None,
+            "attachments": list(initiative.attachments.all())
+            if initiative and initiative.pk
+            else [],
+            "author_errors": author_errors,
+            "file_errors": file_errors,
+            "step": min(max(step, 1), 5),
+            "step_titles": STEP_TITLES,
+            "required_to_submit": REQUIRED_TO_SUBMIT,
+            "is_officer": is_officer,
+            "on_behalf": on_behalf,
+            "action_url": action_url,
+            "max_file_bytes": attachment_rules.max_file_bytes(),
+            "max_total_bytes": attachment_rules.max_total_bytes(),
+        },
+        status=200,
+    )
+
+
+@login_required
+def initiative_create(request):
+    units = list(selectors.units_for_entry(viewer=request.user))
+    if not units:
+        return render(request, "initiatives/no_unit.html", {"message": _(MSG_NO_UNIT)})
+    return _edit(request, None, units)
+
+
+@login_required
+def initiative_edit(request, pk: int):
+    initiative = selectors.initiative_get_for_viewer(viewer=request.user, pk=pk)
+    if not initiative.is_editable:
+        if selectors.can_read_confidential_text(request.user, initiative):
+            messages.info(
+                request,
+                _(MSG_NOT_EDITABLE_NOW).format(status=initiative.get_status_display()),
+            )
+        return redirect("initiative-detail", pk=pk)
+    if not selectors.can_edit(request.user, initiative):
+        raise Http404
+    units = list(
+        OrgUnit.objects.filter(
+            Q(pk__in=[u.pk for u in selectors.units_for_entry(viewer=request.user)])
+            | Q(pk=initiative.unit_id)
+        ).order_by("name")
+    )
+    return _edit(request, initiative, units)
+
+
+# --- one initiative ----------------------------------------------------------------------
+
+
+@login_required
+def initiative_detail(request, pk: int):
+    initiative = selectors.initiative_get_for_viewer(viewer=request.user, pk=pk)
+    can_read = selectors.can_read_confidential_text(request.user, initiative)
+    return render(
+        request,
+        "initiatives/detail.html",
+        {
+            "initiative": initiative,
+            "can_read_text": can_read,
+            "can_edit": selectors.can_edit(request.user, initiative),
+            "authors": list(initiative.authors.all()) if can_read else [],
+            "attachments": list(initiative.attachments.all()) if can_read else [],
+            "events": list(initiative.events.select_related("actor")),
+            "is_public": initiative.status in selectors.PUBLIC_STATUSES,
+        },
+    )
+
+
+@login_required
+def attachment_download(request, pk: int, attachment_id: int):
+    initiative = selectors.initiative_get_for_viewer(viewer=request.user, pk=pk)
+    if not selectors.can_read_confidential_text(request.user, initiative):
+        raise Http404
+    attachment = get_object_or_404(Attachment, pk=attachment_id, initiative=initiative)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=attachment.extension not in ("pdf", "jpg", "png"),
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk: int, attachment_id: int):
+    initiative = selectors.initiative_get_for_viewer(viewer=request.user, pk=pk)
+    if not selectors.can_edit(request.user, initiative):
+        raise Http404
+    attachment = get_object_or_404(Attachment, pk=attachment_id, initiative=initiative)
+    try:
+        services.attachment_remove(attachment=attachment, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _(MSG_ATTACHMENT_REMOVED).format(name=attachment.original_name))
+    return redirect(f"{reverse('initiative-edit', args=[pk])}?buoc=4")
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+
+@login_required
+def initiative_mine(request):
+    initiatives = selectors.initiative_list_mine(viewer=request.user)
+    page = Paginator(initiatives, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "initiatives/mine.html", {"page": page})
+
+
+@login_required
+def initiative_list(request):
+    filters = selectors.InitiativeFilters.from_querydict(request.GET)
+    initiatives = selectors.initiative_list(viewer=request.user, filters=filters)
+    page = Paginator(initiatives, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "initiatives/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "statuses": Status.choices,
+            "fields": Field.objects.filter(is_active=True),
+            "groups": ParticipantGroup.choices,
+            "is_officer": _is_officer(request.user),
+        },
+    )
+
+
+# --- QR poster ------------------------------------------------------------------------------
+
+
+@login_required
+def poster_list(request):
+    units = selectors.poster_units(viewer=request.user)
+    if not _is_officer(request.user):
+        raise Http404
+    query = request.GET.get("q", "").strip()
+    if query:
+        units = units.filter(Q(name__icontains=query) | Q(code__iexact=query))
+    page = Paginator(units, 50).get_page(request.GET.get("page"))
+    return render(request, "initiatives/poster_list.html", {"page": page})
+
+
+def _qr_svg(url: str) -> str:
+    image = qrcode.make(
+        url,
+        image_factory=qrcode.image.svg.SvgPathImage,
+        box_size=10,
+        border=2,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+    )
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+@login_required
+def poster(request, code: str):
+    unit = selectors.poster_units(viewer=request.user).filter(code=code).first()
+    if unit is None:
+        raise Http404
+    url = request.build_absolute_uri(f"{reverse('initiative-create')}?don_vi={unit.code}")
+    return render(
+        request,
+        "initiatives/poster.html",
+        {"unit": unit, "url": url, "qr_src": _qr_svg(url), "ancestors": unit.get_ancestors()},
+    )
+
+
+# --- public library -------------------------------------------------------------------------
+
+
+def library(request):
+    filters = selectors.InitiativeFilters.from_querydict(request.GET)
+    initiatives = selectors.public_library(filters=filters)
+    page = Paginator(initiatives, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "initiatives/library.html",
+        {
+            "page": page,
+            "filters": filters,
+            "fields": Field.objects.filter(is_active=True),
+            "groups": ParticipantGroup.choices,
+            "provinces": selectors.library_provinces(),
+        },
+    )
+
+
+def library_detail(request, pk: int):
+    initiative = selectors.public_initiative_get(pk=pk)
+    return render(
+        request,
+        "initiatives/library_detail.html",
+        {
+            "initiative": initiative,
+            # The public page never shows a confidential initiative's text, whoever looks.
+            "show_text": not initiative.is_confidential,
+            "authors": list(initiative.authors.all()) if not initiative.is_confidential else [],
+            "share_url": request.build_absolute_uri(),
+        },
+    )
+
+
+def home_redirect(request):
+    if request.user.is_authenticated:
+        return redirect("initiative-mine")
+    return redirect("library")
