@@ -14,6 +14,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from federation.models import OrgUnit
 from initiatives import attachments as attachment_rules
 from initiatives.models import Field, Initiative
 from initiatives.services import AuthorData
@@ -146,8 +147,11 @@ class InitiativeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["field"].queryset = Field.objects.filter(is_active=True)
         self.fields["field"].empty_label = _("— Chọn lĩnh vực —")
-        self.fields["unit"].queryset = units
-        self.fields["unit"].empty_label = None if units is not None and len(units) == 1 else "—"
+        units = list(units or [])
+        self.fields["unit"].queryset = OrgUnit.objects.filter(
+            pk__in=[unit.pk for unit in units]
+        ).order_by("name")
+        self.fields["unit"].empty_label = None if len(units) == 1 else "—"
         self.fields["unit"].error_messages["invalid_choice"] = _(MSG_UNIT_NOT_ALLOWED)
         self.fields["participant_group"].choices = [("", _("— Chọn nhóm —"))] + list(
             self.fields["participant_group"].choices[1:]

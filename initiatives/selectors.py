@@ -85,6 +85,11 @@ def _authored_q(user) -> Q:
     return Q(owner=user) | Q(entered_by=user) | Q(Exists(co_authored))
 
 
+def _scope_holds_unit(scope, unit_id: int) -> bool:
+    # Asked of the database: an in-memory unit's lft/rght may be stale after tree edits.
+    return not scope.is_empty and scope.units().filter(pk=unit_id).exists()
+
+
 def confidential_text_readable_q(viewer) -> Q:
     """Initiatives whose full text `viewer` may read (see the module docstring)."""
     if viewer is None or not viewer.is_authenticated:
@@ -106,7 +111,7 @@ def can_read_confidential_text(viewer, initiative: Initiative) -> bool:
         return False
     if viewer.pk in (initiative.owner_id, initiative.entered_by_id):
         return True
-    if scope_for(viewer, CONFIDENTIAL_CHAIN_ROLES).contains(initiative.unit):
+    if _scope_holds_unit(scope_for(viewer, CONFIDENTIAL_CHAIN_ROLES), initiative.unit_id):
         return True
     return initiative.authors.filter(user=viewer).exists()
 
@@ -186,7 +191,7 @@ def can_edit(viewer, initiative: Initiative) -> bool:
         return False
     if viewer.pk in (initiative.owner_id, initiative.entered_by_id):
         return True
-    if scope_for(viewer, OFFICER_ROLES).contains(initiative.unit):
+    if _scope_holds_unit(scope_for(viewer, OFFICER_ROLES), initiative.unit_id):
         return True
     return initiative.authors.filter(user=viewer).exists()
 
