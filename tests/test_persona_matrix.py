@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.conftest import PERSONA_NAMES
+from tests.initiatives.submission_helpers import form_data, submission_objects
 
 OK, REDIRECT, NOT_FOUND, DENIED, UNAUTHENTICATED = 200, 302, 404, 403, 403
 
@@ -36,7 +37,11 @@ def everyone(status: int, **overrides: int) -> dict[str, int]:
 @pytest.fixture
 def objects(country, personas) -> dict:
     """The things the matrix points at: all belong to province A unless named _b."""
-    return {"country": country, "personas": personas}
+    return {
+        "country": country,
+        "personas": personas,
+        **submission_objects(country, personas),
+    }
 
 
 ENDPOINTS: list[Endpoint] = [
@@ -77,6 +82,77 @@ ENDPOINTS: list[Endpoint] = [
         "API unit list",
         lambda o: "/api/v1/units/",
         everyone(OK, anonymous=UNAUTHENTICATED),
+    ),
+    Endpoint("initiatives home", lambda o: "/sang-kien/", everyone(REDIRECT)),
+    Endpoint("initiative library", lambda o: "/sang-kien/thu-vien/", everyone(OK)),
+    Endpoint(
+        "initiative library page, approved of A",
+        lambda o: f"/sang-kien/thu-vien/{o['initiative_approved_a'].pk}/",
+        everyone(OK),
+    ),
+    Endpoint(
+        "initiative library page, still being checked",
+        lambda o: f"/sang-kien/thu-vien/{o['initiative_checking_a'].pk}/",
+        everyone(NOT_FOUND),
+    ),
+    Endpoint("my initiatives", lambda o: "/sang-kien/cua-toi/", everyone(OK, anonymous=REDIRECT)),
+    Endpoint(
+        "initiatives of the viewer's units",
+        lambda o: "/sang-kien/danh-sach/",
+        everyone(OK, anonymous=REDIRECT),
+    ),
+    Endpoint("initiative form, new", lambda o: "/sang-kien/moi/", everyone(OK, anonymous=REDIRECT)),
+    Endpoint(
+        "initiative detail, checking of A",
+        lambda o: f"/sang-kien/{o['initiative_checking_a'].pk}/",
+        everyone(OK, reviewer_b=NOT_FOUND, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "initiative detail, worker A's draft",
+        lambda o: f"/sang-kien/{o['initiative_draft_a'].pk}/",
+        everyone(NOT_FOUND, worker_a=OK, officer_a=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "initiative edit page, worker A's draft",
+        lambda o: f"/sang-kien/{o['initiative_draft_a'].pk}/sua/",
+        everyone(NOT_FOUND, worker_a=OK, officer_a=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "initiative edit POST, save worker A's draft",
+        lambda o: f"/sang-kien/{o['initiative_draft_a'].pk}/sua/",
+        everyone(NOT_FOUND, worker_a=REDIRECT, officer_a=REDIRECT, anonymous=REDIRECT),
+        method="post",
+        data=lambda o: form_data(o["country"].grassroots_a),
+    ),
+    Endpoint(
+        "initiative attachment, worker A's draft",
+        lambda o: f"/sang-kien/{o['initiative_draft_a'].pk}/tep/{o['initiative_draft_a_file'].pk}/",
+        everyone(NOT_FOUND, worker_a=OK, officer_a=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "initiative attachment, confidential of A (leadership is outside its chain)",
+        lambda o: (
+            f"/sang-kien/{o['initiative_secret_a'].pk}/tep/{o['initiative_secret_a_file'].pk}/"
+        ),
+        everyone(NOT_FOUND, officer_a=OK, reviewer_a=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "initiative attachment delete POST, worker A's draft",
+        lambda o: (
+            f"/sang-kien/{o['initiative_draft_a'].pk}/tep/{o['initiative_draft_a_file'].pk}/xoa/"
+        ),
+        everyone(NOT_FOUND, worker_a=REDIRECT, officer_a=REDIRECT, anonymous=REDIRECT),
+        method="post",
+    ),
+    Endpoint(
+        "QR poster list",
+        lambda o: "/sang-kien/ap-phich/",
+        everyone(NOT_FOUND, officer_a=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "QR poster, grassroots of A",
+        lambda o: f"/sang-kien/ap-phich/{o['country'].grassroots_a.code}/",
+        everyone(NOT_FOUND, officer_a=OK, anonymous=REDIRECT),
     ),
 ]
 

@@ -7,6 +7,7 @@ tests need no PDF library; DOCX files come from python-docx.
 from __future__ import annotations
 
 import io
+import uuid
 from decimal import Decimal
 
 import docx
@@ -121,3 +122,87 @@ def make_initiative(
         decision=decision,
         reason="" if decision == "approve" else "Bổ sung số liệu đo điện năng.",
     )
+
+
+def form_data(unit, token=None, action="draft", authors=None, **overrides) -> dict:
+    authors = authors if authors is not None else [("Nguyễn Văn Tâm", "100", "")]
+    data = {
+        "client_token": str(token or uuid.uuid4()),
+        "action": action,
+        "step": "4",
+        "title": "Cải tiến băng tải phân loại tôm",
+        "field": str(make_field().pk),
+        "participant_group": "enterprise",
+        "unit": str(unit.pk),
+        "problem": "Phân loại tôm bằng tay chậm, sai cỡ nhiều.",
+        "description": "Lắp băng tải có khe hở tăng dần để tôm tự rơi theo cỡ.",
+        "prior_solution": "",
+        "improvements": "Không cần người phân loại ở đầu dây chuyền.",
+        "application_scope": "Các nhà máy chế biến tôm.",
+        "conditions": "Xưởng cơ khí tự chế tạo được.",
+        "confidential_info": "",
+        "first_applied_on": "2025-03-01",
+        "first_applied_by": "Phân xưởng 2",
+        "summary": "Năng suất phân loại tăng 30%.",
+        "benefit_vnd": "150000000",
+        "benefit_text": "Giảm 4 lao động mỗi ca.",
+        "applied_benefit_vnd": "",
+        "applied_benefit_text": "",
+        "investor": "",
+        "award": "",
+        "authors-TOTAL_FORMS": str(len(authors)),
+        "authors-INITIAL_FORMS": "0",
+        "authors-MIN_NUM_FORMS": "0",
+        "authors-MAX_NUM_FORMS": "20",
+    }
+    for index, (name, percent, user_id) in enumerate(authors):
+        data[f"authors-{index}-full_name"] = name
+        data[f"authors-{index}-contribution_percent"] = percent
+        data[f"authors-{index}-user_id"] = user_id
+        data[f"authors-{index}-workplace"] = "Công ty Thủy sản Bình An"
+        data[f"authors-{index}-date_of_birth"] = "1985-04-12"
+    data.update(overrides)
+    return data
+
+
+def submission_objects(country, personas) -> dict:
+    """What the persona matrix points at for the submission pages (all in province A)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def pdf(name):
+        return SimpleUploadedFile(name, minimal_pdf("Noi dung"), content_type="application/pdf")
+
+    draft = make_initiative(
+        unit=country.grassroots_a, entered_by=personas.worker_a, owner=personas.worker_a
+    )
+    draft_file = services.attachment_add(
+        initiative=draft, uploaded_file=pdf("ban-ve.pdf"), uploaded_by=personas.worker_a
+    )
+    secret = make_initiative(
+        unit=country.grassroots_a, entered_by=personas.grassroots_officer_a, confidential=True
+    )
+    secret_file = services.attachment_add(
+        initiative=secret, uploaded_file=pdf("bi-mat.pdf"), uploaded_by=None
+    )
+    services.initiative_submit(initiative=secret, actor=personas.grassroots_officer_a)
+    services.initiative_record_check(
+        initiative=secret, flagged=False, copied_share=0.0, source_count=0
+    )
+    return {
+        "initiative_draft_a": draft,
+        "initiative_draft_a_file": draft_file,
+        "initiative_checking_a": make_initiative(
+            unit=country.grassroots_a,
+            entered_by=personas.worker_a,
+            owner=personas.worker_a,
+            state="checking",
+        ),
+        "initiative_approved_a": make_initiative(
+            unit=country.grassroots_a,
+            entered_by=personas.worker_a,
+            state="approved",
+            reviewer=personas.reviewer_a,
+        ),
+        "initiative_secret_a": secret,
+        "initiative_secret_a_file": secret_file,
+    }

@@ -10,7 +10,7 @@ from initiatives.models import Initiative, InitiativeEvent, Status
 from tests.initiatives.submission_helpers import (
     EXE_BYTES,
     SECRET,
-    make_field,
+    form_data,
     make_initiative,
     minimal_pdf,
 )
@@ -23,47 +23,6 @@ CREATE = "/sang-kien/moi/"
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def form_data(unit, token=None, action="draft", authors=None, **overrides) -> dict:
-    authors = authors if authors is not None else [("Nguyễn Văn Tâm", "100", "")]
-    data = {
-        "client_token": str(token or uuid.uuid4()),
-        "action": action,
-        "step": "4",
-        "title": "Cải tiến băng tải phân loại tôm",
-        "field": str(make_field().pk),
-        "participant_group": "enterprise",
-        "unit": str(unit.pk),
-        "problem": "Phân loại tôm bằng tay chậm, sai cỡ nhiều.",
-        "description": "Lắp băng tải có khe hở tăng dần để tôm tự rơi theo cỡ.",
-        "prior_solution": "",
-        "improvements": "Không cần người phân loại ở đầu dây chuyền.",
-        "application_scope": "Các nhà máy chế biến tôm.",
-        "conditions": "Xưởng cơ khí tự chế tạo được.",
-        "confidential_info": "",
-        "first_applied_on": "2025-03-01",
-        "first_applied_by": "Phân xưởng 2",
-        "summary": "Năng suất phân loại tăng 30%.",
-        "benefit_vnd": "150000000",
-        "benefit_text": "Giảm 4 lao động mỗi ca.",
-        "applied_benefit_vnd": "",
-        "applied_benefit_text": "",
-        "investor": "",
-        "award": "",
-        "authors-TOTAL_FORMS": str(len(authors)),
-        "authors-INITIAL_FORMS": "0",
-        "authors-MIN_NUM_FORMS": "0",
-        "authors-MAX_NUM_FORMS": "20",
-    }
-    for index, (name, percent, user_id) in enumerate(authors):
-        data[f"authors-{index}-full_name"] = name
-        data[f"authors-{index}-contribution_percent"] = percent
-        data[f"authors-{index}-user_id"] = user_id
-        data[f"authors-{index}-workplace"] = "Công ty Thủy sản Bình An"
-        data[f"authors-{index}-date_of_birth"] = "1985-04-12"
-    data.update(overrides)
-    return data
 
 
 def pdf_upload(name="thuyet-minh.pdf", text="Bang tai phan loai tom"):
