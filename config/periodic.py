@@ -5,3 +5,24 @@ Each entry: name -> (task path, crontab fields in Asia/Ho_Chi_Minh time, kwargs)
 """
 
 PERIODIC_TASKS: dict[str, tuple[str, dict, dict]] = {}
+
+# Rankings (portal.rankings): Monday snapshot, then the weekly reports; reminders daily.
+PERIODIC_TASKS.update(
+    {
+        "rankings: weekly snapshot": (
+            "portal.rankings.tasks.snapshot_weekly_rankings",
+            {"minute": "5", "hour": "0", "day_of_week": "1"},
+            {},
+        ),
+        "rankings: weekly reports": (
+            "portal.rankings.tasks.generate_weekly_reports",
+            {"minute": "30", "hour": "0", "day_of_week": "1"},
+            {},
+        ),
+        "rankings: reminders to lagging units": (
+            "portal.rankings.tasks.send_lagging_reminders",
+            {"minute": "0", "hour": "7"},
+            {},
+        ),
+    }
+)

@@ -1,0 +1,95 @@
+"""Every ranking and list exports to XLSX and CSV: one table shape, two writers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+EXPORT_FORMATS = ("csv", "xlsx")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _cell(value):
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return "" if value is None else value
+
+
+def ranking_table(rows, *, with_progress: bool = False) -> tuple[list[str], list[list]]:
+    headers = [
+        _("Hạng"),
+        _("Thay đổi"),
+        _("Mã"),
+        _("Đơn vị"),
+        _("Đã nộp"),
+        _("Hợp lệ, đã duyệt"),
+        _("Chỉ tiêu"),
+        _("% chỉ tiêu"),
+        _("Số đoàn viên"),
+        _("Trên 1.000 đoàn viên"),
+        _("Giá trị làm lợi (đồng)"),
+    ]
+    if with_progress:
+        headers += [_("Cần đạt đến nay"), _("Cần mỗi tuần"), _("Dự kiến cuối kỳ"), _("Tình trạng")]
+    table = []
+    for row in rows:
+        line = [
+            row.rank,
+            row.change,
+            row.unit.code,
+            row.unit.name,
+            row.submitted,
+            row.valid,
+            row.target,
+            row.target_pct,
+            row.members,
+            row.per_1000,
+            row.benefit_vnd,
+        ]
+        if with_progress:
+            status = _("Chậm tiến độ") if row.lagging else (_("Đạt tiến độ") if row.leading else "")
+            line += [row.expected, row.pace_per_week, row.projected, status]
+        table.append(line)
+    return headers, table
+
+
+def xlsx_bytes(headers: list[str], rows: list[list], *, title: str = "") -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = (title or _("Bảng"))[:31]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_cell(v) for v in row])
+    sheet.freeze_panes = "A2"
+    for column, header in zip(sheet.columns, headers, strict=False):
+        sheet.column_dimensions[column[0].column_letter].width = max(10, min(48, len(header) + 4))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_bytes(headers: list[str], rows: list[list]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    # BOM: Excel opens UTF-8 Vietnamese correctly only with it.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def table_response(headers, rows, *, filename: str, fmt: str) -> HttpResponse:
+    if fmt == "xlsx":
+        response = HttpResponse(xlsx_bytes(headers, rows, title=filename), content_type=XLSX_TYPE)
+    else:
+        response = HttpResponse(csv_bytes(headers, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response

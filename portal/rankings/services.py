@@ -1,0 +1,533 @@
+"""Writes for rankings: the counters, weekly snapshots, targets, reminders, weekly reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from federation.models import OrgUnit
+from portal.models import Notice, Role, RoleAssignment
+from portal.models.rankings import (
+    Bucket,
+    DailyTally,
+    Dimension,
+    RankingMode,
+    RankingSnapshot,
+    ReminderPolicy,
+    TalliedInitiative,
+    Target,
+    WeeklyReport,
+    WeeklyTally,
+)
+from portal.rankings import periods
+from portal.tenancy import Scope
+
+logger = logging.getLogger(__name__)
+
+MSG_TARGET_NOT_POSITIVE = "Chỉ tiêu phải là số nguyên dương."
+MSG_TARGET_PERIOD = "Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."
+MSG_TARGET_OUT_OF_SCOPE = "Chỉ đơn vị cấp trên trực tiếp hoặc cao hơn mới được giao chỉ tiêu cho “{unit}”."
+MSG_IMPORT_UNKNOWN_UNIT = "Dòng {row}: không tìm thấy đơn vị “{code}” trong phạm vi bạn quản lý."
+MSG_IMPORT_BAD_ROW = "Dòng {row}: {error}"
+MSG_IMPORT_MISSING_COLUMNS = "Thiếu cột: {columns}. Cần các cột: ma_don_vi, tu_ngay, den_ngay, chi_tieu."
+MSG_CADENCE_RANGE = "Chu kỳ nhắc phải từ 1 đến 90 ngày."
+
+BUCKET_OF_STATUS = {
+    "submitted": Bucket.PENDING,
+    "checking": Bucket.PENDING,
+    "flagged": Bucket.PENDING,
+    "returned": Bucket.PENDING,
+    "valid": Bucket.VALID,
+    "approved": Bucket.VALID,
+    "recognised": Bucket.VALID,
+    "rejected": Bucket.REJECTED,
+}
+
+
+# --------------------------------------------------------------------------- counters
+
+
+@dataclass(frozen=True)
+class TallyKey:
+    unit_id: int
+    top_unit_id: int
+    day: dt.date
+    participant_group: str
+    field_key: int
+    bucket: str
+    benefit_vnd: Decimal
+
+
+def _key_of(initiative) -> TallyKey | None:
+    bucket = BUCKET_OF_STATUS.get(initiative.status)
+    if bucket is None or initiative.submitted_at is None:
+        return None
+    top_unit_id = initiative.top_unit_id
+    if top_unit_id is None:
+        unit = initiative.unit
+        top_unit_id = (
+            unit.pk
+            if unit.level == 1
+            else unit.get_ancestors().filter(level=1).values_list("pk", flat=True).first()
+        ) or unit.pk
+    return TallyKey(
+        unit_id=initiative.unit_id,
+        top_unit_id=top_unit_id,
+        day=timezone.localdate(initiative.submitted_at),
+        participant_group=initiative.participant_group or "",
+        field_key=initiative.field_id or 0,
+        bucket=str(bucket),
+        benefit_vnd=Decimal(initiative.benefit_vnd or 0),
+    )
+
+
+def _upsert(table: str, keys: dict, count: int, benefit: Decimal) -> None:
+    if count < 0:
+        # Taking off what was added: the row exists. (An INSERT of a negative count would
+        # trip the CHECK constraint before ON CONFLICT is considered.)
+        where = " AND ".join(f"{column} = %s" for column in keys)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET count = count + %s, benefit_vnd = benefit_vnd + %s "
+                f"WHERE {where}",
+                [count, benefit, *keys.values()],
+            )
+        return
+    columns = [*keys, "count", "benefit_vnd"]
+    placeholders = ", ".join(["%s"] * len(columns))
+    conflict = ", ".join(keys)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders}) "
+        f"ON CONFLICT ({conflict}) DO UPDATE SET count = {table}.count + excluded.count, "
+        f"benefit_vnd = {table}.benefit_vnd + excluded.benefit_vnd"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*keys.values(), count, benefit])
+
+
+def _bump(key: TallyKey, sign: int) -> None:
+    benefit = key.benefit_vnd * sign
+    _upsert(
+        DailyTally._meta.db_table,
+        {
+            "unit_id": key.unit_id,
+            "top_unit_id": key.top_unit_id,
+            "day": key.day,
+            "participant_group": key.participant_group,
+            "field_key": key.field_key,
+            "bucket": key.bucket,
+        },
+        sign,
+        benefit,
+    )
+    monday = periods.week_start(key.day)
+    for dimension, dim_key in (
+        (Dimension.ALL, ""),
+        (Dimension.GROUP, key.participant_group),
+        (Dimension.FIELD, str(key.field_key)),
+    ):
+        _upsert(
+            WeeklyTally._meta.db_table,
+            {
+                "top_unit_id": key.top_unit_id,
+                "week": monday,
+                "dimension": str(dimension),
+                "dim_key": dim_key,
+                "bucket": key.bucket,
+            },
+            sign,
+            benefit,
+        )
+
+
+def tally_record_transition(*, initiative) -> None:
+    """Bring the counters in line with `initiative` as it now stands.
+
+    Called by `initiatives.services._transition` inside its transaction, with the
+    initiative's row locked, so two changes to one initiative cannot interleave.
+    The previous key comes from `TalliedInitiative`, not from the initiative: a
+    returned initiative may have been edited (unit, group, field, benefit) since.
+    """
+    new_key = _key_of(initiative)
+    mirror = TalliedInitiative.objects.filter(pk=initiative.pk).first()
+    old_key = (
+        TallyKey(
+            mirror.unit_id,
+            mirror.top_unit_id,
+            mirror.day,
+            mirror.participant_group,
+            mirror.field_key,
+            mirror.bucket,
+            Decimal(mirror.benefit_vnd),
+        )
+        if mirror
+        else None
+    )
+    if old_key == new_key:
+        return
+    if old_key is not None:
+        _bump(old_key, -1)
+    if new_key is None:
+        TalliedInitiative.objects.filter(pk=initiative.pk).delete()
+        return
+    _bump(new_key, +1)
+    TalliedInitiative.objects.update_or_create(
+        initiative_id=initiative.pk,
+        defaults={
+            "unit_id": new_key.unit_id,
+            "top_unit_id": new_key.top_unit_id,
+            "day": new_key.day,
+            "participant_group": new_key.participant_group,
+            "field_key": new_key.field_key,
+            "bucket": new_key.bucket,
+            "benefit_vnd": new_key.benefit_vnd,
+        },
+    )
+
+
+def _day_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"(({column}) AT TIME ZONE '{settings.TIME_ZONE}')::date"
+    offset = timezone.localtime().utcoffset() or dt.timedelta(0)
+    return f"date({column}, '{int(offset.total_seconds() // 3600):+d} hours')"
+
+
+def _week_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"date_trunc('week', {column})::date"
+    return f"date({column}, 'weekday 0', '-6 days')"
+
+
+@transaction.atomic
+def tally_rebuild() -> int:
+    """Recount every counter from the initiatives table (backfill, or repair after a bulk load).
+
+    Three set-based statements; used once after loading data, never per request.
+    """
+    from initiatives.models import Initiative
+
+    tables = {
+        "mirror": TalliedInitiative._meta.db_table,
+        "daily": DailyTally._meta.db_table,
+        "weekly": WeeklyTally._meta.db_table,
+        "initiative": Initiative._meta.db_table,
+        "unit": OrgUnit._meta.db_table,
+    }
+    case = " ".join(f"WHEN '{status}' THEN '{bucket}'" for status, bucket in BUCKET_OF_STATUS.items())
+    with connection.cursor() as cursor:
+        for table in ("weekly", "daily", "mirror"):
+            cursor.execute(f"DELETE FROM {tables[table]}")
+        # Initiatives without top_unit (none after submission) count for their own unit.
+        cursor.execute(
+            f"INSERT INTO {tables['mirror']} (initiative_id, unit_id, top_unit_id, day, "
+            "participant_group, field_key, bucket, benefit_vnd) "
+            f"SELECT i.id, i.unit_id, COALESCE(i.top_unit_id, i.unit_id), "
+            f"{_day_sql('i.submitted_at')}, i.participant_group, COALESCE(i.field_id, 0), "
+            f"CASE i.status {case} END, i.benefit_vnd "
+            f"FROM {tables['initiative']} i "
+            "WHERE i.status <> 'draft' AND i.submitted_at IS NOT NULL"
+        )
+        cursor.execute(
+            f"INSERT INTO {tables['daily']} (unit_id, top_unit_id, day, participant_group, "
+            "field_key, bucket, count, benefit_vnd) "
+            "SELECT unit_id, top_unit_id, day, participant_group, field_key, bucket, "
+            f"COUNT(*), SUM(benefit_vnd) FROM {tables['mirror']} "
+            "GROUP BY unit_id, top_unit_id, day, participant_group, field_key, bucket"
+        )
+        for dimension, key_sql in (
+            ("all", "''"),
+            ("group", "participant_group"),
+            ("field", "CAST(field_key AS VARCHAR(24))"),
+        ):
+            cursor.execute(
+                f"INSERT INTO {tables['weekly']} (top_unit_id, week, dimension, dim_key, bucket, "
+                "count, benefit_vnd) "
+                f"SELECT top_unit_id, {_week_sql('day')}, '{dimension}', {key_sql}, bucket, "
+                f"SUM(count), SUM(benefit_vnd) FROM {tables['daily']} "
+                f"GROUP BY top_unit_id, {_week_sql('day')}, bucket"
+                + (f", {key_sql}" if dimension != "all" else "")
+            )
+        cursor.execute(f"SELECT COUNT(*) FROM {tables['mirror']}")
+        return cursor.fetchone()[0]
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+@transaction.atomic
+def ranking_snapshot_take(*, week: dt.date) -> int:
+    """Freeze programme-to-date totals at the end of `week` for every top-level unit, both modes."""
+    from portal.rankings import selectors
+
+    monday = periods.week_start(week)
+    period = periods.Period("all", periods.PROGRAMME_START, monday + dt.timedelta(days=6))
+    rows = []
+    unit_ids = list(OrgUnit.objects.filter(level=1).values_list("pk", flat=True))
+    for mode in RankingMode.values:
+        totals = selectors.top_level_totals(period=period, mode=mode)
+        for unit_id in unit_ids:
+            total = totals.get(unit_id, selectors.Totals())
+            rows.append(
+                RankingSnapshot(
+                    week=monday,
+                    mode=mode,
+                    unit_id=unit_id,
+                    submitted=total.submitted,
+                    valid=total.valid,
+                    benefit_vnd=total.benefit_vnd,
+                )
+            )
+    RankingSnapshot.objects.filter(week=monday).delete()
+    RankingSnapshot.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def _check_target_writer(*, scope: Scope, unit: OrgUnit) -> None:
+    # The unit above sets a unit's target: the writer must reach the unit's parent.
+    if unit.parent_id is None or not scope.contains(unit.parent):
+        raise ValidationError(_(MSG_TARGET_OUT_OF_SCOPE).format(unit=unit.display_name))
+
+
+@transaction.atomic
+def target_set(
+    *, scope: Scope, actor, unit: OrgUnit, starts_on: dt.date, ends_on: dt.date, count: int
+) -> Target:
+    _check_target_writer(scope=scope, unit=unit)
+    if count is None or int(count) <= 0:
+        raise ValidationError({"count": _(MSG_TARGET_NOT_POSITIVE)})
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": _(MSG_TARGET_PERIOD)})
+    target, _created = Target.objects.select_for_update().get_or_create(
+        unit=unit,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        defaults={"count": int(count), "set_by": actor},
+    )
+    if not _created:
+        target.count = int(count)
+        target.set_by = actor
+        target.full_clean()
+        target.save(update_fields=["count", "set_by", "updated_at"])
+    return target
+
+
+@dataclass
+class ImportReport:
+    saved: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _parse_day(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(_("ngày “%(value)s” không hợp lệ (dd/mm/yyyy)") % {"value": text})
+
+
+def targets_import(*, scope: Scope, actor, rows: list[dict]) -> ImportReport:
+    """Import targets from spreadsheet rows: all rows are saved, or none (errors listed)."""
+    report = ImportReport()
+    needed = {"ma_don_vi", "tu_ngay", "den_ngay", "chi_tieu"}
+    missing = needed - set(rows[0]) if rows else needed
+    if missing:
+        report.errors.append(_(MSG_IMPORT_MISSING_COLUMNS).format(columns=", ".join(sorted(missing))))
+        return report
+    codes = {str(r["ma_don_vi"]).strip() for r in rows}
+    units = {
+        u.code: u for u in scope.units().filter(code__in=codes).select_related("parent")
+    }
+    parsed = []
+    for number, row in enumerate(rows, start=2):
+        code = str(row["ma_don_vi"]).strip()
+        unit = units.get(code)
+        if unit is None or unit.parent is None or not scope.contains(unit.parent):
+            report.errors.append(_(MSG_IMPORT_UNKNOWN_UNIT).format(row=number, code=code))
+            continue
+        try:
+            starts_on, ends_on = _parse_day(row["tu_ngay"]), _parse_day(row["den_ngay"])
+            count = int(str(row["chi_tieu"]).replace(".", "").replace(",", "").strip())
+            if count <= 0:
+                raise ValueError(_(MSG_TARGET_NOT_POSITIVE))
+            if ends_on < starts_on:
+                raise ValueError(_(MSG_TARGET_PERIOD))
+        except ValueError as exc:
+            report.errors.append(_(MSG_IMPORT_BAD_ROW).format(row=number, error=exc))
+            continue
+        parsed.append((unit, starts_on, ends_on, count))
+    if report.errors:
+        return report
+    with transaction.atomic():
+        for unit, starts_on, ends_on, count in parsed:
+            target_set(
+                scope=scope, actor=actor, unit=unit, starts_on=starts_on, ends_on=ends_on, count=count
+            )
+    report.saved = len(parsed)
+    return report
+
+
+# --------------------------------------------------------------------------- reminders
+
+
+@transaction.atomic
+def reminder_policy_set(*, scope: Scope, actor, unit: OrgUnit, every_days: int) -> ReminderPolicy:
+    if not scope.contains(unit):
+        raise ValidationError(_(MSG_TARGET_OUT_OF_SCOPE).format(unit=unit.display_name))
+    if not 1 <= int(every_days) <= 90:
+        raise ValidationError({"every_days": _(MSG_CADENCE_RANGE)})
+    policy, _created = ReminderPolicy.objects.update_or_create(
+        unit=unit, defaults={"every_days": int(every_days), "updated_by": actor}
+    )
+    return policy
+
+
+REMINDER_ROLES = (Role.UNIT_OFFICER, Role.GRASSROOTS_OFFICER)
+
+
+def reminders_send(*, today: dt.date | None = None) -> int:
+    """Remind the officers of every lagging sub-unit of each level whose cadence is due."""
+    from portal.rankings import selectors
+
+    today = today or timezone.localdate()
+    sent = 0
+    for policy in ReminderPolicy.objects.select_related("unit"):
+        if policy.last_sent_on and (today - policy.last_sent_on).days < policy.every_days:
+            continue
+        progress = selectors.progress_list(unit=policy.unit, period=periods.year(today.year), as_of=today)
+        lagging = [row for row in progress if row.lagging]
+        with transaction.atomic():
+            for row in lagging:
+                sent += _remind(row, today=today)
+            policy.last_sent_on = today
+            policy.save(update_fields=["last_sent_on"])
+    return sent
+
+
+def _remind(row, *, today: dt.date) -> int:
+    subject = _("Nhắc tiến độ chỉ tiêu sáng kiến: %(unit)s") % {"unit": row.unit.display_name}
+    body = _(
+        "Đến %(day)s, %(unit)s có %(count)s sáng kiến, đạt %(pct)s%% chỉ tiêu năm "
+        "(%(target)s); theo tiến độ cần có %(expected)s. Cần thêm khoảng %(pace)s sáng kiến mỗi tuần."
+    ) % {
+        "day": f"{today:%d/%m/%Y}",
+        "unit": row.unit.display_name,
+        "count": row.submitted,
+        "pct": row.target_pct,
+        "target": row.target,
+        "expected": row.expected,
+        "pace": row.pace_per_week,
+    }
+    link = f"/xep-hang/don-vi/{row.unit.code}/"
+    recipients = list(
+        RoleAssignment.objects.filter(unit=row.unit, role__in=REMINDER_ROLES)
+        .select_related("user")
+        .values_list("user_id", "user__email")
+        .distinct()
+    )
+    Notice.objects.bulk_create(
+        Notice(recipient_id=user_id, subject=subject, body=body, link=link)
+        for user_id, _email in recipients
+    )
+    emails = sorted({email for _id, email in recipients if email})
+    if emails:
+        EmailMessage(subject=subject, body=body, to=emails).send(fail_silently=True)
+    return len(recipients)
+
+
+# --------------------------------------------------------------------------- weekly reports
+
+REPORT_ROLES = (Role.LEADERSHIP, Role.UNIT_OFFICER)
+
+
+def weekly_report_generate(*, unit: OrgUnit, week: dt.date, email: bool = False) -> WeeklyReport:
+    """Build (or rebuild) one unit's weekly report as XLSX and PDF; optionally email it."""
+    from portal.rankings import reports
+
+    monday = periods.week_start(week)
+    content = reports.weekly_report_content(unit=unit, week=monday)
+    xlsx = reports.weekly_report_xlsx(content)
+    pdf = reports.weekly_report_pdf(content)
+    with transaction.atomic():
+        report, _created = WeeklyReport.objects.select_for_update().get_or_create(
+            unit=unit, week=monday
+        )
+        old = [f.name for f in (report.xlsx, report.pdf) if f]
+        stem = f"{unit.code}-{monday:%Y-%m-%d}"
+        report.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
+        report.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
+        report.generated_at = timezone.now()
+        report.save(update_fields=["xlsx", "pdf", "generated_at"])
+        storage = report.xlsx.storage
+        keep = {report.xlsx.name, report.pdf.name}
+        transaction.on_commit(lambda: [storage.delete(n) for n in old if n not in keep])
+    if email:
+        weekly_report_email(report=report, xlsx=xlsx, pdf=pdf)
+    return report
+
+
+def weekly_report_email(*, report: WeeklyReport, xlsx: bytes, pdf: bytes) -> int:
+    emails = sorted(
+        set(
+            RoleAssignment.objects.filter(unit_id=report.unit_id, role__in=REPORT_ROLES)
+            .exclude(user__email__isnull=True)
+            .values_list("user__email", flat=True)
+        )
+    )
+    if not emails:
+        return 0
+    subject = _("Báo cáo tuần %(week)s: %(unit)s") % {
+        "week": f"{report.week:%d/%m/%Y}",
+        "unit": report.unit.display_name,
+    }
+    message = EmailMessage(
+        subject=subject,
+        body=_("Kính gửi Thường trực,\n\nBáo cáo tuần về Chương trình “Một triệu sáng kiến” gửi kèm."),
+        to=emails,
+    )
+    stem = f"bao-cao-tuan-{report.unit.code}-{report.week:%Y-%m-%d}"
+    message.attach(
+        f"{stem}.xlsx", xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    message.attach(f"{stem}.pdf", pdf, "application/pdf")
+    message.send(fail_silently=True)
+    WeeklyReport.objects.filter(pk=report.pk).update(emailed_at=timezone.now())
+    return len(emails)
+
+
+def report_units() -> Iterable[OrgUnit]:
+    """Units that get a weekly report from beat: today's units directly under the confederation."""
+    return OrgUnit.objects.filter(level=1, active_to__isnull=True).order_by("code")
+
+
+def pace(*, submitted: int, target: int | None, period, as_of: dt.date):
+    """(expected by now, per week still needed, projected end figure) for a target period."""
+    if not target:
+        return None, None, None
+    elapsed = max(0, min((as_of - period.start).days + 1, period.days))
+    expected = math.ceil(target * elapsed / period.days)
+    remaining_days = period.days - elapsed
+    missing = max(0, target - submitted)
+    per_week = math.ceil(missing / max(1.0, remaining_days / 7)) if missing else 0
+    projected = round(submitted * period.days / elapsed) if elapsed else 0
+    return expected, per_week, projected

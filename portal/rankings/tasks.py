@@ -1,0 +1,60 @@
+"""Celery tasks for rankings: weekly snapshot, weekly reports, reminders. They take ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from celery import shared_task
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.utils import timezone
+
+from federation.models import OrgUnit
+from portal.rankings import periods, services
+
+logger = logging.getLogger(__name__)
+
+RETRY = {
+    "autoretry_for": (OperationalError, InterfaceError, DatabaseError, ConnectionError),
+    "retry_backoff": 10,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+def _last_week(day: str | None) -> dt.date:
+    if day:
+        return periods.week_start(dt.date.fromisoformat(day))
+    return periods.week_start(timezone.localdate()) - dt.timedelta(days=7)
+
+
+@shared_task(acks_late=True, **RETRY)
+def snapshot_weekly_rankings(week: str | None = None) -> int:
+    """Monday morning: freeze the week just ended (or `week`) for "rank change since last week"."""
+    return services.ranking_snapshot_take(week=_last_week(week))
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300, **RETRY)
+def generate_weekly_report(unit_id: int, week: str, email: bool = True) -> int | None:
+    unit = OrgUnit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        return None
+    report = services.weekly_report_generate(
+        unit=unit, week=dt.date.fromisoformat(week), email=email
+    )
+    return report.pk
+
+
+@shared_task(acks_late=True, **RETRY)
+def generate_weekly_reports(week: str | None = None) -> int:
+    """Monday morning, after the snapshot: one task per unit directly under the confederation."""
+    monday = _last_week(week)
+    units = list(services.report_units().values_list("pk", flat=True))
+    for unit_id in units:
+        generate_weekly_report.delay(unit_id, monday.isoformat())
+    return len(units)
+
+
+@shared_task(acks_late=True, **RETRY)
+def send_lagging_reminders() -> int:
+    return services.reminders_send(today=timezone.localdate())
