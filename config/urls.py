@@ -9,12 +9,14 @@ from portal.views import LoginView
 
 api_v1 = [
     path("", include("federation.api_urls")),
+    path("", include("initiatives.review.api_urls")),
 ]
 
 urlpatterns = [
     path("", include("portal.urls")),
     path("don-vi/", include("federation.urls")),
     path("sang-kien/", include("initiatives.urls")),
+    path("duyet/", include("initiatives.review.urls")),
     path("admin/", admin.site.urls),
     path("tai-khoan/dang-nhap/", LoginView.as_view(), name="login"),
     path("tai-khoan/dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,4 +1,4 @@
-from portal.tenancy import home_unit, roles_of
+from portal.tenancy import REVIEW_ROLES, home_unit, roles_of
 
 
 def viewer(request):
@@ -10,4 +10,5 @@ def viewer(request):
     return {
         "viewer_unit": home_unit(user),
         "viewer_roles": sorted({a.get_role_display() for a in assignments}),
+        "viewer_is_reviewer": any(a.role in REVIEW_ROLES for a in assignments),
     }

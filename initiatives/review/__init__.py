@@ -1,0 +1,1 @@
+"""The moderation queue: reviewers work through flagged initiatives with the evidence."""

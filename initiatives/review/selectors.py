@@ -1,0 +1,478 @@
+"""Reads of the moderation queue: what a reviewer has to look at, and the evidence.
+
+Everything starts from the reviewer's scope (`scope_for(viewer, REVIEW_ROLES)`):
+an initiative outside it is not in the queue and answers 404 by URL and API.
+The queue holds the flagged initiatives of the subtree, plus the ones that
+passed the check where the unit directly under the confederation has chosen to
+review everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from dedup.models import SimilarityCheck, SimilarityMatch
+from federation.models import OrgUnit
+from initiatives.models import Initiative, InitiativeEvent, Status
+from initiatives.selectors import confidential_text_readable_q
+from portal.models import Notice, RoleAssignment
+from portal.tenancy import REVIEW_ROLES, Scope, scope_for
+
+DEFAULT_TIME_LIMIT_DAYS = 7
+DECISION_TRANSITIONS = ("approve", "reject", "return_for_revision")
+AGE_CHOICES = ("overdue", "1", "3", "7", "30")
+MATCH_KINDS = {
+    "archive": SimilarityMatch.SourceKind.INITIATIVE,
+    "web": SimilarityMatch.SourceKind.WEB,
+}
+
+
+def review_scope(viewer) -> Scope:
+    return scope_for(viewer, REVIEW_ROLES)
+
+
+def _range_q(units, path: str = "unit") -> Q:
+    condition = Q(pk__in=[])
+    for unit in units:
+        condition |= Q(
+            **{
+                f"{path}__tree_id": unit.tree_id,
+                f"{path}__lft__gte": unit.lft,
+                f"{path}__rght__lte": unit.rght,
+            }
+        )
+    return condition
+
+
+@dataclass
+class QueueFilters:
+    unit: OrgUnit | None = None
+    field_id: int | None = None
+    match_kind: str = ""
+    age: str = ""
+    mine: bool = False
+
+    @classmethod
+    def from_params(cls, params, *, scope: Scope) -> QueueFilters:
+        """Read filters from a query string; anything unknown or out of scope is ignored."""
+        filters = cls()
+        code = (params.get("unit") or "").strip()
+        if code:
+            filters.unit = scope.units().filter(code=code).first()
+        raw_field = params.get("field") or ""
+        if raw_field.isdigit():
+            filters.field_id = int(raw_field)
+        if params.get("kind") in MATCH_KINDS:
+            filters.match_kind = params["kind"]
+        if params.get("age") in AGE_CHOICES:
+            filters.age = params["age"]
+        filters.mine = params.get("mine") == "1"
+        return filters
+
+
+@dataclass
+class Queue:
+    scope: Scope
+    policy_units: list[OrgUnit]
+    items: QuerySet[Initiative]
+    overdue_q: Q = field(default_factory=Q)
+
+
+def _overdue_q(policy_units: list[OrgUnit], now) -> Q:
+    """Waiting longer than the time limit of the level-1 unit the item belongs to."""
+    condition = Q(pk__in=[])
+    for unit in policy_units:
+        limit = unit.review_time_limit_days or DEFAULT_TIME_LIMIT_DAYS
+        condition |= _range_q([unit]) & Q(submitted_at__lt=now - dt.timedelta(days=limit))
+    return condition
+
+
+def queue_base(*, viewer) -> Queue:
+    """Every initiative waiting for the viewer's decision, unsorted and unfiltered."""
+    scope = review_scope(viewer)
+    policy_units = [] if scope.is_empty else list(_policy_units(scope))
+    waiting = Q(status=Status.FLAGGED)
+    everything = [u for u in policy_units if u.review_everything]
+    if everything:
+        waiting |= Q(status=Status.VALID) & _range_q(everything)
+    items = Initiative.objects.filter(scope.unit_q("unit")).filter(waiting)
+    return Queue(
+        scope=scope,
+        policy_units=policy_units,
+        items=items,
+        overdue_q=_overdue_q(policy_units, timezone.now()),
+    )
+
+
+def _policy_units(scope: Scope) -> QuerySet[OrgUnit]:
+    """The units directly under the confederation whose policy governs the scope.
+
+    A reviewer placed below level 1 is governed by the level-1 unit above them."""
+    inside = Q(level=1) & scope.unit_q()
+    for tree_id, lft, rght in scope.ranges:
+        inside |= Q(level=1, tree_id=tree_id, lft__lte=lft, rght__gte=rght)
+    return OrgUnit.objects.filter(inside).order_by("code")
+
+
+def latest_check_id_subquery(outer: str = "pk"):
+    return Subquery(
+        SimilarityCheck.objects.filter(
+            initiative_id=OuterRef(outer), state=SimilarityCheck.State.DONE
+        )
+        .order_by("-started_at", "-id")
+        .values("id")[:1]
+    )
+
+
+def queue_filter(queue: Queue, filters: QueueFilters, *, viewer) -> QuerySet[Initiative]:
+    items = queue.items
+    if filters.unit is not None:
+        items = items.filter(_range_q([filters.unit]))
+    if filters.field_id:
+        items = items.filter(field_id=filters.field_id)
+    if filters.match_kind:
+        items = items.filter(
+            Exists(
+                SimilarityMatch.objects.filter(
+                    initiative_id=OuterRef("pk"),
+                    source_kind=MATCH_KINDS[filters.match_kind],
+                    similarity_check_id=latest_check_id_subquery("initiative_id"),
+                )
+            )
+        )
+    if filters.age == "overdue":
+        items = items.filter(queue.overdue_q)
+    elif filters.age:
+        items = items.filter(submitted_at__lt=timezone.now() - dt.timedelta(days=int(filters.age)))
+    if filters.mine:
+        items = items.filter(claimed_by=viewer, claimed_until__gt=timezone.now())
+    return items
+
+
+def queue_sorted(items: QuerySet[Initiative]) -> QuerySet[Initiative]:
+    """Riskiest first (share copied, then number of sources), then the longest waiting."""
+    return items.order_by(
+        F("copied_share").desc(nulls_last=True),
+        F("copied_source_count").desc(),
+        F("submitted_at").asc(),
+        "pk",
+    )
+
+
+def queue_list(*, viewer, filters: QueueFilters | None = None) -> tuple[Queue, QuerySet]:
+    """The queue as the reviewer sees it: scoped, filtered, sorted, ready to page."""
+    queue = queue_base(viewer=viewer)
+    items = queue_filter(queue, filters or QueueFilters(), viewer=viewer)
+    items = queue_sorted(items).select_related("unit", "top_unit", "field", "claimed_by")
+    return queue, items
+
+
+def queue_counts(queue: Queue, *, viewer) -> dict[str, int]:
+    """Counts per state of the whole queue (not only the filtered page), in one query."""
+    now = timezone.now()
+    return queue.items.aggregate(
+        total=Count("pk"),
+        flagged=Count("pk", filter=Q(status=Status.FLAGGED)),
+        valid=Count("pk", filter=Q(status=Status.VALID)),
+        claimed=Count("pk", filter=Q(claimed_until__gt=now)),
+        mine=Count("pk", filter=Q(claimed_by=viewer, claimed_until__gt=now)),
+        overdue=Count("pk", filter=queue.overdue_q),
+    )
+
+
+def mark_overdue(items, policy_units: list[OrgUnit], now=None) -> None:
+    """Set `.is_overdue` and `.claim_active` on the page's rows (no query).
+
+    The limit is that of the level-1 unit whose subtree holds the item's unit today,
+    the same rule as `_overdue_q`; rows need `unit` loaded."""
+    now = now or timezone.now()
+    for item in items:
+        limit = next(
+            (
+                u.review_time_limit_days or DEFAULT_TIME_LIMIT_DAYS
+                for u in policy_units
+                if u.tree_id == item.unit.tree_id and u.lft <= item.unit.lft <= u.rght
+            ),
+            DEFAULT_TIME_LIMIT_DAYS,
+        )
+        item.is_overdue = bool(
+            item.submitted_at and item.submitted_at < now - dt.timedelta(days=limit)
+        )
+        item.claim_active = bool(
+            item.claimed_by_id and item.claimed_until and item.claimed_until > now
+        )
+
+
+def policy_units_of(initiative: Initiative) -> list[OrgUnit]:
+    """The level-1 unit above the initiative's unit today (its policy and time limit)."""
+    unit = initiative.unit
+    return list(
+        OrgUnit.objects.filter(
+            level=1, tree_id=unit.tree_id, lft__lte=unit.lft, rght__gte=unit.rght
+        )
+    )
+
+
+def queue_neighbours(*, viewer, initiative: Initiative) -> tuple[int | None, int | None]:
+    """The items before and after `initiative` in the default queue order (j/k)."""
+    _queue, items = queue_list(viewer=viewer)
+    ids = list(items.values_list("pk", flat=True)[:2000])
+    if initiative.pk not in ids:
+        return None, ids[0] if ids else None
+    index = ids.index(initiative.pk)
+    previous = ids[index - 1] if index > 0 else None
+    following = ids[index + 1] if index + 1 < len(ids) else None
+    return previous, following
+
+
+def queue_next_after(*, viewer, exclude_pk: int) -> int | None:
+    """The next item to open after a decision: the riskiest one nobody else holds."""
+    _queue, items = queue_list(viewer=viewer)
+    now = timezone.now()
+    free = items.exclude(pk=exclude_pk).exclude(Q(claimed_until__gt=now) & ~Q(claimed_by=viewer))
+    return free.values_list("pk", flat=True).first()
+
+
+def case_get(*, viewer, pk: int) -> Initiative:
+    """One initiative the viewer may review (any state, for the history), or 404."""
+    scope = review_scope(viewer)
+    initiative = (
+        Initiative.objects.filter(scope.unit_q("unit"), pk=pk)
+        .exclude(status=Status.DRAFT)
+        .select_related("unit", "top_unit", "field", "claimed_by", "owner", "entered_by")
+        .first()
+    )
+    if initiative is None:
+        raise Http404
+    return initiative
+
+
+@dataclass
+class Segment:
+    text: str
+    marked: bool = False
+    first: bool = False
+
+
+def highlight(text: str, spans) -> list[Segment]:
+    """Split `text` into plain and marked segments; overlapping spans are merged."""
+    cleaned = sorted((max(0, int(s)), min(len(text), int(e))) for s, e in spans if int(e) > int(s))
+    merged: list[list[int]] = []
+    for start, end in cleaned:
+        if start >= len(text):
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    segments: list[Segment] = []
+    cursor = 0
+    for index, (start, end) in enumerate(merged):
+        if start > cursor:
+            segments.append(Segment(text[cursor:start]))
+        segments.append(Segment(text[start:end], marked=True, first=index == 0))
+        cursor = end
+    if cursor < len(text):
+        segments.append(Segment(text[cursor:]))
+    return segments
+
+
+@dataclass
+class SourceEvidence:
+    match: SimilarityMatch
+    source: Initiative | None
+    text_segments: list[Segment] | None
+    own_segments: list[Segment]
+    authors: list[str]
+    hidden: bool
+    visible_to: OrgUnit | None
+    source_text: str | None = None
+
+
+@dataclass
+class Case:
+    initiative: Initiative
+    check: SimilarityCheck | None
+    segments: list[Segment]
+    sources: list[SourceEvidence]
+    events: list[InitiativeEvent]
+    authors: list[str]
+
+
+def _latest_checks(initiative_ids) -> dict[int, SimilarityCheck]:
+    """The latest finished check of each initiative, in one query."""
+    rows = (
+        SimilarityCheck.objects.filter(
+            initiative_id__in=initiative_ids, state=SimilarityCheck.State.DONE
+        )
+        .order_by("initiative_id", "-started_at", "-id")
+        .only("id", "initiative_id", "checked_text", "started_at", "finished_at", "flagged")
+    )
+    latest: dict[int, SimilarityCheck] = {}
+    for check in rows:
+        latest.setdefault(check.initiative_id, check)
+    return latest
+
+
+def case_evidence(*, viewer, initiative: Initiative) -> Case:
+    """The initiative's checked text beside each source, passages marked on both sides.
+
+    A confidential source shows only that it exists and which unit's reviewers may
+    read it: its text never leaves the database here.
+    """
+    check = _latest_checks([initiative.pk]).get(initiative.pk)
+    matches = (
+        list(
+            check.matches.select_related("source_initiative__unit", "source_initiative__top_unit")
+            .prefetch_related("source_initiative__authors")
+            .order_by("-coverage", "-score", "pk")
+        )
+        if check
+        else []
+    )
+    readable = _confidential_readable(viewer, matches)
+    for match in matches:
+        match.hidden = _is_hidden(match, readable)
+    source_ids = [
+        m.source_initiative_id for m in matches if m.source_initiative_id and not m.hidden
+    ]
+    source_checks = _latest_checks(source_ids)
+    own_text = check.checked_text if check else ""
+    all_spans = [(p["start"], p["end"]) for m in matches for p in m.passages]
+    sources = []
+    for match in matches:
+        source = match.source_initiative
+        hidden = match.hidden
+        text_segments = None
+        source_text = None
+        if source is not None and not hidden:
+            source_check = source_checks.get(source.pk)
+            if source_check is not None:
+                source_text = source_check.checked_text
+                text_segments = highlight(
+                    source_check.checked_text,
+                    [(p["source_start"], p["source_end"]) for p in match.passages],
+                )
+        sources.append(
+            SourceEvidence(
+                match=match,
+                source=source,
+                text_segments=text_segments,
+                own_segments=highlight(own_text, [(p["start"], p["end"]) for p in match.passages]),
+                authors=[a.full_name for a in source.authors.all()]
+                if source and not hidden
+                else [],
+                hidden=hidden,
+                visible_to=(source.top_unit or source.unit) if source is not None else None,
+                source_text=source_text,
+            )
+        )
+    return Case(
+        initiative=initiative,
+        check=check,
+        segments=highlight(own_text, all_spans),
+        sources=sources,
+        events=list(initiative.events.select_related("actor").order_by("created_at", "pk")),
+        authors=[a.full_name for a in initiative.authors.all()],
+    )
+
+
+def _confidential_readable(viewer, matches) -> set[int]:
+    """Confidential sources whose text the viewer may read (their own chain), in one query."""
+    ids = [
+        m.source_initiative_id
+        for m in matches
+        if m.source_initiative_id and (m.confidential or m.source_initiative.is_confidential)
+    ]
+    if not ids:
+        return set()
+    return set(
+        Initiative.objects.filter(pk__in=ids)
+        .filter(confidential_text_readable_q(viewer))
+        .values_list("pk", flat=True)
+    )
+
+
+def _is_hidden(match: SimilarityMatch, readable: set[int]) -> bool:
+    """A confidential source shows only that it exists, unless the viewer is in its chain."""
+    source = match.source_initiative
+    if source is None:
+        return match.confidential
+    return (match.confidential or source.is_confidential) and source.pk not in readable
+
+
+def colleagues(*, viewer, initiative: Initiative) -> QuerySet:
+    """Reviewers whose scope holds the initiative: the people it can be assigned to."""
+    from portal.models import User
+
+    unit = initiative.unit
+    holders = RoleAssignment.objects.filter(
+        role__in=REVIEW_ROLES,
+        unit__tree_id=unit.tree_id,
+        unit__lft__lte=unit.lft,
+        unit__rght__gte=unit.rght,
+    ).values("user_id")
+    return User.objects.filter(pk__in=holders, is_active=True).order_by("full_name")
+
+
+@dataclass
+class ReviewerStats:
+    decided_this_week: int
+    waiting: int
+    median_hours: float | None
+
+
+def reviewer_stats(*, viewer, waiting: int | None = None) -> ReviewerStats:
+    """A reviewer's own figures: decided since Monday, waiting, median time to decide.
+
+    Time to decide runs from the moment the item became decidable (flagged, or
+    valid under "review everything") to the decision, over the last 200 decisions.
+    """
+    now = timezone.localtime()
+    monday = (now - dt.timedelta(days=now.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    decisions = InitiativeEvent.objects.filter(actor=viewer, transition__in=DECISION_TRANSITIONS)
+    decided_this_week = decisions.filter(created_at__gte=monday).count()
+    became_decidable = (
+        InitiativeEvent.objects.filter(
+            initiative_id=OuterRef("initiative_id"),
+            to_status__in=[Status.FLAGGED, Status.VALID],
+            created_at__lte=OuterRef("created_at"),
+        )
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1]
+    )
+    rows = decisions.annotate(waiting_since=Subquery(became_decidable)).order_by("-created_at")[
+        :200
+    ]
+    durations = [
+        (row.created_at - row.waiting_since).total_seconds() / 3600
+        for row in rows
+        if row.waiting_since is not None
+    ]
+    if waiting is None:
+        waiting = queue_base(viewer=viewer).items.count()
+    return ReviewerStats(
+        decided_this_week=decided_this_week,
+        waiting=waiting,
+        median_hours=round(statistics.median(durations), 1) if durations else None,
+    )
+
+
+def policy_units_for_admin(*, viewer) -> QuerySet[OrgUnit]:
+    """Level-1 units whose review policy the viewer may set (unit admins of that unit)."""
+    from portal.tenancy import UNIT_ADMIN_ROLES
+
+    scope = scope_for(viewer, UNIT_ADMIN_ROLES)
+    return OrgUnit.objects.filter(scope.unit_q(), level=1).order_by("code")
+
+
+def notices_for(*, viewer) -> QuerySet[Notice]:
+    return Notice.objects.filter(recipient=viewer).order_by("-created_at", "-pk")
