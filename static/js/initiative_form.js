@@ -105,6 +105,9 @@
       return option && element.value ? option.text : "";
     }
     if (element.type === "checkbox") return element.checked ? "✓" : "";
+    if (element.type === "number" && element.value && /benefit_vnd$/.test(element.name)) {
+      return Number(element.value).toLocaleString("vi-VN") + " đ";
+    }
     if (element.type === "file") {
       return Array.prototype.map.call(element.files, function (f) { return f.name; }).join(", ");
     }
