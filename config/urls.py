@@ -9,7 +9,9 @@ from portal.views import LoginView
 
 api_v1 = [
     path("", include("federation.api_urls")),
+    path("", include("initiatives.api_urls")),
     path("", include("initiatives.review.api_urls")),
+    path("", include("portal.rankings.api_urls")),
 ]
 
 urlpatterns = [
@@ -17,6 +19,7 @@ urlpatterns = [
     path("don-vi/", include("federation.urls")),
     path("sang-kien/", include("initiatives.urls")),
     path("duyet/", include("initiatives.review.urls")),
+    path("xep-hang/", include("portal.rankings.urls")),
     path("admin/", admin.site.urls),
     path("tai-khoan/dang-nhap/", LoginView.as_view(), name="login"),
     path("tai-khoan/dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),

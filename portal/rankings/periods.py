@@ -56,7 +56,9 @@ class Period:
         if self.kind == "year":
             return f"period=year&year={self.start.year}"
         if self.kind == "quarter":
-            return f"period=quarter&year={self.start.year}&quarter={(self.start.month - 1) // 3 + 1}"
+            return (
+                f"period=quarter&year={self.start.year}&quarter={(self.start.month - 1) // 3 + 1}"
+            )
         if self.kind == "week":
             return f"period=week&week={self.start:%Y-%m-%d}"
         return f"period=range&start={self.start:%Y-%m-%d}&end={self.end:%Y-%m-%d}"

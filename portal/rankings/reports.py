@@ -117,7 +117,9 @@ def weekly_report_content(*, unit: OrgUnit, week: dt.date) -> WeeklyReportConten
     if unit.parent_id:
         siblings = selectors.progress_rows(unit=unit.parent, period=year, as_of=sunday)
         progress = next((r for r in siblings if r.unit.pk == unit.pk), None)
-    lagging = [r for r in selectors.progress_rows(unit=unit, period=year, as_of=sunday) if r.lagging]
+    lagging = [
+        r for r in selectors.progress_rows(unit=unit, period=year, as_of=sunday) if r.lagging
+    ]
     return WeeklyReportContent(
         unit=unit,
         week=monday,
@@ -147,9 +149,7 @@ def weekly_report_xlsx(content: WeeklyReportContent) -> bytes:
     sheet.append([_("Báo cáo tuần Chương trình “Một triệu sáng kiến”")])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([_("Đơn vị"), content.unit.name])
-    sheet.append(
-        [_("Tuần"), f"{content.week:%d/%m/%Y} – {content.week_end:%d/%m/%Y}"]
-    )
+    sheet.append([_("Tuần"), f"{content.week:%d/%m/%Y} – {content.week_end:%d/%m/%Y}"])
     sheet.append([])
     sheet.append(["", _("Trong tuần"), _("Từ đầu chương trình")])
     for cell in sheet[sheet.max_row]:
@@ -210,7 +210,9 @@ def weekly_report_pdf(content: WeeklyReportContent) -> bytes:
             "money": _money,
             "this_week_benefit": _money(content.this_week.benefit_vnd),
             "to_date_benefit": _money(content.to_date.benefit_vnd),
-            "top": [dict(item, benefit=_money(item["benefit_vnd"])) for item in content.top_initiatives],
+            "top": [
+                dict(item, benefit=_money(item["benefit_vnd"])) for item in content.top_initiatives
+            ],
         },
     )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

@@ -37,9 +37,7 @@ from portal.rankings.periods import Period
 from portal.tenancy import Scope
 
 # Who sees rankings below the top level (their own subtree): officers and leadership.
-RANKING_ROLES = frozenset(
-    {Role.GRASSROOTS_OFFICER, Role.UNIT_OFFICER, Role.LEADERSHIP, Role.ADMIN}
-)
+RANKING_ROLES = frozenset({Role.GRASSROOTS_OFFICER, Role.UNIT_OFFICER, Role.LEADERSHIP, Role.ADMIN})
 # Who sets targets and reminder cadences for the units below them.
 TARGET_ROLES = frozenset({Role.UNIT_OFFICER, Role.LEADERSHIP, Role.ADMIN})
 
@@ -562,6 +560,25 @@ def quarterly_recognition(*, year: int, quarter: int) -> list[Recognition]:
         leaders = [r for r in ranking.rows if r.rank == 1 and r.submitted > 0]
         result.append(Recognition(group=group, leaders=leaders))
     return result
+
+
+def target_list(*, scope: Scope, parent: OrgUnit) -> list[Target]:
+    """Targets of `parent`'s sub-units (what `parent` has set), newest period first."""
+    if not scope.contains(parent):
+        raise Http404
+    return list(
+        Target.objects.filter(unit__parent=parent)
+        .select_related("unit")
+        .order_by("-starts_on", "unit__code")[:500]
+    )
+
+
+def report_list(*, scope: Scope, unit: OrgUnit):
+    from portal.models.rankings import WeeklyReport
+
+    if not scope.contains(unit):
+        raise Http404
+    return WeeklyReport.objects.filter(unit=unit).order_by("-week")
 
 
 def emulation_groups():

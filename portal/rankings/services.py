@@ -38,10 +38,14 @@ logger = logging.getLogger(__name__)
 
 MSG_TARGET_NOT_POSITIVE = "Chỉ tiêu phải là số nguyên dương."
 MSG_TARGET_PERIOD = "Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."
-MSG_TARGET_OUT_OF_SCOPE = "Chỉ đơn vị cấp trên trực tiếp hoặc cao hơn mới được giao chỉ tiêu cho “{unit}”."
+MSG_TARGET_OUT_OF_SCOPE = (
+    "Chỉ đơn vị cấp trên trực tiếp hoặc cao hơn mới được giao chỉ tiêu cho “{unit}”."
+)
 MSG_IMPORT_UNKNOWN_UNIT = "Dòng {row}: không tìm thấy đơn vị “{code}” trong phạm vi bạn quản lý."
 MSG_IMPORT_BAD_ROW = "Dòng {row}: {error}"
-MSG_IMPORT_MISSING_COLUMNS = "Thiếu cột: {columns}. Cần các cột: ma_don_vi, tu_ngay, den_ngay, chi_tieu."
+MSG_IMPORT_MISSING_COLUMNS = (
+    "Thiếu cột: {columns}. Cần các cột: ma_don_vi, tu_ngay, den_ngay, chi_tieu."
+)
 MSG_CADENCE_RANGE = "Chu kỳ nhắc phải từ 1 đến 90 ngày."
 
 BUCKET_OF_STATUS = {
@@ -225,7 +229,9 @@ def tally_rebuild() -> int:
         "initiative": Initiative._meta.db_table,
         "unit": OrgUnit._meta.db_table,
     }
-    case = " ".join(f"WHEN '{status}' THEN '{bucket}'" for status, bucket in BUCKET_OF_STATUS.items())
+    case = " ".join(
+        f"WHEN '{status}' THEN '{bucket}'" for status, bucket in BUCKET_OF_STATUS.items()
+    )
     with connection.cursor() as cursor:
         for table in ("weekly", "daily", "mirror"):
             cursor.execute(f"DELETE FROM {tables[table]}")
@@ -352,12 +358,12 @@ def targets_import(*, scope: Scope, actor, rows: list[dict]) -> ImportReport:
     needed = {"ma_don_vi", "tu_ngay", "den_ngay", "chi_tieu"}
     missing = needed - set(rows[0]) if rows else needed
     if missing:
-        report.errors.append(_(MSG_IMPORT_MISSING_COLUMNS).format(columns=", ".join(sorted(missing))))
+        report.errors.append(
+            _(MSG_IMPORT_MISSING_COLUMNS).format(columns=", ".join(sorted(missing)))
+        )
         return report
     codes = {str(r["ma_don_vi"]).strip() for r in rows}
-    units = {
-        u.code: u for u in scope.units().filter(code__in=codes).select_related("parent")
-    }
+    units = {u.code: u for u in scope.units().filter(code__in=codes).select_related("parent")}
     parsed = []
     for number, row in enumerate(rows, start=2):
         code = str(row["ma_don_vi"]).strip()
@@ -381,7 +387,12 @@ def targets_import(*, scope: Scope, actor, rows: list[dict]) -> ImportReport:
     with transaction.atomic():
         for unit, starts_on, ends_on, count in parsed:
             target_set(
-                scope=scope, actor=actor, unit=unit, starts_on=starts_on, ends_on=ends_on, count=count
+                scope=scope,
+                actor=actor,
+                unit=unit,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                count=count,
             )
     report.saved = len(parsed)
     return report
@@ -414,7 +425,9 @@ def reminders_send(*, today: dt.date | None = None) -> int:
     for policy in ReminderPolicy.objects.select_related("unit"):
         if policy.last_sent_on and (today - policy.last_sent_on).days < policy.every_days:
             continue
-        progress = selectors.progress_list(unit=policy.unit, period=periods.year(today.year), as_of=today)
+        progress = selectors.progress_list(
+            unit=policy.unit, period=periods.year(today.year), as_of=today
+        )
         lagging = [row for row in progress if row.lagging]
         with transaction.atomic():
             for row in lagging:
@@ -502,7 +515,9 @@ def weekly_report_email(*, report: WeeklyReport, xlsx: bytes, pdf: bytes) -> int
     }
     message = EmailMessage(
         subject=subject,
-        body=_("Kính gửi Thường trực,\n\nBáo cáo tuần về Chương trình “Một triệu sáng kiến” gửi kèm."),
+        body=_(
+            "Kính gửi Thường trực,\n\nBáo cáo tuần về Chương trình “Một triệu sáng kiến” gửi kèm."
+        ),
         to=emails,
     )
     stem = f"bao-cao-tuan-{report.unit.code}-{report.week:%Y-%m-%d}"

@@ -1,0 +1,163 @@
+"""Ranking API: the national figures are public like the leaderboard; below the top level,
+the caller's scope decides (404 outside it)."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.rankings import periods, selectors
+from portal.rankings.views import read_filters
+from portal.tenancy import scope_for
+
+
+class RankRowSerializer(serializers.Serializer):
+    rank = serializers.IntegerField(allow_null=True)
+    previous_rank = serializers.IntegerField(allow_null=True)
+    change = serializers.IntegerField(allow_null=True)
+    code = serializers.CharField(source="unit.code")
+    name = serializers.CharField(source="unit.name")
+    kind = serializers.CharField(source="unit.kind")
+    submitted = serializers.IntegerField()
+    valid = serializers.IntegerField()
+    benefit_vnd = serializers.DecimalField(max_digits=20, decimal_places=0)
+    members = serializers.IntegerField()
+    per_1000 = serializers.FloatField(allow_null=True)
+    target = serializers.IntegerField(allow_null=True)
+    target_pct = serializers.FloatField(allow_null=True)
+
+
+class ProgressRowSerializer(RankRowSerializer):
+    expected = serializers.IntegerField(allow_null=True)
+    pace_per_week = serializers.IntegerField(allow_null=True)
+    projected = serializers.IntegerField(allow_null=True)
+    lagging = serializers.BooleanField()
+    leading = serializers.BooleanField()
+
+
+def _period_payload(period: periods.Period) -> dict:
+    return {"kind": period.kind, "start": period.start, "end": period.end, "label": period.label}
+
+
+class RankingView(APIView):
+    """National ranking (public). Query: period, year, quarter, week, start, end, category,
+    group, measure, mode, participant_group, field."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        filters = read_filters(request)
+        ranking = selectors.national_ranking(
+            category=filters.category, group=filters.group, **filters.options()
+        )
+        return Response(
+            {
+                "period": _period_payload(ranking.period),
+                "mode": ranking.mode,
+                "measure": ranking.measure,
+                "category": ranking.category,
+                "group": ranking.group.code if ranking.group else None,
+                "results": RankRowSerializer(ranking.rows, many=True).data,
+            }
+        )
+
+
+class SeriesView(APIView):
+    """Initiatives submitted nationally per week (public)."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        filters = read_filters(request, default_period="year")
+        series = selectors.weekly_series(period=filters.period)
+        return Response(
+            {
+                "period": _period_payload(filters.period),
+                "results": [
+                    {"week": week, "submitted": submitted, "valid": valid}
+                    for week, submitted, valid in series
+                ],
+            }
+        )
+
+
+class RecognitionView(APIView):
+    """The quarterly recognition rule in every cluster and block (public)."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        today = timezone.localdate()
+        try:
+            year = int(request.query_params.get("year") or today.year)
+            quarter = int(request.query_params.get("quarter") or (today.month - 1) // 3 + 1)
+            periods.quarter(year, quarter)
+        except (ValueError, periods.PeriodError):
+            return Response({"detail": periods.MSG_BAD_PERIOD}, status=400)
+        result = selectors.quarterly_recognition(year=year, quarter=quarter)
+        return Response(
+            {
+                "year": year,
+                "quarter": quarter,
+                "results": [
+                    {
+                        "group": item.group.code,
+                        "group_name": item.group.name,
+                        "leaders": RankRowSerializer(item.leaders, many=True).data,
+                        "recognised": [r.unit.code for r in item.recognised],
+                    }
+                    for item in result
+                ],
+            }
+        )
+
+
+class _ScopedUnitView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def scope_and_unit(self, code: str):
+        scope = scope_for(self.request.user, selectors.RANKING_ROLES)
+        if scope.is_empty:
+            raise Http404
+        return scope, scope.get_unit_or_404(code=code)
+
+
+class UnitRankingView(_ScopedUnitView):
+    """A unit's sub-units ranked (drill-down), inside the caller's scope."""
+
+    def get(self, request, code: str):
+        scope, unit = self.scope_and_unit(code)
+        filters = read_filters(request)
+        rows = selectors.subunit_ranking(scope=scope, unit=unit, **filters.options())
+        return Response(
+            {
+                "unit": unit.code,
+                "period": _period_payload(filters.period),
+                "mode": filters.mode,
+                "measure": filters.measure,
+                "results": RankRowSerializer(rows, many=True).data,
+            }
+        )
+
+
+class UnitProgressView(_ScopedUnitView):
+    """A unit's sub-units against their targets: lagging and leading."""
+
+    def get(self, request, code: str):
+        scope, unit = self.scope_and_unit(code)
+        try:
+            period = periods.parse(request.query_params, default="year")
+        except periods.PeriodError as exc:
+            return Response({"detail": str(exc)}, status=400)
+        rows = selectors.progress_list(scope=scope, unit=unit, period=period)
+        return Response(
+            {
+                "unit": unit.code,
+                "period": _period_payload(period),
+                "results": ProgressRowSerializer(rows, many=True).data,
+            }
+        )

@@ -1,0 +1,444 @@
+"""Ranking pages: the public leaderboard, the leadership dashboard, drill-down, progress,
+targets, recognition and weekly reports. Thin: read filters, call one selector or service."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from federation.models import EmulationGroup, OrgUnit
+from initiatives.models import Field
+from portal.models.rankings import RankingMode, ReminderPolicy, WeeklyReport
+from portal.rankings import exports, periods, selectors, services
+from portal.rankings.forms import (
+    RankingFilterForm,
+    RegenerateForm,
+    ReminderForm,
+    TargetForm,
+    TargetImportForm,
+)
+from portal.rankings.tiles import tile_map
+from portal.tabular import TableError, read_table
+from portal.tenancy import scope_for
+
+MSG_NO_RANKING_ACCESS = "Trang này dành cho lãnh đạo và cán bộ công đoàn."
+
+
+@dataclass
+class Filters:
+    form: RankingFilterForm
+    period: periods.Period
+    mode: str
+    measure: str
+    category: str
+    group: EmulationGroup | None
+    participant_group: str | None
+    field_id: int | None
+
+    def options(self) -> dict:
+        return {
+            "period": self.period,
+            "mode": self.mode,
+            "measure": self.measure,
+            "participant_group": self.participant_group,
+            "field_id": self.field_id,
+        }
+
+
+def read_filters(request, *, default_period: str = "all") -> Filters:
+    fields = list(Field.objects.filter(is_active=True).values_list("pk", "name"))
+    form = RankingFilterForm(request.GET or None, field_choices=fields)
+    data = form.cleaned_data if form.is_valid() else {}
+    try:
+        period = periods.parse(request.GET, default=default_period)
+    except periods.PeriodError as exc:
+        form.add_error(None, str(exc)) if form.is_bound else None
+        period = periods.parse({}, default=default_period)
+    group = None
+    group_code = request.GET.get("group", "")
+    if group_code:
+        group = EmulationGroup.objects.filter(code=group_code).first()
+    category = request.GET.get("category", "province")
+    return Filters(
+        form=form,
+        period=period,
+        mode=data.get("mode") or RankingMode.TODAY,
+        measure=data.get("measure") or "submitted",
+        category=category if category in selectors.CATEGORIES else "province",
+        group=group,
+        participant_group=data.get("participant_group") or None,
+        field_id=data.get("field") or None,
+    )
+
+
+def _export(request, rows, *, name: str, with_progress: bool = False):
+    fmt = request.GET.get("format")
+    if fmt not in exports.EXPORT_FORMATS:
+        return None
+    headers, table = exports.ranking_table(rows, with_progress=with_progress)
+    return exports.table_response(headers, table, filename=name, fmt=fmt)
+
+
+def _query_without_format(request) -> str:
+    query = request.GET.copy()
+    query.pop("format", None)
+    return query.urlencode()
+
+
+def _bar_scale(rows, measure: str) -> None:
+    values = [float(r.value(measure) or 0) for r in rows]
+    top = max(values) if values else 0
+    for row, value in zip(rows, values, strict=True):
+        row.bar = round(100 * value / top, 1) if top else 0
+
+
+def leaderboard(request):
+    """Public: the national ranking, by category or inside a cluster or block."""
+    filters = read_filters(request)
+    ranking = selectors.national_ranking(
+        category=filters.category, group=filters.group, **filters.options()
+    )
+    response = _export(request, ranking.rows, name=f"xep-hang-{filters.category}")
+    if response:
+        return response
+    _bar_scale(ranking.rows, ranking.measure)
+    scope = scope_for(request.user, selectors.RANKING_ROLES)
+    for row in ranking.rows:
+        row.can_drill = scope.contains(row.unit)
+    return render(
+        request,
+        "rankings/leaderboard.html",
+        {
+            "ranking": ranking,
+            "filters": filters,
+            "categories": selectors.CATEGORY_LABELS,
+            "groups": selectors.emulation_groups(),
+            "measure_label": selectors.MEASURES[ranking.measure],
+            "query": _query_without_format(request),
+        },
+    )
+
+
+def _ranking_scope(request):
+    scope = scope_for(request.user, selectors.RANKING_ROLES)
+    if scope.is_empty:
+        raise Http404(_(MSG_NO_RANKING_ACCESS))
+    return scope
+
+
+@login_required
+def dashboard(request):
+    """Leadership sees the nation; a unit officer sees their own unit's sub-units."""
+    scope = _ranking_scope(request)
+    filters = read_filters(request, default_period="year")
+    root = OrgUnit.objects.filter(level=0, pk__in=scope.root_unit_ids).first()
+    focus = root or OrgUnit.objects.filter(pk__in=scope.root_unit_ids).order_by("level").first()
+    if focus.level == 0:
+        rows = selectors.national_ranking(
+            category=filters.category, group=filters.group, **filters.options()
+        ).rows
+    else:
+        rows = selectors.subunit_ranking(scope=scope, unit=focus, **filters.options())
+    response = _export(request, rows, name="bang-dieu-khien")
+    if response:
+        return response
+    year = periods.year(timezone.localdate().year)
+    progress = selectors.progress_rows(unit=focus, period=year)
+    if focus.level == 0:
+        kinds = selectors.CATEGORIES[filters.category]
+        progress = [r for r in progress if r.unit.kind in kinds]
+    series = selectors.weekly_series(period=year, unit=focus if focus.level == 1 else None)
+    _bar_scale(rows, filters.measure)
+    chart = {
+        "measure": str(selectors.MEASURES[filters.measure]),
+        "labels": {
+            "target": _("Chỉ tiêu"),
+            "submitted": _("Đã nộp"),
+            "valid": _("Hợp lệ"),
+            "expected": _("Cần đạt đến nay"),
+        },
+        "ranking": [
+            {"label": r.unit.display_name, "value": float(r.value(filters.measure) or 0)}
+            for r in rows[:40]
+        ],
+        "progress": [
+            {
+                "label": r.unit.display_name,
+                "submitted": r.submitted,
+                "target": r.target or 0,
+                "expected": r.expected or 0,
+            }
+            for r in progress
+            if r.target
+        ][:40],
+        "series": [
+            {"week": f"{week:%d/%m}", "submitted": submitted, "valid": valid}
+            for week, submitted, valid in series
+        ],
+    }
+    return render(
+        request,
+        "rankings/dashboard.html",
+        {
+            "focus": focus,
+            "rows": rows,
+            "progress": progress,
+            "filters": filters,
+            "chart": chart,
+            "tiles": tile_map(progress) if focus.level == 0 else [],
+            "year": year,
+            "series": series,
+            "categories": selectors.CATEGORY_LABELS,
+            "groups": selectors.emulation_groups(),
+            "measure_label": selectors.MEASURES[filters.measure],
+            "query": _query_without_format(request),
+        },
+    )
+
+
+@login_required
+def unit_ranking(request, code: str):
+    scope = _ranking_scope(request)
+    unit = scope.get_unit_or_404(code=code)
+    filters = read_filters(request)
+    rows = selectors.subunit_ranking(scope=scope, unit=unit, **filters.options())
+    response = _export(request, rows, name=f"xep-hang-{unit.code}")
+    if response:
+        return response
+    _bar_scale(rows, filters.measure)
+    for row in rows:
+        row.can_drill = not row.unit.is_leaf_node() or row.unit.merged_into_id
+    return render(
+        request,
+        "rankings/unit_ranking.html",
+        {
+            "unit": unit,
+            "ancestors": [a for a in unit.get_ancestors() if scope.contains(a)],
+            "rows": rows,
+            "filters": filters,
+            "measure_label": selectors.MEASURES[filters.measure],
+            "query": _query_without_format(request),
+            "can_set_targets": scope_for(request.user, selectors.TARGET_ROLES).contains(unit),
+        },
+    )
+
+
+@login_required
+def unit_progress(request, code: str):
+    scope = _ranking_scope(request)
+    unit = scope.get_unit_or_404(code=code)
+    try:
+        period = periods.parse(request.GET, default="year")
+    except periods.PeriodError as exc:
+        messages.error(request, str(exc))
+        period = periods.parse({}, default="year")
+    rows = selectors.progress_list(scope=scope, unit=unit, period=period)
+    response = _export(request, rows, name=f"tien-do-{unit.code}", with_progress=True)
+    if response:
+        return response
+    return render(
+        request,
+        "rankings/progress.html",
+        {
+            "unit": unit,
+            "period": period,
+            "lagging": [r for r in rows if r.lagging],
+            "leading": sorted((r for r in rows if r.leading), key=lambda r: -(r.target_pct or 0)),
+            "untargeted": [r for r in rows if r.target is None],
+            "query": _query_without_format(request),
+        },
+    )
+
+
+@login_required
+def unit_targets(request, code: str):
+    """Targets of a unit's sub-units, set by that unit (the unit above them)."""
+    scope = scope_for(request.user, selectors.TARGET_ROLES)
+    unit = scope.get_unit_or_404(code=code)
+    children = list(unit.get_children().filter(active_to__isnull=True).order_by("code"))
+    target_form = TargetForm(units=children)
+    import_form = TargetImportForm()
+    policy = ReminderPolicy.objects.filter(unit=unit).first()
+    reminder_form = ReminderForm(initial={"every_days": policy.every_days if policy else 7})
+    import_errors: list[str] = []
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "set":
+            target_form = TargetForm(request.POST, units=children)
+            if target_form.is_valid():
+                data = target_form.cleaned_data
+                child = next(c for c in children if c.code == data["unit"])
+                try:
+                    services.target_set(
+                        scope=scope,
+                        actor=request.user,
+                        unit=child,
+                        starts_on=data["starts_on"],
+                        ends_on=data["ends_on"],
+                        count=data["count"],
+                    )
+                except ValidationError as exc:
+                    target_form.add_error(None, exc)
+                else:
+                    messages.success(request, _("Đã lưu chỉ tiêu."))
+                    return redirect("rankings:unit-targets", code=unit.code)
+        elif action == "import":
+            import_form = TargetImportForm(request.POST, request.FILES)
+            if import_form.is_valid():
+                try:
+                    rows = read_table(import_form.cleaned_data["file"])
+                except TableError as exc:
+                    import_form.add_error("file", str(exc))
+                else:
+                    report = services.targets_import(scope=scope, actor=request.user, rows=rows)
+                    if report.errors:
+                        import_errors = report.errors
+                    else:
+                        messages.success(
+                            request, _("Đã nhập %(n)s chỉ tiêu.") % {"n": report.saved}
+                        )
+                        return redirect("rankings:unit-targets", code=unit.code)
+        elif action == "cadence":
+            reminder_form = ReminderForm(request.POST)
+            if reminder_form.is_valid():
+                services.reminder_policy_set(
+                    scope=scope,
+                    actor=request.user,
+                    unit=unit,
+                    every_days=reminder_form.cleaned_data["every_days"],
+                )
+                messages.success(request, _("Đã lưu lịch nhắc nhở."))
+                return redirect("rankings:unit-targets", code=unit.code)
+    targets = selectors.target_list(scope=scope, parent=unit)
+    if request.GET.get("format") in exports.EXPORT_FORMATS:
+        headers = [_("Mã"), _("Đơn vị"), _("Từ ngày"), _("Đến ngày"), _("Chỉ tiêu")]
+        table = [
+            [t.unit.code, t.unit.name, f"{t.starts_on:%d/%m/%Y}", f"{t.ends_on:%d/%m/%Y}", t.count]
+            for t in targets
+        ]
+        return exports.table_response(
+            headers, table, filename=f"chi-tieu-{unit.code}", fmt=request.GET["format"]
+        )
+    return render(
+        request,
+        "rankings/targets.html",
+        {
+            "unit": unit,
+            "targets": targets,
+            "target_form": target_form,
+            "import_form": import_form,
+            "import_errors": import_errors,
+            "reminder_form": reminder_form,
+            "policy": policy,
+        },
+    )
+
+
+def recognition(request):
+    """Public: the quarterly recognition rule applied to every cluster and block."""
+    today = timezone.localdate()
+    try:
+        period = periods.quarter(
+            int(request.GET.get("year") or today.year),
+            int(request.GET.get("quarter") or (today.month - 1) // 3 + 1),
+        )
+    except (ValueError, periods.PeriodError):
+        messages.error(request, _(periods.MSG_BAD_PERIOD))
+        period = periods.quarter(today.year, (today.month - 1) // 3 + 1)
+    quarter = (period.start.month - 1) // 3 + 1
+    result = selectors.quarterly_recognition(year=period.start.year, quarter=quarter)
+    if request.GET.get("format") in exports.EXPORT_FORMATS:
+        headers = [
+            _("Cụm, khối"),
+            _("Đơn vị dẫn đầu"),
+            _("Số sáng kiến"),
+            _("Chỉ tiêu quý"),
+            _("Được khen thưởng"),
+        ]
+        table = [
+            [
+                item.group.name,
+                row.unit.name,
+                row.submitted,
+                row.target,
+                _("Có") if row in item.recognised else _("Không"),
+            ]
+            for item in result
+            for row in item.leaders
+        ]
+        return exports.table_response(
+            headers,
+            table,
+            filename=f"khen-thuong-{period.start.year}-q{quarter}",
+            fmt=request.GET["format"],
+        )
+    return render(
+        request,
+        "rankings/recognition.html",
+        {"result": result, "period": period, "year": period.start.year, "quarter": quarter},
+    )
+
+
+@login_required
+def unit_reports(request, code: str):
+    scope = _ranking_scope(request)
+    unit = scope.get_unit_or_404(code=code)
+    form = RegenerateForm(initial={"week": timezone.localdate() - dt.timedelta(days=7)})
+    return render(
+        request,
+        "rankings/reports.html",
+        {
+            "unit": unit,
+            "reports": selectors.report_list(scope=scope, unit=unit)[:60],
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def unit_report_regenerate(request, code: str):
+    scope = _ranking_scope(request)
+    unit = scope.get_unit_or_404(code=code)
+    form = RegenerateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Ngày không hợp lệ."))
+        return redirect("rankings:unit-reports", code=unit.code)
+    week = periods.week_start(form.cleaned_data["week"])
+    if week > periods.week_start(timezone.localdate()):
+        messages.error(request, _("Chỉ lập được báo cáo cho tuần đã qua hoặc tuần này."))
+        return redirect("rankings:unit-reports", code=unit.code)
+    services.weekly_report_generate(unit=unit, week=week, email=False)
+    messages.success(request, _("Đã lập lại báo cáo tuần %(week)s.") % {"week": f"{week:%d/%m/%Y}"})
+    return redirect("rankings:unit-reports", code=unit.code)
+
+
+@login_required
+def unit_report_download(request, code: str, week: str, fmt: str):
+    """The stored report of a week; a week never generated is generated now."""
+    scope = _ranking_scope(request)
+    unit = scope.get_unit_or_404(code=code)
+    try:
+        monday = periods.week_start(dt.date.fromisoformat(week))
+    except ValueError as exc:
+        raise Http404 from exc
+    if monday > periods.week_start(timezone.localdate()):
+        raise Http404
+    report = WeeklyReport.objects.filter(unit=unit, week=monday).first()
+    if report is None or not report.xlsx or not report.pdf:
+        report = services.weekly_report_generate(unit=unit, week=monday, email=False)
+    stored = report.pdf if fmt == "pdf" else report.xlsx
+    return FileResponse(
+        stored.open("rb"),
+        as_attachment=True,
+        filename=f"bao-cao-tuan-{unit.code}-{monday:%Y-%m-%d}.{fmt}",
+    )
