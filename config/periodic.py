@@ -4,7 +4,14 @@ django-celery-beat's tables; nobody creates them by hand in the admin.
 Each entry: name -> (task path, crontab fields in Asia/Ho_Chi_Minh time, kwargs).
 """
 
-PERIODIC_TASKS: dict[str, tuple[str, dict, dict]] = {}
+PERIODIC_TASKS: dict[str, tuple[str, dict, dict]] = {
+    "dedup: sweep unchecked initiatives": ("dedup.tasks.sweep_unchecked", {"minute": "*/5"}, {}),
+    "dedup: compact the archive index": (
+        "dedup.tasks.compact_similarity_index",
+        {"minute": "30", "hour": "2"},
+        {},
+    ),
+}
 
 # Rankings (portal.rankings): Monday snapshot, then the weekly reports; reminders daily.
 PERIODIC_TASKS.update(

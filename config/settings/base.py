@@ -154,6 +154,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Cổng Sáng kiến <no-
 # `make run` needs no Redis.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
@@ -195,3 +196,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Similarity check (dedup): when a match flags an initiative for review.
+DEDUP_FLAG_MIN_COVERAGE = env.float("DEDUP_FLAG_MIN_COVERAGE", default=0.04)
+DEDUP_FLAG_MIN_PASSAGE_CHARS = env.int("DEDUP_FLAG_MIN_PASSAGE_CHARS", default=100)
+DEDUP_FLAG_MIN_SCORE = env.float("DEDUP_FLAG_MIN_SCORE", default=0.0)
+# Initiatives left in "checking" longer than this are checked again by the sweep.
+DEDUP_SWEEP_AFTER_MINUTES = env.int("DEDUP_SWEEP_AFTER_MINUTES", default=10)

@@ -1,0 +1,198 @@
+"""The similarity check of initiatives against the shared archive index.
+
+Thin layer over `dedup.engine`: build the text that is checked (the body with its
+attachments' extracted text), the authors' keys (co-authors count as the same
+person), run the engine, keep the result for reviewers, add the initiative to the
+archive and record the verdict, all in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from dedup.archive import get_engine, uses_shared_store
+from dedup.engine import CheckResult, Source, join_parts
+from dedup.models import SimilarityCheck, SimilarityMatch
+from dedup.text import fold_accents, normalize_vietnamese
+from initiatives.models import NON_DRAFT, Attachment, Initiative, InitiativeAuthor, Status
+from initiatives.services import TEXT_FIELDS, initiative_record_check
+
+logger = logging.getLogger(__name__)
+
+INITIATIVE_SOURCE_PREFIX = "initiative:"
+
+
+def source_id_of(initiative_id: int) -> str:
+    return f"{INITIATIVE_SOURCE_PREFIX}{initiative_id}"
+
+
+def initiative_check_text(initiative: Initiative) -> str:
+    """Exactly what is checked and indexed: the text fields, then each attachment's text.
+
+    Passage offsets of a match refer to this text (kept in SimilarityCheck.checked_text).
+    """
+    body = "\n\n".join(
+        value.strip()
+        for name in TEXT_FIELDS
+        if (value := getattr(initiative, name, "")) and value.strip()
+    )
+    attachments = [
+        a.extracted_text.strip() for a in initiative.attachments.all() if a.extracted_text.strip()
+    ]
+    text, _spans = join_parts([body, *attachments])
+    return text
+
+
+def author_key(author: InitiativeAuthor) -> str:
+    """One person across initiatives: their account, their id in an imported archive,
+    or (for members without either) their name and date of birth."""
+    if author.user_id:
+        return f"user:{author.user_id}"
+    if author.external_person_id:
+        return f"person:{author.external_person_id}"
+    name = fold_accents(normalize_vietnamese(author.full_name)).strip()
+    born = author.date_of_birth.isoformat() if author.date_of_birth else ""
+    return f"member:{' '.join(name.split())}|{born}"
+
+
+def initiative_author_keys(initiative: Initiative) -> frozenset[str]:
+    keys = {author_key(author) for author in initiative.authors.all()}
+    if initiative.owner_id:
+        keys.add(f"user:{initiative.owner_id}")
+    return frozenset(keys)
+
+
+def initiative_source(initiative: Initiative, text: str | None = None) -> Source:
+    return Source(
+        id=source_id_of(initiative.pk),
+        kind="initiative",
+        ref=str(initiative.pk),
+        text=initiative_check_text(initiative) if text is None else text,
+        author_keys=initiative_author_keys(initiative),
+        confidential=initiative.is_confidential,
+    )
+
+
+def archive_initiatives():
+    """Every initiative the archive holds: all handed-in ones, whatever became of them."""
+    return Initiative.objects.filter(status__in=NON_DRAFT).prefetch_related(
+        "authors",
+        Prefetch(
+            "attachments", queryset=Attachment.objects.only("initiative_id", "extracted_text")
+        ),
+    )
+
+
+def archive_sources(chunk_size: int = 2000) -> Iterator[Source]:
+    for initiative in archive_initiatives().order_by("pk").iterator(chunk_size=chunk_size):
+        yield initiative_source(initiative)
+
+
+def _save_matches(check: SimilarityCheck, initiative: Initiative, result: CheckResult) -> None:
+    initiative_ids = {
+        int(m.ref) for m in result.matches if m.kind == "initiative" and m.ref.isdigit()
+    }
+    existing = set(Initiative.objects.filter(pk__in=initiative_ids).values_list("pk", flat=True))
+    titles = dict(Initiative.objects.filter(pk__in=existing).values_list("pk", "title"))
+    SimilarityMatch.objects.bulk_create(
+        SimilarityMatch(
+            similarity_check=check,
+            initiative=initiative,
+            source_id=match.source_id,
+            source_kind=match.kind,
+            source_initiative_id=int(match.ref)
+            if match.kind == "initiative" and int(match.ref) in existing
+            else None,
+            source_url=match.ref if match.kind != "initiative" else "",
+            # A confidential source's title is public, its text is not: keep only the title.
+            source_title=titles.get(int(match.ref), "") if match.kind == "initiative" else "",
+            same_author=match.same_author,
+            confidential=match.confidential,
+            flagged=match.flagged,
+            coverage=min(1.0, max(0.0, match.coverage)),
+            score=match.score,
+            passages=[
+                {
+                    "start": p.start,
+                    "end": p.end,
+                    "source_start": p.source_start,
+                    "source_end": p.source_end,
+                }
+                for p in match.passages
+            ],
+        )
+        for match in result.matches
+    )
+
+
+def initiative_check(*, initiative_id: int) -> SimilarityCheck | None:
+    """Check one initiative in `checking`; idempotent (a second run finds it decided and stops)."""
+    initiative = archive_initiatives().filter(pk=initiative_id, status=Status.CHECKING).first()
+    if initiative is None:
+        return None
+    text = initiative_check_text(initiative)
+    source = initiative_source(initiative, text)
+    engine = get_engine()
+    result = engine.check(text, author_keys=source.author_keys, exclude_ids=(source.id,))
+    others = [m for m in result.matches if not m.same_author]
+    with transaction.atomic():
+        # FOR UPDATE: a redelivered task or the sweep may be checking the same item right now.
+        locked = (
+            Initiative.objects.select_for_update()
+            .filter(pk=initiative_id, status=Status.CHECKING)
+            .first()
+        )
+        if locked is None:
+            return None
+        check = SimilarityCheck.objects.create(
+            initiative=locked,
+            state=SimilarityCheck.State.DONE,
+            checked_text=text,
+            flagged=result.flagged,
+            finished_at=timezone.now(),
+            settings_used={
+                "min_coverage": engine.config.flag_rule.min_coverage,
+                "min_passage_chars": engine.config.flag_rule.min_passage_chars,
+                "candidates": result.candidates_considered,
+            },
+        )
+        _save_matches(check, locked, result)
+        # In the same transaction as the verdict: the archive never holds a
+        # version whose check did not commit (on the shared PostgreSQL store).
+        engine.add(source)
+        initiative_record_check(
+            initiative=locked,
+            flagged=result.flagged,
+            copied_share=max((m.coverage for m in others), default=0.0),
+            source_count=len(others),
+        )
+    if not uses_shared_store():
+        logger.debug("checked initiative %s against the in-process archive", initiative_id)
+    return check
+
+
+def text_check(*, text: str, author_keys: frozenset[str] = frozenset()) -> CheckResult:
+    """Check a text against the archive without saving anything."""
+    return get_engine().check(text, author_keys=author_keys)
+
+
+def source_text(*, source_initiative: Initiative) -> str:
+    """The source's text that a match's source offsets refer to: its latest checked text."""
+    latest = source_initiative.similarity_checks.filter(state=SimilarityCheck.State.DONE).first()
+    return latest.checked_text if latest is not None else initiative_check_text(source_initiative)
+
+
+def initiatives_to_sweep(*, older_than) -> list[int]:
+    """Initiatives handed in but never checked: the broker was down, or a worker died."""
+    return list(
+        Initiative.objects.filter(
+            status__in=[Status.CHECKING, Status.SUBMITTED], updated_at__lt=older_than
+        )
+        .order_by("updated_at")
+        .values_list("pk", flat=True)[:5000]
+    )

@@ -1,0 +1,67 @@
+from decimal import Decimal
+
+import pytest
+
+from dedup.archive import reset_memory_engine
+from dedup.engine.pgstore import TABLES
+from initiatives import services
+from initiatives.models import ParticipantGroup
+
+
+@pytest.fixture(autouse=True)
+def fresh_archive(request):
+    """Each test starts from an empty archive: in-process on SQLite; on PostgreSQL the
+    index tables are not Django models, so a transactional test's flush misses them."""
+    transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    if transactional:
+        request.getfixturevalue("transactional_db")  # set up first, so torn down after us
+    reset_memory_engine()
+    yield
+    reset_memory_engine()
+    if transactional:
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("TRUNCATE " + ", ".join(TABLES))
+
+
+@pytest.fixture
+def hand_in(country):
+    """hand_in(author, text, ...) -> an initiative in `checking`, as after a submission."""
+
+    def make(
+        author,
+        description,
+        *,
+        title="Sáng kiến",
+        unit=None,
+        co_author=None,
+        confidential=False,
+        member_name=None,
+    ):
+        authors = []
+        if member_name:
+            authors.append(services.AuthorData(member_name, Decimal(100)))
+        else:
+            share = Decimal(50) if co_author else Decimal(100)
+            authors.append(services.AuthorData(author.full_name, share, user_id=author.pk))
+            if co_author:
+                authors.append(
+                    services.AuthorData(co_author.full_name, Decimal(50), user_id=co_author.pk)
+                )
+        draft = services.initiative_save_draft(
+            entered_by=author,
+            data={
+                "title": title,
+                "description": description,
+                "participant_group": ParticipantGroup.ENTERPRISE,
+                "unit": unit or country.grassroots_a,
+                "owner": None if member_name else author,
+                "is_confidential": confidential,
+            },
+            authors=authors,
+        )
+        return services.initiative_submit(initiative=draft, actor=author)
+
+    return make

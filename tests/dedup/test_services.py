@@ -1,0 +1,162 @@
+"""The Django side of the similarity check: verdicts, evidence, own work, confidentiality."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from dedup.models import SimilarityMatch
+from dedup.services import initiative_check, initiative_check_text, source_text
+from initiatives.models import Attachment, Status
+from tests.dedup import samples
+
+pytestmark = pytest.mark.django_db
+
+# One paragraph of the freezing-line initiative, copied into a longer text on other subjects.
+COPIED = samples.FREEZING_LINE.split(". ")[1] + ". " + samples.FREEZING_LINE.split(". ")[2] + "."
+PARTLY_COPIED = " ".join(
+    [samples.HOSPITAL_QUEUE, COPIED, samples.SCHOOL_LAB, samples.RUBBER_TAPPING]
+)
+
+
+def test_first_initiative_is_valid_and_joins_the_archive(hand_in, personas):
+    original = hand_in(personas.worker_b, samples.FREEZING_LINE, unit=None)
+    check = initiative_check(initiative_id=original.pk)
+    original.refresh_from_db()
+    assert original.status == Status.VALID
+    assert check.flagged is False and check.matches.count() == 0
+    assert check.checked_text == initiative_check_text(original)
+
+
+def test_partial_copy_from_another_person_is_flagged_with_passages(hand_in, personas):
+    original = hand_in(personas.worker_b, samples.FREEZING_LINE, title="Tự động xả đá dàn lạnh")
+    initiative_check(initiative_id=original.pk)
+    copy = hand_in(personas.worker_a, PARTLY_COPIED, title="Cải tiến quy trình")
+
+    check = initiative_check(initiative_id=copy.pk)
+
+    copy.refresh_from_db()
+    assert copy.status == Status.FLAGGED
+    match = check.matches.get()
+    assert match.source_initiative == original and match.flagged and not match.same_author
+    assert match.source_title == "Tự động xả đá dàn lạnh"
+    assert 0.05 < match.coverage < 0.4
+    assert copy.copied_share == pytest.approx(match.coverage)
+    assert copy.copied_source_count == 1
+    # The offsets point at the copied words on both sides.
+    original_text = source_text(source_initiative=original)
+    passage = match.passages[0]
+    copied_here = check.checked_text[passage["start"] : passage["end"]]
+    copied_there = original_text[passage["source_start"] : passage["source_end"]]
+    assert "cảm biến nhiệt độ" in copied_here and "cảm biến nhiệt độ" in copied_there
+
+
+def test_own_earlier_work_is_reported_but_not_flagged(hand_in, personas):
+    earlier = hand_in(personas.worker_a, samples.FREEZING_LINE)
+    initiative_check(initiative_id=earlier.pk)
+    again = hand_in(personas.worker_a, PARTLY_COPIED)
+    check = initiative_check(initiative_id=again.pk)
+    again.refresh_from_db()
+    assert again.status == Status.VALID
+    match = check.matches.get()
+    assert match.same_author and not match.flagged
+    assert again.copied_source_count == 0
+
+
+def test_a_co_author_counts_as_the_same_person(hand_in, personas):
+    earlier = hand_in(personas.worker_b, samples.FREEZING_LINE, co_author=personas.worker_a)
+    initiative_check(initiative_id=earlier.pk)
+    again = hand_in(personas.worker_a, PARTLY_COPIED)
+    initiative_check(initiative_id=again.pk)
+    again.refresh_from_db()
+    assert again.status == Status.VALID
+    assert SimilarityMatch.objects.get(initiative=again).same_author
+
+
+def test_member_without_account_is_recognised_by_name_and_birth_date(hand_in, personas):
+    earlier = hand_in(
+        personas.grassroots_officer_a, samples.FREEZING_LINE, member_name="Lê Thị Hoà"
+    )
+    initiative_check(initiative_id=earlier.pk)
+    again = hand_in(personas.grassroots_officer_a, PARTLY_COPIED, member_name="LÊ THỊ HÒA")
+    initiative_check(initiative_id=again.pk)
+    assert SimilarityMatch.objects.get(initiative=again).same_author
+
+
+def test_a_confidential_source_is_matched_but_only_its_title_is_kept(hand_in, personas):
+    secret = hand_in(
+        personas.worker_b, samples.FREEZING_LINE, title="Bí quyết xả đá", confidential=True
+    )
+    initiative_check(initiative_id=secret.pk)
+    copy = hand_in(personas.worker_a, PARTLY_COPIED)
+    initiative_check(initiative_id=copy.pk)
+    match = SimilarityMatch.objects.get(initiative=copy)
+    assert match.confidential and match.flagged
+    assert match.source_title == "Bí quyết xả đá"
+
+
+def test_attachment_text_is_checked_with_the_body(hand_in, personas):
+    original = hand_in(personas.worker_b, samples.FREEZING_LINE)
+    initiative_check(initiative_id=original.pk)
+    copy = hand_in(personas.worker_a, samples.HOSPITAL_QUEUE + " " + samples.SCHOOL_LAB)
+    Attachment.objects.create(
+        initiative=copy,
+        file="x.pdf",
+        original_name="thuyet-minh.pdf",
+        extension="pdf",
+        content_type="application/pdf",
+        size=1,
+        extracted_text=COPIED + " " + samples.RUBBER_TAPPING,
+    )
+    check = initiative_check(initiative_id=copy.pk)
+    assert check.flagged
+    passage = check.matches.get().passages[0]
+    assert passage["start"] > len(
+        samples.HOSPITAL_QUEUE + samples.SCHOOL_LAB
+    )  # in the attachment part
+
+
+def test_checking_twice_changes_nothing(hand_in, personas):
+    initiative = hand_in(personas.worker_a, samples.SCHOOL_LAB)
+    assert initiative_check(initiative_id=initiative.pk) is not None
+    assert initiative_check(initiative_id=initiative.pk) is None
+    assert initiative.similarity_checks.count() == 1
+
+
+def test_similarity_check_command_prints_the_documented_json(hand_in, personas, tmp_path):
+    original = hand_in(personas.worker_b, samples.FREEZING_LINE)
+    original.external_id = "ARCH-1"
+    original.save(update_fields=["external_id"])
+    initiative_check(initiative_id=original.pk)
+    query = tmp_path / "query.txt"
+    query.write_text(PARTLY_COPIED, encoding="utf-8")
+    out = StringIO()
+    call_command("similarity_check", str(query), "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["flagged"] is True
+    [match] = report["matches"]
+    assert match["external_id"] == "ARCH-1" and match["initiative_id"] == original.pk
+    assert set(match) == {
+        "external_id",
+        "initiative_id",
+        "flagged",
+        "same_author",
+        "coverage",
+        "score",
+        "passages",
+    }
+    assert set(match["passages"][0]) == {"start", "end", "source_start", "source_end"}
+    assert PARTLY_COPIED[match["passages"][0]["start"] : match["passages"][0]["end"]].strip()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rebuild_command_indexes_every_handed_in_initiative(hand_in, personas):
+    # Committed for real here, so the check runs at commit (Celery is eager in tests).
+    hand_in(personas.worker_b, samples.FREEZING_LINE)
+    out = StringIO()
+    call_command("rebuild_similarity_index", "--no-progress", "--processes", "1", stdout=out)
+    assert "1 sáng kiến" in out.getvalue()
+    copy = hand_in(personas.worker_a, PARTLY_COPIED)
+    copy.refresh_from_db()
+    assert copy.status == Status.FLAGGED
