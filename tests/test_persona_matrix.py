@@ -154,6 +154,86 @@ ENDPOINTS: list[Endpoint] = [
         lambda o: f"/sang-kien/ap-phich/{o['country'].grassroots_a.code}/",
         everyone(NOT_FOUND, officer_a=OK, anonymous=REDIRECT),
     ),
+    # --- rankings, targets and reports (issue 6): national figures public, the rest scoped
+    Endpoint("ranking leaderboard (public)", lambda o: "/xep-hang/", everyone(OK)),
+    Endpoint(
+        "ranking leaderboard CSV export (public)",
+        lambda o: "/xep-hang/?category=province&format=csv",
+        everyone(OK),
+    ),
+    Endpoint("ranking recognition (public)", lambda o: "/xep-hang/khen-thuong/", everyone(OK)),
+    Endpoint(
+        "ranking dashboard",
+        lambda o: "/xep-hang/bang-dieu-khien/",
+        everyone(NOT_FOUND, officer_a=OK, leader=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "ranking drill-down, province A",
+        lambda o: f"/xep-hang/don-vi/{o['country'].province_a.code}/",
+        everyone(NOT_FOUND, officer_a=OK, leader=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "ranking drill-down XLSX export, province A",
+        lambda o: f"/xep-hang/don-vi/{o['country'].province_a.code}/?format=xlsx",
+        everyone(NOT_FOUND, officer_a=OK, leader=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "ranking progress (lagging, leading), province A",
+        lambda o: f"/xep-hang/don-vi/{o['country'].province_a.code}/tien-do/",
+        everyone(NOT_FOUND, officer_a=OK, leader=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "ranking targets page, province A",
+        lambda o: f"/xep-hang/don-vi/{o['country'].province_a.code}/chi-tieu/",
+        everyone(NOT_FOUND, officer_a=OK, leader=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "ranking targets POST, set a target for a sub-unit of A",
+        lambda o: f"/xep-hang/don-vi/{o['country'].province_a.code}/chi-tieu/",
+        everyone(NOT_FOUND, officer_a=REDIRECT, leader=REDIRECT, anonymous=REDIRECT),
+        method="post",
+        data=lambda o: {
+            "action": "set",
+            "unit": o["country"].upper_a.code,
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-12-31",
+            "count": "120",
+        },
+    ),
+    Endpoint(
+        "ranking weekly reports, province A",
+        lambda o: f"/xep-hang/don-vi/{o['country'].province_a.code}/bao-cao/",
+        everyone(NOT_FOUND, officer_a=OK, leader=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "ranking weekly report XLSX download, province A",
+        lambda o: f"/xep-hang/don-vi/{o['country'].province_a.code}/bao-cao/2026-01-05.xlsx",
+        everyone(NOT_FOUND, officer_a=OK, leader=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "ranking weekly report regenerate POST, province A",
+        lambda o: f"/xep-hang/don-vi/{o['country'].province_a.code}/bao-cao/lap-lai/",
+        everyone(NOT_FOUND, officer_a=REDIRECT, leader=REDIRECT, anonymous=REDIRECT),
+        method="post",
+        data=lambda o: {"week": "2026-01-07"},
+    ),
+    Endpoint("API rankings (public)", lambda o: "/api/v1/rankings/", everyone(OK)),
+    Endpoint("API rankings series (public)", lambda o: "/api/v1/rankings/series/", everyone(OK)),
+    Endpoint(
+        "API rankings recognition (public)",
+        lambda o: "/api/v1/rankings/recognition/",
+        everyone(OK),
+    ),
+    Endpoint(
+        "API ranking drill-down, province A",
+        lambda o: f"/api/v1/rankings/units/{o['country'].province_a.code}/",
+        everyone(NOT_FOUND, officer_a=OK, leader=OK, anonymous=UNAUTHENTICATED),
+    ),
+    Endpoint(
+        "API ranking progress, province A",
+        lambda o: f"/api/v1/rankings/units/{o['country'].province_a.code}/progress/",
+        everyone(NOT_FOUND, officer_a=OK, leader=OK, anonymous=UNAUTHENTICATED),
+    ),
 ]
 
 
