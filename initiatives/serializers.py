@@ -1,0 +1,222 @@
+"""REST serializers for initiatives. Thin: reading hides a confidential initiative's
+text exactly as the pages do; writing validates shapes and hands over to the services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from federation.models import OrgUnit
+from initiatives.models import (
+    Attachment,
+    Field,
+    Initiative,
+    InitiativeAuthor,
+    InitiativeEvent,
+    ParticipantGroup,
+)
+from initiatives.services import AuthorData
+
+# Shown only when the viewer may read the initiative's text (see selectors' docstring).
+BODY_FIELDS = (
+    "investor",
+    "problem",
+    "description",
+    "prior_solution",
+    "improvements",
+    "application_scope",
+    "conditions",
+    "confidential_info",
+    "first_applied_on",
+    "first_applied_by",
+    "benefit_vnd",
+    "benefit_text",
+    "applied_benefit_vnd",
+    "applied_benefit_text",
+)
+
+
+class AuthorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InitiativeAuthor
+        fields = [
+            "full_name",
+            "contribution_percent",
+            "date_of_birth",
+            "workplace",
+            "job_title",
+            "qualification",
+            "external_person_id",
+        ]
+        extra_kwargs = {"external_person_id": {"required": False}}
+
+
+class InitiativeSerializer(serializers.ModelSerializer):
+    """An initiative as the viewer may see it.
+
+    `text_hidden` is True for a confidential initiative the viewer may not read:
+    then only the public fields (title, summary, award) and the workflow facts are
+    filled; every body field, the authors and the attachments are null/empty.
+    The queryset annotates `text_readable` (one query for the whole page).
+    """
+
+    unit = serializers.CharField(source="unit.code", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    field = serializers.CharField(source="field.code", default=None, read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    text_hidden = serializers.SerializerMethodField()
+    authors = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "id",
+            "external_id",
+            "title",
+            "summary",
+            "award",
+            "is_confidential",
+            "text_hidden",
+            "status",
+            "status_display",
+            "unit",
+            "unit_name",
+            "field",
+            "participant_group",
+            "submitted_at",
+            "decided_at",
+            "review_note",
+            "created_at",
+            "updated_at",
+            *BODY_FIELDS,
+            "authors",
+        ]
+        read_only_fields = fields
+
+    @staticmethod
+    def _readable(instance: Initiative) -> bool:
+        return bool(getattr(instance, "text_readable", not instance.is_confidential))
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_text_hidden(self, instance: Initiative) -> bool:
+        return not self._readable(instance)
+
+    @extend_schema_field(AuthorSerializer(many=True))
+    def get_authors(self, instance: Initiative) -> list[dict]:
+        if not self._readable(instance):
+            return []
+        return AuthorSerializer(instance.authors.all(), many=True).data
+
+    def to_representation(self, instance: Initiative) -> dict:
+        data = super().to_representation(instance)
+        if not self._readable(instance):
+            for name in BODY_FIELDS:
+                data[name] = None
+            data["review_note"] = None
+        return data
+
+
+class InitiativeWriteSerializer(serializers.Serializer):
+    """What a client may send to create or change a draft. Authors replace the old list."""
+
+    title = serializers.CharField(max_length=500)
+    summary = serializers.CharField(required=False, allow_blank=True)
+    unit = serializers.SlugRelatedField(slug_field="code", queryset=OrgUnit.objects.none())
+    field = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Field.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+    )
+    participant_group = serializers.ChoiceField(choices=ParticipantGroup.choices)
+    investor = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    problem = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    prior_solution = serializers.CharField(required=False, allow_blank=True)
+    improvements = serializers.CharField(required=False, allow_blank=True)
+    application_scope = serializers.CharField(required=False, allow_blank=True)
+    conditions = serializers.CharField(required=False, allow_blank=True)
+    confidential_info = serializers.CharField(required=False, allow_blank=True)
+    first_applied_on = serializers.DateField(required=False, allow_null=True)
+    first_applied_by = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    benefit_vnd = serializers.DecimalField(
+        max_digits=18, decimal_places=0, min_value=Decimal(0), required=False
+    )
+    benefit_text = serializers.CharField(required=False, allow_blank=True)
+    applied_benefit_vnd = serializers.DecimalField(
+        max_digits=18, decimal_places=0, min_value=Decimal(0), required=False, allow_null=True
+    )
+    applied_benefit_text = serializers.CharField(required=False, allow_blank=True)
+    is_confidential = serializers.BooleanField(required=False)
+    award = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    authors = AuthorSerializer(many=True, required=False)
+    client_token = serializers.UUIDField(
+        required=False,
+        help_text=_("Gửi lại cùng mã này sẽ không tạo thêm sáng kiến (chống bấm hai lần)."),
+    )
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units
+
+    def validate_authors(self, authors: list[dict]) -> list[dict]:
+        if self.instance is None and not authors:
+            raise serializers.ValidationError(_("Cần ít nhất một tác giả."))
+        return authors
+
+    def author_data(self) -> list[AuthorData]:
+        return [
+            AuthorData(
+                full_name=a["full_name"],
+                contribution_percent=a["contribution_percent"],
+                external_person_id=a.get("external_person_id", ""),
+                date_of_birth=a.get("date_of_birth"),
+                workplace=a.get("workplace", ""),
+                job_title=a.get("job_title", ""),
+                qualification=a.get("qualification", ""),
+            )
+            for a in self.validated_data.get("authors", [])
+        ]
+
+    def initiative_data(self) -> dict:
+        return {
+            k: v for k, v in self.validated_data.items() if k not in ("authors", "client_token")
+        }
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.full_name", default=None, read_only=True)
+    # Plain strings: the values are those of `status` (StatusEnum) in the schema.
+    from_status = serializers.CharField(read_only=True)
+    to_status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = InitiativeEvent
+        fields = ["transition", "from_status", "to_status", "actor", "reason", "created_at"]
+        read_only_fields = fields
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "extension", "content_type", "size", "created_at", "url"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_url(self, attachment: Attachment) -> str:
+        from django.urls import reverse
+
+        return reverse(
+            "initiative-attachment",
+            kwargs={"pk": attachment.initiative_id, "attachment_id": attachment.pk},
+        )
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
