@@ -10,7 +10,6 @@ from portal.views import LoginView
 api_v1 = [
     path("", include("federation.api_urls")),
     path("", include("initiatives.api_urls")),
-    path("", include("initiatives.api_urls")),
     path("", include("initiatives.review.api_urls")),
     path("", include("portal.rankings.api_urls")),
 ]
