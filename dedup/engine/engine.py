@@ -15,6 +15,7 @@ from dedup.engine.fingerprint import (
     all_kgram_hashes,
     analyze,
     fingerprint,
+    index_fingerprints,
 )
 from dedup.engine.model import CheckResult, EngineConfig, Match, Source, shares_author
 from dedup.engine.store import (
@@ -55,7 +56,7 @@ def prepare_source(
     source: Source, config: EngineConfig, boilerplate: np.ndarray | None = None
 ) -> PreparedSource:
     """Fingerprint and compress a source for storage (pure; runs in workers)."""
-    fingerprints = fingerprint(analyze(source.text), config.kgram, config.window).unique()
+    fingerprints = index_fingerprints(source.text, config.kgram, config.window)
     if boilerplate is not None and len(boilerplate):
         fingerprints = fingerprints[~np.isin(fingerprints, boilerplate, assume_unique=True)]
     return PreparedSource(source, fingerprints, compress_text(source.text))

@@ -310,10 +310,12 @@ class PostgresStore:
             fingerprint_chunks: list[np.ndarray] = []
             doc_no_chunks: list[np.ndarray] = []
             doc_no = 0
+            # Binary COPY: text COPY would double every bytea into hex.
             with cursor.copy(
                 "COPY dedup_document (doc_no, source_id, kind, ref, author_keys,"
-                " confidential, text_zlib, fingerprint_count) FROM STDIN"
+                " confidential, text_zlib, fingerprint_count) FROM STDIN (FORMAT BINARY)"
             ) as copy:
+                copy.set_types(["int8", "text", "text", "text", "text[]", "bool", "bytea", "int4"])
                 for item in prepared:
                     doc_no += 1
                     source = item.source
@@ -416,8 +418,9 @@ class PostgresStore:
         fingerprint_bytes = fingerprints.astype("<u4").tobytes()
         doc_no_bytes = doc_nos.astype("<u4").tobytes()
         with cursor.copy(
-            "COPY dedup_posting_block (bucket, fingerprints, doc_nos) FROM STDIN"
+            "COPY dedup_posting_block (bucket, fingerprints, doc_nos) FROM STDIN (FORMAT BINARY)"
         ) as copy:
+            copy.set_types(["int4", "bytea", "bytea"])
             for bucket, start, end in zip(
                 buckets[bucket_starts].tolist(),
                 bucket_starts.tolist(),
