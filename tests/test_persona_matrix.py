@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.conftest import PERSONA_NAMES
+from tests.initiatives.review.helpers import review_objects
 from tests.initiatives.submission_helpers import form_data, submission_objects
 
 OK, REDIRECT, NOT_FOUND, DENIED, UNAUTHENTICATED = 200, 302, 404, 403, 403
@@ -41,6 +42,7 @@ def objects(country, personas) -> dict:
         "country": country,
         "personas": personas,
         **submission_objects(country, personas),
+        **review_objects(country, personas),
     }
 
 
@@ -153,6 +155,86 @@ ENDPOINTS: list[Endpoint] = [
         "QR poster, grassroots of A",
         lambda o: f"/sang-kien/ap-phich/{o['country'].grassroots_a.code}/",
         everyone(NOT_FOUND, officer_a=OK, anonymous=REDIRECT),
+    ),
+    # --- moderation queue (issue 5): reviewers only, each in their own subtree
+    Endpoint(
+        "review queue",
+        lambda o: "/duyet/",
+        everyone(NOT_FOUND, reviewer_a=OK, reviewer_b=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "review case, flagged item of A",
+        lambda o: f"/duyet/{o['review_item_a'].pk}/",
+        everyone(NOT_FOUND, reviewer_a=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "review decide POST, approve flagged item of A",
+        lambda o: f"/duyet/{o['review_item_a'].pk}/quyet-dinh/",
+        everyone(NOT_FOUND, reviewer_a=REDIRECT, anonymous=REDIRECT),
+        method="post",
+        data=lambda o: {"decision": "approve"},
+    ),
+    Endpoint(
+        "review claim POST, flagged item of A",
+        lambda o: f"/duyet/{o['review_item_a'].pk}/nhan/",
+        everyone(NOT_FOUND, reviewer_a=REDIRECT, anonymous=REDIRECT),
+        method="post",
+    ),
+    Endpoint(
+        "review release POST, flagged item of A",
+        lambda o: f"/duyet/{o['review_item_a'].pk}/tra-lai-hang-cho/",
+        everyone(NOT_FOUND, reviewer_a=REDIRECT, anonymous=REDIRECT),
+        method="post",
+    ),
+    Endpoint(
+        "review assign POST, flagged item of A",
+        lambda o: f"/duyet/{o['review_item_a'].pk}/giao/",
+        everyone(NOT_FOUND, reviewer_a=REDIRECT, anonymous=REDIRECT),
+        method="post",
+        data=lambda o: {"assignee": o["personas"].reviewer_a.pk},
+    ),
+    Endpoint(
+        "review bulk decide POST (B's reviewer is refused item by item)",
+        lambda o: "/duyet/hang-loat/",
+        everyone(NOT_FOUND, reviewer_a=REDIRECT, reviewer_b=REDIRECT, anonymous=REDIRECT),
+        method="post",
+        data=lambda o: {"ids": [o["review_item_a"].pk], "decision": "approve"},
+    ),
+    Endpoint(
+        "review policy page",
+        lambda o: "/duyet/chinh-sach/",
+        everyone(NOT_FOUND, officer_a=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "review policy POST, province A",
+        lambda o: "/duyet/chinh-sach/",
+        everyone(NOT_FOUND, officer_a=REDIRECT, anonymous=REDIRECT),
+        method="post",
+        data=lambda o: {"unit": o["country"].province_a.code, "review_time_limit_days": "5"},
+    ),
+    Endpoint("notices", lambda o: "/duyet/thong-bao/", everyone(OK, anonymous=REDIRECT)),
+    Endpoint(
+        "API review queue",
+        lambda o: "/api/v1/review/queue/",
+        everyone(NOT_FOUND, reviewer_a=OK, reviewer_b=OK, anonymous=UNAUTHENTICATED),
+    ),
+    Endpoint(
+        "API review case, flagged item of A",
+        lambda o: f"/api/v1/review/cases/{o['review_item_a'].pk}/",
+        everyone(NOT_FOUND, reviewer_a=OK, anonymous=UNAUTHENTICATED),
+    ),
+    Endpoint(
+        "API review decide, approve flagged item of A",
+        lambda o: f"/api/v1/review/cases/{o['review_item_a'].pk}/decide/",
+        everyone(NOT_FOUND, reviewer_a=OK, anonymous=UNAUTHENTICATED),
+        method="post",
+        data=lambda o: {"decision": "approve"},
+    ),
+    Endpoint(
+        "API review claim, flagged item of A",
+        lambda o: f"/api/v1/review/cases/{o['review_item_a'].pk}/claim/",
+        everyone(NOT_FOUND, reviewer_a=OK, anonymous=UNAUTHENTICATED),
+        method="post",
     ),
     # --- rankings, targets and reports (issue 6): national figures public, the rest scoped
     Endpoint("ranking leaderboard (public)", lambda o: "/xep-hang/", everyone(OK)),

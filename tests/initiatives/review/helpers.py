@@ -155,3 +155,13 @@ def archived_source(*, unit, owner, title: str = "Cảnh báo nhiệt độ kho 
     )
     make_check(source, flagged=False)
     return source
+
+
+def review_objects(country, personas) -> dict:
+    """What the persona matrix points at for the moderation queue: a flagged item of A."""
+    source = archived_source(unit=country.grassroots_b, owner=personas.worker_b)
+    return {
+        "review_item_a": flagged_copy(
+            unit=country.grassroots_a, owner=personas.worker_a, source=source, title="Cờ A"
+        )
+    }
