@@ -425,7 +425,7 @@ def reminders_send(*, today: dt.date | None = None) -> int:
     for policy in ReminderPolicy.objects.select_related("unit"):
         if policy.last_sent_on and (today - policy.last_sent_on).days < policy.every_days:
             continue
-        progress = selectors.progress_list(
+        progress = selectors.progress_rows(
             unit=policy.unit, period=periods.year(today.year), as_of=today
         )
         lagging = [row for row in progress if row.lagging]

@@ -34,8 +34,16 @@ def weekly(dimension="all", **filters) -> dict[str, int]:
 def snapshot_of_counters():
     return (
         sorted(
-            (r.unit_id, r.top_unit_id, r.day, r.participant_group, r.field_key, r.bucket, r.count,
-             int(r.benefit_vnd))
+            (
+                r.unit_id,
+                r.top_unit_id,
+                r.day,
+                r.participant_group,
+                r.field_key,
+                r.bucket,
+                r.count,
+                int(r.benefit_vnd),
+            )
             for r in DailyTally.objects.all()
             if r.count
         ),

@@ -21,7 +21,9 @@ YEAR_2025 = periods.year(2025)
 
 def ranks(ranking_or_rows, measure=None):
     rows = getattr(ranking_or_rows, "rows", ranking_or_rows)
-    return {row.unit.code: (row.rank, row.value(measure) if measure else row.submitted) for row in rows}
+    return {
+        row.unit.code: (row.rank, row.value(measure) if measure else row.submitted) for row in rows
+    }
 
 
 @pytest.fixture
@@ -49,8 +51,10 @@ def q1(league):
 
 
 def test_competition_ranking_shares_ranks_and_skips():
-    rows = [RankRow(unit=type("U", (), {"name": n})(), submitted=v) for n, v in
-            [("a", 5), ("b", 3), ("c", 3), ("d", 1)]]
+    rows = [
+        RankRow(unit=type("U", (), {"name": n})(), submitted=v)
+        for n, v in [("a", 5), ("b", 3), ("c", 3), ("d", 1)]
+    ]
     assert [r.rank for r in assign_ranks(rows, "submitted")] == [1, 2, 2, 4]
 
 
@@ -62,7 +66,9 @@ def test_provinces_ranked_with_ties_by_submitted_and_valid(q1):
     )
     assert ranks(by_valid, "valid") == {"P2": (1, 4), "P1": (2, 2), "P3": (2, 2)}
     # Benefit counts valid initiatives only: the rejected 999 đ does not.
-    benefit = selectors.national_ranking(period=Q1_2025, mode=RankingMode.HISTORIC, measure="benefit")
+    benefit = selectors.national_ranking(
+        period=Q1_2025, mode=RankingMode.HISTORIC, measure="benefit"
+    )
     assert ranks(benefit, "benefit")["P1"] == (1, Decimal(150))
 
 
@@ -107,8 +113,10 @@ def test_periods_split_into_full_weeks_and_edge_days(league):
     # Mon 6/1, Wed 8/1, Mon 13/1, Sun 19/1, Wed 22/1 (2025)
     for day in (6, 8, 13, 19, 22):
         submit(league, league.g1, dt.date(2025, 1, day))
+
     def count(period):
         return ranks(selectors.national_ranking(period=period, mode=RankingMode.HISTORIC))["P1"][1]
+
     assert count(periods.date_range(dt.date(2025, 1, 8), dt.date(2025, 1, 20))) == 3
     assert count(periods.week(dt.date(2025, 1, 15))) == 2
     assert count(periods.date_range(dt.date(2025, 1, 7), dt.date(2025, 1, 7))) == 0

@@ -1,0 +1,285 @@
+"""Pages, exports, targets (tenancy-scoped writes), reports, reminders and pinned query counts."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.core import mail
+from openpyxl import Workbook, load_workbook
+from pypdf import PdfReader
+
+from portal.models import Notice
+from portal.models.rankings import ReminderPolicy, Target, WeeklyReport
+from portal.rankings import periods, services, tasks
+from tests.factories import Role, UserFactory, grant
+from tests.portal.rankings.conftest import submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(league):
+    def person(email, role, unit):
+        user = UserFactory(email=email, full_name=email.split("@")[0])
+        grant(user, role, unit)
+        return user
+
+    return {
+        "leader": person("lanhdao@example.vn", Role.LEADERSHIP, league.root),
+        "officer_p1": person("canbo.p1@example.vn", Role.UNIT_OFFICER, league.p1),
+        "officer_g1": person("canbo.g1@example.vn", Role.GRASSROOTS_OFFICER, league.g1),
+        "officer_p2": person("canbo.p2@example.vn", Role.UNIT_OFFICER, league.p2),
+        "reviewer_p1": person("duyet.p1@example.vn", Role.REVIEWER, league.p1),
+    }
+
+
+@pytest.fixture
+def data(league):
+    for day in (3, 4, 5):
+        submit(league, league.g1, dt.date(2025, 2, day), benefit=1_000_000, title=f"Cải tiến {day}")
+    submit(league, league.g2, dt.date(2025, 2, 4))
+    submit(league, league.gs, dt.date(2025, 2, 4), outcome="rejected")
+    return league
+
+
+def login(client, user):
+    client.force_login(user, backend="portal.auth_backends.EmailOrPhoneBackend")
+    return client
+
+
+def test_public_leaderboard_shows_provinces_ranked(client, data):
+    response = client.get("/xep-hang/?period=year&year=2025")
+    assert response.status_code == 200
+    rows = response.context["ranking"].rows
+    assert [(r.unit.code, r.rank, r.submitted) for r in rows] == [
+        ("P1", 1, 3),
+        ("P2", 2, 1),
+        ("P3", 3, 0),
+    ]
+    # Anonymous visitors get no drill-down links.
+    assert "/xep-hang/don-vi/P1/" not in response.content.decode()
+
+
+def test_a_bad_period_keeps_the_page_and_says_why(client, data):
+    response = client.get("/xep-hang/?period=range&start=2025-05-01&end=2025-01-01")
+    assert response.status_code == 200
+    assert periods.MSG_RANGE_REVERSED in response.content.decode()
+
+
+def test_leaderboard_query_count_is_pinned(client, data, django_assert_max_num_queries):
+    with django_assert_max_num_queries(10):
+        assert client.get("/xep-hang/?period=year&year=2025").status_code == 200
+
+
+def test_dashboard_query_count_is_pinned(client, data, people, django_assert_max_num_queries):
+    login(client, people["leader"])
+    with django_assert_max_num_queries(22):
+        response = client.get("/xep-hang/bang-dieu-khien/?period=year&year=2025")
+    assert response.status_code == 200
+    assert response.context["chart"]["ranking"][0] == {"label": "LĐLĐ An Giang", "value": 3.0}
+
+
+def test_drill_down_and_api_query_counts_are_pinned(
+    client, data, people, django_assert_max_num_queries
+):
+    login(client, people["leader"])
+    with django_assert_max_num_queries(14):
+        assert client.get("/xep-hang/don-vi/P1/?period=year&year=2025").status_code == 200
+    with django_assert_max_num_queries(12):
+        response = client.get("/api/v1/rankings/units/P1/?period=year&year=2025")
+    assert [(r["code"], r["rank"], r["submitted"]) for r in response.json()["results"]] == [
+        ("G1", 1, 3),
+        ("G1B", 2, 0),
+    ]
+    with django_assert_max_num_queries(10):
+        response = client.get("/api/v1/rankings/?period=year&year=2025&measure=valid")
+    assert response.json()["results"][0]["code"] == "P1"
+
+
+def test_officer_sees_own_subtree_only(client, data, people):
+    login(client, people["officer_p1"])
+    response = client.get("/xep-hang/bang-dieu-khien/?period=year&year=2025")
+    assert [r.unit.code for r in response.context["rows"]] == ["G1", "G1B"]
+    assert client.get("/xep-hang/don-vi/P2/").status_code == 404
+    assert client.get("/api/v1/rankings/units/P2/").status_code == 404
+    assert client.get("/xep-hang/don-vi/P2/bao-cao/2025-02-03.pdf").status_code == 404
+    login(client, people["reviewer_p1"])
+    assert client.get("/xep-hang/bang-dieu-khien/").status_code == 404
+
+
+def test_csv_and_xlsx_exports_hold_the_ranking(client, data):
+    response = client.get("/xep-hang/?period=year&year=2025&format=csv")
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0][:4] == ["Hạng", "Thay đổi", "Mã", "Đơn vị"]
+    assert rows[1][:5] == ["1", "", "P1", "LĐLĐ An Giang", "3"]
+    response = client.get("/xep-hang/?period=year&year=2025&format=xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [c.value for c in sheet[2]][:5] == [1, None, "P1", "LĐLĐ An Giang", 3]
+
+
+def test_the_unit_above_sets_targets_not_the_unit_itself(client, league, people):
+    login(client, people["officer_p1"])
+    response = client.post(
+        "/xep-hang/don-vi/P1/chi-tieu/",
+        {
+            "action": "set",
+            "unit": "G1",
+            "starts_on": "2025-01-01",
+            "ends_on": "2025-12-31",
+            "count": "30",
+        },
+    )
+    assert response.status_code == 302
+    assert Target.objects.get(unit=league.g1).count == 30
+    # P1's own target is set from above (the root), so P1's officer cannot reach it.
+    assert client.get("/xep-hang/don-vi/TLD/chi-tieu/").status_code == 404
+    # Another province: 404, nothing saved.
+    response = client.post(
+        "/xep-hang/don-vi/P2/chi-tieu/",
+        {
+            "action": "set",
+            "unit": "G2",
+            "starts_on": "2025-01-01",
+            "ends_on": "2025-12-31",
+            "count": "5",
+        },
+    )
+    assert response.status_code == 404
+    assert not Target.objects.filter(unit=league.g2).exists()
+
+
+def test_bad_target_input_keeps_what_was_typed(client, league, people):
+    login(client, people["officer_p1"])
+    response = client.post(
+        "/xep-hang/don-vi/P1/chi-tieu/",
+        {
+            "action": "set",
+            "unit": "G1",
+            "starts_on": "2025-12-31",
+            "ends_on": "2025-01-01",
+            "count": "30",
+        },
+    )
+    assert response.status_code == 200
+    assert services.MSG_TARGET_PERIOD in response.content.decode()
+    assert response.context["target_form"]["count"].value() == "30"
+    assert not Target.objects.exists()
+
+
+def _xlsx(rows) -> io.BytesIO:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    buffer.name = "chi-tieu.xlsx"
+    return buffer
+
+
+def test_targets_import_from_xlsx_all_or_nothing(client, league, people):
+    login(client, people["leader"])
+    header = ["ma_don_vi", "tu_ngay", "den_ngay", "chi_tieu"]
+    bad = _xlsx(
+        [
+            header,
+            ["P1", "01/01/2025", "31/12/2025", 40],
+            ["P2", "01/01/2025", "31/12/2025", 0],
+            ["G2", "01/01/2025", "31/12/2025", 5],
+        ]
+    )
+    response = client.post("/xep-hang/don-vi/TLD/chi-tieu/", {"action": "import", "file": bad})
+    body = response.content.decode()
+    assert "Dòng 3: " + services.MSG_TARGET_NOT_POSITIVE in body
+    # G2 is not a direct sub-unit of the root, but the root reaches it: the unit above G2 (P2)
+    # is inside the leader's scope, so it is accepted; the zero stops the whole file.
+    assert not Target.objects.exists()
+    good = _xlsx(
+        [
+            header,
+            ["P1", "01/01/2025", "31/12/2025", 40],
+            ["P2", "2025-01-01", "2025-12-31", "1.200"],
+        ]
+    )
+    response = client.post("/xep-hang/don-vi/TLD/chi-tieu/", {"action": "import", "file": good})
+    assert response.status_code == 302
+    assert dict(Target.objects.values_list("unit__code", "count")) == {"P1": 40, "P2": 1200}
+
+
+def test_targets_import_refuses_units_outside_scope(client, league, people):
+    login(client, people["officer_p1"])
+    file = _xlsx(
+        [["ma_don_vi", "tu_ngay", "den_ngay", "chi_tieu"], ["G2", "01/01/2025", "31/12/2025", 5]]
+    )
+    response = client.post("/xep-hang/don-vi/P1/chi-tieu/", {"action": "import", "file": file})
+    assert services.MSG_IMPORT_UNKNOWN_UNIT.format(row=2, code="G2") in response.content.decode()
+    assert not Target.objects.exists()
+
+
+def test_weekly_report_is_generated_emailed_and_regenerable(client, data, people, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    Target.objects.create(
+        unit=data.p1, starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2025, 12, 31), count=100
+    )
+    report = services.weekly_report_generate(unit=data.p1, week=dt.date(2025, 2, 5), email=True)
+    assert report.week == dt.date(2025, 2, 3) and report.xlsx and report.pdf
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["canbo.p1@example.vn"]
+    assert {name for name, *_ in mail.outbox[0].attachments} == {
+        "bao-cao-tuan-P1-2025-02-03.xlsx",
+        "bao-cao-tuan-P1-2025-02-03.pdf",
+    }
+    text = PdfReader(io.BytesIO(report.pdf.read())).pages[0].extract_text()
+    assert "LĐLĐ An Giang" in text and "Báo cáo tuần" in text and "Cải tiến" in text
+    summary = load_workbook(io.BytesIO(report.xlsx.read())).active
+    values = {row[0].value: row[1].value for row in summary.iter_rows() if row[0].value}
+    assert values["Sáng kiến đã nộp"] == 3 and values["Chỉ tiêu năm"] == 100
+    login(client, people["officer_p1"])
+    response = client.post("/xep-hang/don-vi/P1/bao-cao/lap-lai/", {"week": "2025-02-06"})
+    assert response.status_code == 302
+    assert WeeklyReport.objects.filter(unit=data.p1).count() == 1
+    future = (dt.date.today() + dt.timedelta(days=14)).isoformat()
+    client.post("/xep-hang/don-vi/P1/bao-cao/lap-lai/", {"week": future})
+    assert WeeklyReport.objects.filter(unit=data.p1).count() == 1
+
+
+def test_beat_tasks_snapshot_and_report_every_top_level_unit(data, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert tasks.snapshot_weekly_rankings("2025-02-03") == 2 * 4  # 4 top-level units, 2 modes
+    assert tasks.generate_weekly_reports("2025-02-03") == 4
+    assert WeeklyReport.objects.filter(week=dt.date(2025, 2, 3)).count() == 4
+
+
+def test_reminders_go_to_lagging_units_officers_at_the_set_cadence(data, people, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    year = periods.year(2025)
+    # As of 31/3: P1 has 3 of 100 (expected 25) -> lagging; P2 has 1 of 2 (expected 1) -> on pace.
+    Target.objects.create(unit=data.p1, starts_on=year.start, ends_on=year.end, count=100)
+    Target.objects.create(unit=data.p2, starts_on=year.start, ends_on=year.end, count=2)
+    ReminderPolicy.objects.create(unit=data.root, every_days=7)
+    assert services.reminders_send(today=dt.date(2025, 3, 31)) == 1
+    notice = Notice.objects.get()
+    assert notice.recipient == people["officer_p1"] and "LĐLĐ An Giang" in notice.subject
+    assert mail.outbox[0].to == ["canbo.p1@example.vn"]
+    # Within the cadence: nothing more; after it: reminded again.
+    assert services.reminders_send(today=dt.date(2025, 4, 3)) == 0
+    assert services.reminders_send(today=dt.date(2025, 4, 7)) == 1
+    assert Notice.objects.count() == 2
+
+
+def test_cadence_is_set_by_the_level_itself(client, league, people):
+    login(client, people["officer_p1"])
+    response = client.post(
+        "/xep-hang/don-vi/P1/chi-tieu/", {"action": "cadence", "every_days": "14"}
+    )
+    assert response.status_code == 302
+    assert ReminderPolicy.objects.get(unit=league.p1).every_days == 14
+    response = client.post(
+        "/xep-hang/don-vi/P1/chi-tieu/", {"action": "cadence", "every_days": "400"}
+    )
+    assert response.status_code == 200
+    assert ReminderPolicy.objects.get(unit=league.p1).every_days == 14
