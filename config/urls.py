@@ -17,6 +17,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("portal.urls")),
     path("don-vi/", include("federation.urls")),
+    path("sang-kien/nhap/", include("initiatives.import_urls")),
     path("sang-kien/", include("initiatives.urls")),
     path("duyet/", include("initiatives.review.urls")),
     path("xep-hang/", include("portal.rankings.urls")),

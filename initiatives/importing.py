@@ -323,6 +323,8 @@ def _text(value) -> str:
 
 
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+# As the export writes them (local time), so an export can be imported again.
+DATETIME_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S")
 
 
 def parse_date(value) -> dt.date | None:
@@ -353,10 +355,18 @@ def parse_datetime(value) -> dt.datetime | None:
         moment = dt.datetime.combine(value, dt.time(0, 0))
     else:
         text = _text(value)
-        try:
-            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            moment = dt.datetime.combine(parse_date(text), dt.time(0, 0))
+        moment = None
+        for fmt in DATETIME_FORMATS:
+            try:
+                moment = dt.datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+        if moment is None:
+            try:
+                moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            except ValueError:
+                moment = dt.datetime.combine(parse_date(text), dt.time(0, 0))
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment

@@ -1,0 +1,186 @@
+"""Pages for officers to import initiatives in bulk and to export a unit's initiatives.
+
+Files under BACKGROUND_IMPORT_ROWS rows are imported during the request and the
+report is shown at once; bigger files become a `Job` run by Celery, with a
+progress page polled by htmx.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.files.base import File
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from federation.models import UnitKind
+from initiatives import exporting
+from initiatives.importing import (
+    REQUIRED_COLUMNS,
+    TEMPLATE_COLUMNS,
+    ImportFileError,
+    RowSource,
+    import_initiatives,
+    template_workbook,
+)
+from initiatives.models import Field
+from initiatives.tasks import IMPORT_JOB_KIND, run_initiative_import
+from portal.models import Job
+from portal.tenancy import OFFICER_ROLES, scope_for
+
+# From this many rows on, the import runs in the background with a progress bar.
+BACKGROUND_IMPORT_ROWS = 10_000
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+MSG_FILE_TOO_BIG = "Tệp quá lớn (tối đa 200 MB); hãy chia nhỏ hoặc dùng lệnh import_initiatives."
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportForm(forms.Form):
+    ALL_OR_NOTHING, VALID_ROWS = "all", "valid"
+
+    file = forms.FileField(
+        label=gettext_lazy("Tệp sáng kiến (.xlsx, .csv hoặc .jsonl)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.jsonl"}),
+    )
+    mode = forms.ChoiceField(
+        label=gettext_lazy("Khi có dòng lỗi"),
+        choices=[
+            (ALL_OR_NOTHING, gettext_lazy("Không nhập gì, chỉ báo lỗi (tất cả hoặc không)")),
+            (VALID_ROWS, gettext_lazy("Nhập các dòng hợp lệ, báo các dòng lỗi")),
+        ],
+        initial=ALL_OR_NOTHING,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        if uploaded.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_(MSG_FILE_TOO_BIG))
+        try:
+            self.source = RowSource(uploaded, uploaded.name)
+        except ImportFileError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return uploaded
+
+
+class ExportForm(forms.Form):
+    unit = forms.ChoiceField(label=gettext_lazy("Đơn vị"))
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(u.code, f"{u.name} ({u.code})") for u in units]
+
+
+def _import_scope(request):
+    scope = scope_for(request.user, OFFICER_ROLES)
+    if scope.is_empty:
+        raise Http404
+    return scope
+
+
+@login_required
+def import_page(request):
+    scope = _import_scope(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        source = form.source
+        all_or_nothing = form.cleaned_data["mode"] == ImportForm.ALL_OR_NOTHING
+        try:
+            rows = source.count()
+        except ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            if rows >= BACKGROUND_IMPORT_ROWS:
+                job = _start_job(request, form.cleaned_data["file"], all_or_nothing)
+                return redirect("initiative-import-job", pk=job.pk)
+            try:
+                report = import_initiatives(
+                    source=source, actor=request.user, scope=scope, all_or_nothing=all_or_nothing
+                )
+            except ImportFileError as exc:
+                form.add_error("file", str(exc))
+    units = scope.units().filter(active_to__isnull=True).order_by("tree_id", "lft")
+    return render(
+        request,
+        "initiatives/import/upload.html",
+        {
+            "form": form,
+            "report": report,
+            "export_form": ExportForm(units=units),
+            "columns": TEMPLATE_COLUMNS,
+            "required_columns": REQUIRED_COLUMNS,
+            "background_rows": BACKGROUND_IMPORT_ROWS,
+            "recent_jobs": Job.objects.filter(owner=request.user, kind=IMPORT_JOB_KIND)[:5],
+        },
+    )
+
+
+def _start_job(request, uploaded, all_or_nothing: bool) -> Job:
+    uploaded.seek(0)
+    job = Job(
+        kind=IMPORT_JOB_KIND,
+        owner=request.user,
+        options={"all_or_nothing": all_or_nothing, "name": uploaded.name},
+    )
+    job.input_file.save(uploaded.name, File(uploaded), save=False)
+    job.save()
+    transaction.on_commit(lambda: run_initiative_import.delay(job.pk))
+    return job
+
+
+def _own_job(request, pk: int) -> Job:
+    _import_scope(request)
+    return get_object_or_404(Job, pk=pk, owner=request.user, kind=IMPORT_JOB_KIND)
+
+
+@login_required
+def import_job(request, pk: int):
+    job = _own_job(request, pk)
+    return render(request, "initiatives/import/job.html", {"job": job})
+
+
+@login_required
+@require_GET
+def import_job_progress(request, pk: int):
+    """The progress fragment htmx polls; once the job is over it carries the report."""
+    job = _own_job(request, pk)
+    return render(request, "initiatives/import/_progress.html", {"job": job})
+
+
+@login_required
+@require_GET
+def import_template(request):
+    scope = _import_scope(request)
+    example_unit = (
+        scope.units()
+        .filter(kind=UnitKind.GRASSROOTS, active_to__isnull=True)
+        .order_by("tree_id", "lft")
+        .first()
+    )
+    example_field = Field.objects.filter(is_active=True).order_by("name").first()
+    content = template_workbook(
+        unit_code=example_unit.code if example_unit else "",
+        field_name=example_field.name if example_field else "",
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="mau-nhap-sang-kien.xlsx"'
+    return response
+
+
+@login_required
+@require_GET
+def export_unit(request):
+    """XLSX of the initiatives of one unit's subtree, as far as the viewer may see them."""
+    scope = scope_for(request.user)
+    if scope.is_empty:
+        raise Http404
+    unit = scope.get_unit_or_404(code=request.GET.get("unit", "").strip())
+    handle = exporting.export_unit_xlsx(viewer=request.user, unit=unit)
+    name = f"sang-kien-{unit.code}-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)

@@ -1,0 +1,163 @@
+"""The officer's import page, the template download and the background job with progress."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook, load_workbook
+
+from initiatives import import_views, importing
+from initiatives.models import Initiative, Status
+from initiatives.tasks import IMPORT_JOB_KIND, run_initiative_import
+from portal.models import Job
+
+pytestmark = pytest.mark.django_db
+
+
+def workbook_bytes(rows: list[dict]) -> bytes:
+    columns = list(importing.TEMPLATE_COLUMNS)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(columns)
+    for values in rows:
+        sheet.append([values.get(c, "") for c in columns])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def good(n: int, unit_code: str, **overrides) -> dict:
+    values = {
+        "external_id": f"W-{n}",
+        "title": f"Sáng kiến {n}",
+        "content": f"Nội dung {n}",
+        "author_name": "Đỗ Thị Mai",
+        "unit_code": unit_code,
+        "participant_group": "enterprise",
+    }
+    values.update(overrides)
+    return values
+
+
+def upload(client, content: bytes, mode: str = "valid", name: str = "sang-kien.xlsx"):
+    return client.post(
+        "/sang-kien/nhap/", {"file": SimpleUploadedFile(name, content), "mode": mode}
+    )
+
+
+def test_officer_imports_small_file_inline_and_sees_the_report(country, personas, client_for):
+    client = client_for(personas.officer_a)
+    content = workbook_bytes(
+        [good(1, country.grassroots_a.code), good(2, country.grassroots_a.code, title="")]
+    )
+    response = upload(client, content)
+    assert response.status_code == 200
+    report = response.context["report"]
+    assert (report.created, [(e.row, e.field) for e in report.errors]) == (1, [(3, "title")])
+    html = response.content.decode()
+    assert 'data-row="3"' in html and importing.MSG_REQUIRED.format(column="title") in html
+    assert Initiative.objects.get().status == Status.CHECKING
+
+
+def test_all_or_nothing_from_the_page_writes_nothing(country, personas, client_for):
+    content = workbook_bytes([good(1, country.grassroots_a.code), good(2, "KHONG-CO")])
+    response = upload(client_for(personas.officer_a), content, mode="all")
+    assert "Chưa nhập dòng nào" in response.content.decode()
+    assert not Initiative.objects.exists()
+
+
+def test_a_renamed_program_is_refused_with_a_message(personas, client_for):
+    response = upload(client_for(personas.officer_a), b"MZ\x90\x00", name="sang-kien.exe")
+    assert importing.MSG_UNSUPPORTED_FORMAT in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_template_download_has_columns_and_an_example_in_the_officers_scope(
+    country, personas, client_for
+):
+    response = client_for(personas.officer_a).get("/sang-kien/nhap/mau.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert [c.value for c in sheet[1]] == list(importing.TEMPLATE_COLUMNS)
+    example = dict(zip(importing.TEMPLATE_COLUMNS, [c.value for c in sheet[2]], strict=True))
+    assert example["unit_code"] in {country.grassroots_a.code, country.grassroots_a2.code}
+
+
+def test_big_files_run_as_a_job_with_progress(
+    country,
+    personas,
+    client_for,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+    settings,
+    tmp_path,
+):
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(import_views, "BACKGROUND_IMPORT_ROWS", 3)
+    client = client_for(personas.officer_a)
+    rows = [good(n, country.grassroots_a.code) for n in range(4)] + [good(9, "KHONG-CO")]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = upload(client, workbook_bytes(rows))
+    job = Job.objects.get()
+    assert (
+        response.status_code == 302 and response["Location"] == f"/sang-kien/nhap/tac-vu/{job.pk}/"
+    )
+    assert (job.kind, job.owner, job.state) == (IMPORT_JOB_KIND, personas.officer_a, "queued")
+    waiting = client.get(f"/sang-kien/nhap/tac-vu/{job.pk}/tien-do/").content.decode()
+    assert 'hx-trigger="every 1s"' in waiting
+
+    assert len(callbacks) == 1
+    callbacks[0]()  # the Celery task (eager in tests)
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE
+    assert (job.done, job.total) == (5, 5)
+    assert job.result["created"] == 4 and job.result["bad_row_count"] == 1
+    assert job.result["errors"][0][:2] == [6, "unit_code"]
+    done_page = client.get(f"/sang-kien/nhap/tac-vu/{job.pk}/tien-do/").content.decode()
+    assert "hx-trigger" not in done_page and 'data-row="6"' in done_page
+    # Someone else's job is not found, even by another officer.
+    assert client_for(personas.admin).get(f"/sang-kien/nhap/tac-vu/{job.pk}/").status_code == 404
+
+
+def test_job_reports_progress_while_it_runs(country, personas, settings, tmp_path, monkeypatch):
+    from django.core.files.base import ContentFile
+
+    from initiatives import importing as module
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(module, "DEFAULT_CHUNK_SIZE", 2)
+    job = Job(kind=IMPORT_JOB_KIND, owner=personas.officer_a, options={"all_or_nothing": False})
+    job.input_file.save(
+        "a.xlsx",
+        ContentFile(workbook_bytes([good(n, country.grassroots_a.code) for n in range(5)])),
+    )
+    observed = []
+    original = module.import_initiatives
+
+    def watching(**kwargs):
+        callback = kwargs["on_progress"]
+
+        def record(phase, done):
+            callback(phase, done)
+            observed.append(Job.objects.values_list("done", "total").get(pk=job.pk))
+
+        kwargs["on_progress"] = record
+        kwargs["chunk_size"] = 2
+        return original(**kwargs)
+
+    monkeypatch.setattr("initiatives.tasks.import_initiatives", watching)
+    run_initiative_import(job.pk)
+    assert observed == [(2, 5), (4, 5), (5, 5)]
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE and job.result["created"] == 5
+
+
+def test_the_page_is_for_officers_only(personas, client_for):
+    assert client_for(personas.reviewer_a).get("/sang-kien/nhap/").status_code == 404
+    assert client_for(personas.worker_a).get("/sang-kien/nhap/mau.xlsx").status_code == 404
+    page = client_for(personas.officer_a).get("/sang-kien/nhap/").content.decode()
+    assert 'href="/sang-kien/nhap/"' in page  # the menu link, shown to officers
+    assert 'href="/sang-kien/nhap/"' not in client_for(personas.leader).get("/").content.decode()
