@@ -201,6 +201,7 @@ def mark_overdue(items, policy_units: list[OrgUnit], now=None) -> None:
             ),
             DEFAULT_TIME_LIMIT_DAYS,
         )
+        item.waiting_days = (now - item.submitted_at).days if item.submitted_at else 0
         item.is_overdue = bool(
             item.submitted_at and item.submitted_at < now - dt.timedelta(days=limit)
         )
