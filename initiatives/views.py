@@ -202,14 +202,14 @@ def _edit(request, initiative, units):
                         _apply_service_errors(exc, form, author_errors)
                     else:
                         messages.success(request, _(MSG_SUBMITTED))
-                        return redirect("initiative-detail", pk=submitted.pk)
+                        return redirect("initiatives:detail", pk=submitted.pk)
             elif not saved.is_editable:
                 # The same form sent again after it was submitted: show what exists.
-                return redirect("initiative-detail", pk=saved.pk)
+                return redirect("initiatives:detail", pk=saved.pk)
             else:
                 messages.success(request, _(MSG_DRAFT_SAVED))
                 next_step = request.POST.get("step", "1")
-                url = reverse("initiative-edit", args=[saved.pk])
+                url = reverse("initiatives:edit", args=[saved.pk])
                 return redirect(f"{url}?buoc={next_step if next_step.isdigit() else 1}")
         if saved is not None:
             initiative = saved
@@ -246,9 +246,9 @@ def _edit(request, initiative, units):
         on_behalf = is_officer and initiative is None
 
     action_url = (
-        reverse("initiative-edit", args=[initiative.pk])
+        reverse("initiatives:edit", args=[initiative.pk])
         if initiative is not None and initiative.pk
-        else reverse("initiative-create")
+        else reverse("initiatives:create")
     )
     return render(
         request,
@@ -293,7 +293,7 @@ def initiative_edit(request, pk: int):
                 request,
                 _(MSG_NOT_EDITABLE_NOW).format(status=initiative.get_status_display()),
             )
-        return redirect("initiative-detail", pk=pk)
+        return redirect("initiatives:detail", pk=pk)
     if not selectors.can_edit(request.user, initiative):
         raise Http404
     units = list(
@@ -354,7 +354,7 @@ def attachment_delete(request, pk: int, attachment_id: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _(MSG_ATTACHMENT_REMOVED).format(name=attachment.original_name))
-    return redirect(f"{reverse('initiative-edit', args=[pk])}?buoc=4")
+    return redirect(f"{reverse('initiatives:edit', args=[pk])}?buoc=4")
 
 
 # --- lists ----------------------------------------------------------------------------------
@@ -419,7 +419,7 @@ def poster(request, code: str):
     unit = selectors.poster_units(viewer=request.user).filter(code=code).first()
     if unit is None:
         raise Http404
-    url = request.build_absolute_uri(f"{reverse('initiative-create')}?don_vi={unit.code}")
+    url = request.build_absolute_uri(f"{reverse('initiatives:create')}?don_vi={unit.code}")
     return render(
         request,
         "initiatives/poster.html",
@@ -464,5 +464,5 @@ def library_detail(request, pk: int):
 
 def home_redirect(request):
     if request.user.is_authenticated:
-        return redirect("initiative-mine")
-    return redirect("library")
+        return redirect("initiatives:mine")
+    return redirect("initiatives:library")

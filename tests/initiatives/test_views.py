@@ -477,4 +477,4 @@ def test_unit_list_filters(client_for, personas, country, many):
     shown = set(re.findall(r"Sáng kiến số (\d+)<", html))
     expected = {str(i) for i in range(30) if i % 2 and not i % 3}
     assert shown == expected
-    assert reverse("initiative-poster-list") in html
+    assert reverse("initiatives:poster-list") in html
