@@ -320,19 +320,22 @@ def national_ranking(
     group: EmulationGroup | None = None,
     participant_group: str | None = None,
     field_id: int | None = None,
+    totals: dict[int, Totals] | None = None,
 ) -> Ranking:
     """Units directly under the confederation, in a category or in one cluster/block.
 
     Public: the programme publishes these figures; no unit below the top level appears.
+    `totals` lets a caller ranking several groups over one period count only once.
     """
     if measure not in MEASURES:
         measure = "submitted"
     if category not in CATEGORIES:
         category = "province"
     units = ranked_units(category=category, group=group, period=period, mode=mode)
-    totals = top_level_totals(
-        period=period, mode=mode, participant_group=participant_group, field_id=field_id
-    )
+    if totals is None:
+        totals = top_level_totals(
+            period=period, mode=mode, participant_group=participant_group, field_id=field_id
+        )
     targets = targets_for([u.pk for u in units], period)
     rows = [
         RankRow(
@@ -554,9 +557,12 @@ def quarterly_recognition(*, year: int, quarter: int) -> list[Recognition]:
     Counted as the units were in the quarter (`Initiative.top_unit`), with that year's groups.
     """
     period = periods.quarter(year, quarter)
+    totals = top_level_totals(period=period, mode=RankingMode.HISTORIC)
     result = []
     for group in EmulationGroup.objects.order_by("kind", "code"):
-        ranking = national_ranking(period=period, mode=RankingMode.HISTORIC, group=group)
+        ranking = national_ranking(
+            period=period, mode=RankingMode.HISTORIC, group=group, totals=totals
+        )
         leaders = [r for r in ranking.rows if r.rank == 1 and r.submitted > 0]
         result.append(Recognition(group=group, leaders=leaders))
     return result

@@ -56,7 +56,12 @@ class Filters:
 
 def read_filters(request, *, default_period: str = "all") -> Filters:
     fields = list(Field.objects.filter(is_active=True).values_list("pk", "name"))
-    form = RankingFilterForm(request.GET or None, field_choices=fields)
+    today = timezone.localdate()
+    form = RankingFilterForm(
+        request.GET or None,
+        field_choices=fields,
+        initial={"period": default_period, "year": today.year},
+    )
     data = form.cleaned_data if form.is_valid() else {}
     try:
         period = periods.parse(request.GET, default=default_period)
