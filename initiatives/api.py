@@ -110,6 +110,8 @@ class InitiativeViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self._write_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        if not serializer.validated_data.get("authors"):
+            raise ValidationError({"authors": [_(services.MSG_NO_AUTHOR)]})
         data = serializer.initiative_data()
         # A member entering their own initiative owns it; an officer entering for
         # someone else leaves the owner empty (the author may have no account).

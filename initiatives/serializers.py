@@ -163,11 +163,6 @@ class InitiativeWriteSerializer(serializers.Serializer):
         if units is not None:
             self.fields["unit"].queryset = units
 
-    def validate_authors(self, authors: list[dict]) -> list[dict]:
-        if self.instance is None and not authors:
-            raise serializers.ValidationError(_("Cần ít nhất một tác giả."))
-        return authors
-
     def author_data(self) -> list[AuthorData]:
         return [
             AuthorData(
@@ -210,12 +205,13 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField())
     def get_url(self, attachment: Attachment) -> str:
-        from django.urls import reverse
+        from django.urls import NoReverseMatch, reverse
 
-        return reverse(
-            "initiative-attachment",
-            kwargs={"pk": attachment.initiative_id, "attachment_id": attachment.pk},
-        )
+        kwargs = {"pk": attachment.initiative_id, "attachment_id": attachment.pk}
+        try:
+            return reverse("initiatives:attachment", kwargs=kwargs)
+        except NoReverseMatch:  # before the pages' URLs were namespaced
+            return reverse("initiative-attachment", kwargs=kwargs)
 
 
 class AttachmentUploadSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.conftest import PERSONA_NAMES
+from tests.initiatives.import_helpers import import_objects, import_upload
 from tests.initiatives.review.helpers import review_objects
 from tests.initiatives.submission_helpers import form_data, submission_objects
 
@@ -43,6 +44,7 @@ def objects(country, personas) -> dict:
         "personas": personas,
         **submission_objects(country, personas),
         **review_objects(country, personas),
+        **import_objects(country, personas),
     }
 
 
@@ -315,6 +317,92 @@ ENDPOINTS: list[Endpoint] = [
         "API ranking progress, province A",
         lambda o: f"/api/v1/rankings/units/{o['country'].province_a.code}/progress/",
         everyone(NOT_FOUND, officer_a=OK, leader=OK, anonymous=UNAUTHENTICATED),
+    ),
+    # --- bulk import, export and the initiatives API (issue 3)
+    Endpoint(
+        "initiative import page",
+        lambda o: "/sang-kien/nhap/",
+        everyone(NOT_FOUND, officer_a=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "initiative import POST, one row for grassroots A",
+        lambda o: "/sang-kien/nhap/",
+        everyone(NOT_FOUND, officer_a=OK, anonymous=REDIRECT),
+        method="post",
+        data=import_upload,
+    ),
+    Endpoint(
+        "initiative import template",
+        lambda o: "/sang-kien/nhap/mau.xlsx",
+        everyone(NOT_FOUND, officer_a=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "initiative import job of officer A",
+        lambda o: f"/sang-kien/nhap/tac-vu/{o['import_job_a'].pk}/",
+        everyone(NOT_FOUND, officer_a=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "initiative import job progress of officer A",
+        lambda o: f"/sang-kien/nhap/tac-vu/{o['import_job_a'].pk}/tien-do/",
+        everyone(NOT_FOUND, officer_a=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "initiative export, province A",
+        lambda o: f"/sang-kien/nhap/xuat/?unit={o['country'].province_a.code}",
+        everyone(OK, worker_a=NOT_FOUND, reviewer_b=NOT_FOUND, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "API initiative list",
+        lambda o: "/api/v1/initiatives/",
+        everyone(OK, anonymous=UNAUTHENTICATED),
+    ),
+    Endpoint(
+        "API initiative create (no authors: refused)",
+        lambda o: "/api/v1/initiatives/",
+        everyone(400, anonymous=UNAUTHENTICATED),
+        method="post",
+        data=lambda o: {
+            "title": "Qua API",
+            "unit": o["country"].grassroots_a.code,
+            "participant_group": "enterprise",
+        },
+    ),
+    Endpoint(
+        "API initiative detail, checking of A",
+        lambda o: f"/api/v1/initiatives/{o['initiative_checking_a'].pk}/",
+        everyone(OK, reviewer_b=NOT_FOUND, anonymous=UNAUTHENTICATED),
+    ),
+    Endpoint(
+        "API initiative detail, worker A's draft",
+        lambda o: f"/api/v1/initiatives/{o['initiative_draft_a'].pk}/",
+        everyone(NOT_FOUND, worker_a=OK, officer_a=OK, anonymous=UNAUTHENTICATED),
+    ),
+    Endpoint(
+        "API initiative history, checking of A",
+        lambda o: f"/api/v1/initiatives/{o['initiative_checking_a'].pk}/history/",
+        everyone(OK, reviewer_b=NOT_FOUND, anonymous=UNAUTHENTICATED),
+    ),
+    Endpoint(
+        "API initiative submit, worker A's draft",
+        lambda o: f"/api/v1/initiatives/{o['initiative_draft_a'].pk}/submit/",
+        everyone(NOT_FOUND, worker_a=OK, officer_a=OK, anonymous=UNAUTHENTICATED),
+        method="post",
+    ),
+    Endpoint(
+        "API initiative submit, already checking",
+        lambda o: f"/api/v1/initiatives/{o['initiative_checking_a'].pk}/submit/",
+        everyone(409, reviewer_b=NOT_FOUND, anonymous=UNAUTHENTICATED),
+        method="post",
+    ),
+    Endpoint(
+        "API initiative attachments, worker A's draft",
+        lambda o: f"/api/v1/initiatives/{o['initiative_draft_a'].pk}/attachments/",
+        everyone(NOT_FOUND, worker_a=OK, officer_a=OK, anonymous=UNAUTHENTICATED),
+    ),
+    Endpoint(
+        "API initiative attachments, confidential of A",
+        lambda o: f"/api/v1/initiatives/{o['initiative_secret_a'].pk}/attachments/",
+        everyone(NOT_FOUND, officer_a=OK, reviewer_a=OK, leader=DENIED, anonymous=UNAUTHENTICATED),
     ),
 ]
 

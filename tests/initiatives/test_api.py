@@ -265,6 +265,7 @@ def test_attachments_upload_checks_the_content_and_lists(
     good = client.post(url, {"file": SimpleUploadedFile("ban-ve.pdf", _pdf())}, format="multipart")
     assert good.status_code == 201, good.json()
     assert good.json()["extension"] == "pdf"
+    assert good.json()["url"].startswith(f"/sang-kien/{draft_a.pk}/tep/")
     bad = client.post(
         url,
         {"file": SimpleUploadedFile("virus.pdf", b"MZ\x90\x00" + b"\x00" * 200)},
