@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= config.settings.base
 
-.PHONY: run install messages test test-fast e2e lint format check ci worker beat clean
+.PHONY: run install messages messages-update messages-check test test-fast lint format check worker beat clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,19 @@ install: $(BIN)/.installed
 
 messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+## Refresh the English catalogue from the source (msgids are the Vietnamese strings).
+messages-update: install
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var --ignore=bench -v0
+
+## Fail when a user-facing string has no English translation (CI).
+messages-check: messages-update
+	@untranslated=$$(msgattrib --untranslated locale/en/LC_MESSAGES/django.po | grep -c '^msgid' || true); \
+	 fuzzy=$$(msgattrib --only-fuzzy locale/en/LC_MESSAGES/django.po | grep -c '^msgid' || true); \
+	 if [ "$$untranslated$$fuzzy" != "00" ]; then \
+	   echo "English catalogue incomplete: $$untranslated untranslated, $$fuzzy fuzzy (make messages-update, then translate)"; \
+	   msgattrib --untranslated locale/en/LC_MESSAGES/django.po | grep '^msgid' | head -20; exit 1; fi
+	@echo "English catalogue complete."
 
 ## Serve the portal on http://127.0.0.1:8000 with SQLite and demo data (no PostgreSQL or Redis).
 run: messages

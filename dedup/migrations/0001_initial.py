@@ -4,50 +4,93 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SimilarityCheck',
+            name="SimilarityCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('running', 'Đang kiểm tra'), ('done', 'Xong'), ('failed', 'Lỗi')], default='running', max_length=16)),
-                ('checked_text', models.TextField(blank=True)),
-                ('flagged', models.BooleanField(null=True)),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('settings_used', models.JSONField(blank=True, default=dict)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("running", "Đang kiểm tra"), ("done", "Xong"), ("failed", "Lỗi")],
+                        default="running",
+                        max_length=16,
+                    ),
+                ),
+                ("checked_text", models.TextField(blank=True)),
+                ("flagged", models.BooleanField(null=True)),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                ("settings_used", models.JSONField(blank=True, default=dict)),
             ],
             options={
-                'verbose_name': 'lượt kiểm tra trùng lặp',
-                'verbose_name_plural': 'lượt kiểm tra trùng lặp',
-                'ordering': ['-started_at', '-id'],
+                "verbose_name": "lượt kiểm tra trùng lặp",
+                "verbose_name_plural": "lượt kiểm tra trùng lặp",
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SimilarityMatch',
+            name="SimilarityMatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_id', models.CharField(help_text='Mã nguồn trong chỉ mục, ví dụ initiative:42.', max_length=80)),
-                ('source_kind', models.CharField(choices=[('initiative', 'Kho sáng kiến'), ('web', 'Internet'), ('reference', 'Tài liệu tham khảo')], max_length=16)),
-                ('source_url', models.URLField(blank=True, max_length=1000)),
-                ('source_title', models.CharField(blank=True, max_length=500)),
-                ('same_author', models.BooleanField(default=False, verbose_name='tác phẩm trước của chính tác giả')),
-                ('confidential', models.BooleanField(default=False, verbose_name='nguồn là sáng kiến mật')),
-                ('flagged', models.BooleanField(default=False)),
-                ('coverage', models.FloatField(verbose_name='tỷ lệ văn bản bị trùng')),
-                ('score', models.FloatField(verbose_name='độ tương đồng TF-IDF')),
-                ('passages', models.JSONField(default=list, help_text='[{start, end, source_start, source_end}]')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source_id",
+                    models.CharField(
+                        help_text="Mã nguồn trong chỉ mục, ví dụ initiative:42.", max_length=80
+                    ),
+                ),
+                (
+                    "source_kind",
+                    models.CharField(
+                        choices=[
+                            ("initiative", "Kho sáng kiến"),
+                            ("web", "Internet"),
+                            ("reference", "Tài liệu tham khảo"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("source_url", models.URLField(blank=True, max_length=1000)),
+                ("source_title", models.CharField(blank=True, max_length=500)),
+                (
+                    "same_author",
+                    models.BooleanField(
+                        default=False, verbose_name="tác phẩm trước của chính tác giả"
+                    ),
+                ),
+                (
+                    "confidential",
+                    models.BooleanField(default=False, verbose_name="nguồn là sáng kiến mật"),
+                ),
+                ("flagged", models.BooleanField(default=False)),
+                ("coverage", models.FloatField(verbose_name="tỷ lệ văn bản bị trùng")),
+                ("score", models.FloatField(verbose_name="độ tương đồng TF-IDF")),
+                (
+                    "passages",
+                    models.JSONField(
+                        default=list, help_text="[{start, end, source_start, source_end}]"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nguồn trùng lặp',
-                'verbose_name_plural': 'nguồn trùng lặp',
-                'ordering': ['-coverage', '-score'],
+                "verbose_name": "nguồn trùng lặp",
+                "verbose_name_plural": "nguồn trùng lặp",
+                "ordering": ["-coverage", "-score"],
             },
         ),
     ]

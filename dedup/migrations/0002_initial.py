@@ -5,41 +5,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dedup', '0001_initial'),
-        ('initiatives', '0001_initial'),
+        ("dedup", "0001_initial"),
+        ("initiatives", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='similaritycheck',
-            name='initiative',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='similarity_checks', to='initiatives.initiative'),
+            model_name="similaritycheck",
+            name="initiative",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="similarity_checks",
+                to="initiatives.initiative",
+            ),
         ),
         migrations.AddField(
-            model_name='similaritymatch',
-            name='initiative',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='similarity_matches', to='initiatives.initiative'),
+            model_name="similaritymatch",
+            name="initiative",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="similarity_matches",
+                to="initiatives.initiative",
+            ),
         ),
         migrations.AddField(
-            model_name='similaritymatch',
-            name='similarity_check',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='matches', to='dedup.similaritycheck'),
+            model_name="similaritymatch",
+            name="similarity_check",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="matches",
+                to="dedup.similaritycheck",
+            ),
         ),
         migrations.AddField(
-            model_name='similaritymatch',
-            name='source_initiative',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='initiatives.initiative'),
+            model_name="similaritymatch",
+            name="source_initiative",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="initiatives.initiative",
+            ),
         ),
         migrations.AddIndex(
-            model_name='similaritycheck',
-            index=models.Index(fields=['initiative', '-started_at'], name='dedup_simil_initiat_e9d91b_idx'),
+            model_name="similaritycheck",
+            index=models.Index(
+                fields=["initiative", "-started_at"], name="dedup_simil_initiat_e9d91b_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='similaritymatch',
-            constraint=models.CheckConstraint(condition=models.Q(('coverage__gte', 0), ('coverage__lte', 1)), name='match_coverage_is_share'),
+            model_name="similaritymatch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("coverage__gte", 0), ("coverage__lte", 1)),
+                name="match_coverage_is_share",
+            ),
         ),
     ]

@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('federation', '0002_initial'),
+        ("federation", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='orgunit',
-            name='review_everything',
-            field=models.BooleanField(default=False, help_text='Mặc định chỉ duyệt sáng kiến bị gắn cờ; bật để duyệt cả sáng kiến hợp lệ.', verbose_name='duyệt mọi sáng kiến'),
+            model_name="orgunit",
+            name="review_everything",
+            field=models.BooleanField(
+                default=False,
+                help_text="Mặc định chỉ duyệt sáng kiến bị gắn cờ; bật để duyệt cả sáng kiến hợp lệ.",
+                verbose_name="duyệt mọi sáng kiến",
+            ),
         ),
         migrations.AddField(
-            model_name='orgunit',
-            name='review_time_limit_days',
-            field=models.PositiveSmallIntegerField(default=7, verbose_name='thời hạn duyệt (ngày)'),
+            model_name="orgunit",
+            name="review_time_limit_days",
+            field=models.PositiveSmallIntegerField(default=7, verbose_name="thời hạn duyệt (ngày)"),
         ),
     ]
