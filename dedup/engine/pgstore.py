@@ -403,13 +403,17 @@ class PostgresStore:
         frequencies = np.diff(np.append(starts, len(fingerprints)))
         common = frequencies > common_limit
         if common.any():
-            with cursor.copy(
-                "COPY dedup_common_fingerprint (fingerprint, document_frequency) FROM STDIN"
-            ) as copy:
-                for fingerprint, frequency in zip(
-                    fingerprints[starts[common]].tolist(), frequencies[common].tolist(), strict=True
-                ):
-                    copy.write_row((fingerprint, frequency))
+            # An upsert, not COPY: a compaction can meet a fingerprint that a
+            # concurrent add put in the delta just as it became common.
+            cursor.execute(
+                """
+                INSERT INTO dedup_common_fingerprint (fingerprint, document_frequency)
+                SELECT * FROM unnest(%s::bigint[], %s::integer[])
+                ON CONFLICT (fingerprint) DO UPDATE
+                    SET document_frequency = EXCLUDED.document_frequency
+                """,
+                (fingerprints[starts[common]].tolist(), frequencies[common].tolist()),
+            )
             keep = np.repeat(~common, frequencies)
             fingerprints, doc_nos = fingerprints[keep], doc_nos[keep]
         buckets = fingerprints >> np.uint32(_BUCKET_SHIFT)
