@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from functools import partial
@@ -59,7 +60,8 @@ def prepare_source(
     fingerprints = index_fingerprints(source.text, config.kgram, config.window)
     if boilerplate is not None and len(boilerplate):
         fingerprints = fingerprints[~np.isin(fingerprints, boilerplate, assume_unique=True)]
-    return PreparedSource(source, fingerprints, compress_text(source.text))
+    metadata_only = dataclasses.replace(source, text="")
+    return PreparedSource(metadata_only, fingerprints, compress_text(source.text))
 
 
 class Engine:

@@ -27,7 +27,11 @@ ProgressCallback = Callable[[int], None]
 
 @dataclass(frozen=True, slots=True)
 class PreparedSource:
-    """A source ready to store: unique fingerprints and compressed text."""
+    """A source ready to store: unique fingerprints and compressed text.
+
+    ``source.text`` is emptied: the text travels compressed only (this is
+    what worker processes send back during a rebuild).
+    """
 
     source: Source
     fingerprints: np.ndarray  # unique uint32
@@ -46,7 +50,9 @@ class StoredDocument:
 
 
 def compress_text(text: str) -> bytes:
-    return zlib.compress(text.encode("utf-8"), 6)
+    # Level 1: half the CPU of level 6 for ~8 % more bytes (0.51 against 0.47
+    # of the UTF-8 size on the benchmark corpus); the rebuild is CPU-bound.
+    return zlib.compress(text.encode("utf-8"), 1)
 
 
 def decompress_text(blob: bytes) -> str:
