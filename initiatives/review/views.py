@@ -41,9 +41,12 @@ def queue(request):
     scope = _reviewer_scope_or_404(request.user)
     filters = selectors.QueueFilters.from_params(request.GET, scope=scope)
     queue_, items = selectors.queue_list(viewer=request.user, filters=filters)
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    selectors.mark_overdue(page.object_list, queue_.policy_units)
     counts = selectors.queue_counts(queue_, viewer=request.user)
+    paginator = Paginator(items, PAGE_SIZE)
+    if not filters.is_active:
+        paginator.count = counts["total"]  # the same number: spare a second COUNT(*)
+    page = paginator.get_page(request.GET.get("page"))
+    selectors.mark_overdue(page.object_list, queue_.policy_units)
     top_level = min((u.level for u in queue_.policy_units), default=1)
     sub_units = scope.units().filter(level__lte=top_level + 1).only("code", "name", "level")
     return render(
