@@ -908,6 +908,13 @@ def main(argv: list[str] | None = None) -> int:
         _log(f"running {name} ...")
         reports.append(runners[name](args, queries))
         _log(f"{name} done")
+        # Print and save as each system finishes: a 1M run takes long enough
+        # that losing finished systems to a later failure would hurt.
+        print_table({reports[-1].name: summarize(reports[-1])}, f"{name} (partial)")
+        sys.stdout.flush()
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps([asdict(r) for r in reports]))
 
     print(
         f"\nSimilarity benchmark: N={args.n:,}, {args.copies} planted copies + {args.unrelated}"
