@@ -17,7 +17,7 @@ Public API
 ``Engine(store, config=None)``
     ``.add(source)``: index or replace (idempotent for the same id).
     ``.remove(source_id) -> bool``
-    ``.check(text, *, author_keys=(), exclude_ids=()) -> CheckResult``
+    ``.check(text, *, author_keys=(), exclude_ids=(), kinds=None) -> CheckResult``
     ``.rebuild(sources, *, progress=None, processes=1) -> int``: replace the
     whole index; ``progress(n)`` is called with the number of sources just
     processed (feed it to tqdm's ``update``).

@@ -116,18 +116,22 @@ class Engine:
         *,
         author_keys: Collection[str] = (),
         exclude_ids: Collection[str] = (),
+        kinds: Collection[str] | None = None,
     ) -> CheckResult:
         """Find archive sources that ``text`` copies from, wholly or in part.
 
         ``author_keys`` are the keys of every author of ``text``: sources
         sharing one are reported as own earlier work (``same_author``) and
         never flag. ``exclude_ids`` are source ids to ignore, typically the
-        checked initiative's own earlier version.
+        checked initiative's own earlier version. ``kinds`` restricts the
+        check to sources of those kinds (default: every kind in the index).
         """
         config = self.config
         query = analyze(text)
         query_fingerprints = fingerprint(query, config.kgram, config.window)
-        candidates, shared_counts, postings = self._candidates(query_fingerprints, exclude_ids)
+        candidates, shared_counts, postings = self._candidates(
+            query_fingerprints, exclude_ids, kinds
+        )
         if not candidates:
             return CheckResult(flagged=False, matches=(), candidates_considered=0)
 
@@ -173,7 +177,10 @@ class Engine:
         )
 
     def _candidates(
-        self, query_fingerprints: Fingerprints, exclude_ids: Collection[str]
+        self,
+        query_fingerprints: Fingerprints,
+        exclude_ids: Collection[str],
+        kinds: Collection[str] | None,
     ) -> tuple[list[StoredDocument], dict[int, int], dict[int, np.ndarray]]:
         """The sources sharing the most non-common fingerprints with the query.
 
@@ -206,9 +213,15 @@ class Engine:
         # excluded ids come back empty or are dropped below, so ask for a few
         # more than needed.
         order = np.argsort(-counts, kind="stable")
-        asked = order[: config.max_candidates + len(exclude_ids) + 4]
+        # Sources of other kinds are only known after the fetch: ask for more.
+        extra = len(exclude_ids) + 4 + (config.max_candidates if kinds is not None else 0)
+        asked = order[: config.max_candidates + extra]
         documents = self.store.documents([int(n) for n in doc_nos[asked]])
-        by_doc_no = {d.doc_no: d for d in documents if d.source_id not in exclude_ids}
+        by_doc_no = {
+            d.doc_no: d
+            for d in documents
+            if d.source_id not in exclude_ids and (kinds is None or d.kind in kinds)
+        }
         shared_counts = dict(zip(doc_nos.tolist(), counts.tolist(), strict=True))
         chosen = [by_doc_no[n] for n in doc_nos[asked].tolist() if n in by_doc_no][
             : config.max_candidates

@@ -358,6 +358,10 @@ def test_web_and_reference_sources_share_the_index() -> None:
         ("web", "https://example.vn/bai-viet"),
         ("reference", "TCVN 1234"),
     }
+    initiatives_only = engine.check(archive_document(3), kinds={"initiative"})
+    assert initiatives_only.matches == ()
+    web_only = engine.check(archive_document(3) + "\n" + archive_document(4), kinds={"web"})
+    assert [m.source_id for m in web_only.matches] == ["web:abc"]
     with pytest.raises(ValueError):
         Source("x:1", "blog", "", "")
 
