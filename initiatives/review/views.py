@@ -112,8 +112,10 @@ def decide(request, pk: int):
         initiative = selectors.case_get(viewer=request.user, pk=pk)
         context = _case_context(request, initiative, decide_error=" ".join(error.messages))
         template = "review/_decide.html" if request.htmx else "review/case.html"
-        # 200 for htmx so the panel is swapped in place; 409 tells a plain client it lost.
-        return render(request, template, context, status=200 if request.htmx else 409)
+        # 200 for htmx so the panel is swapped in place. A plain client gets 400 for
+        # bad input (no reason) and 409 when someone else decided first.
+        status = 400 if {"reason", "decision"} & set(getattr(error, "error_dict", {})) else 409
+        return render(request, template, context, status=200 if request.htmx else status)
     messages.success(request, services.decision_done_message(decision, initiative))
     next_pk = selectors.queue_next_after(viewer=request.user, exclude_pk=pk)
     target = reverse("review-case", args=[next_pk]) if next_pk else reverse("review-queue")

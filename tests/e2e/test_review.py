@@ -196,7 +196,7 @@ def test_reviewer_returns_with_a_reason_and_the_author_resubmits(
     notice = author.get_by_test_id("notice").first
     assert REASON in notice.inner_text()
     screenshot(author, "review-notices-phone")
-    notice.get_by_role("button", name="Mở").click()
+    notice.get_by_role("button", name="Sửa và nộp lại").click()
     author.wait_for_url(f"{live_server.url}/sang-kien/{item.pk}/sua/")
     assert REASON in author.get_by_test_id("review-note").inner_text()
     author.evaluate(

@@ -81,7 +81,7 @@ def test_decide_moves_on_to_the_next_item(country, personas, source, item, clien
 def test_decide_without_reason_keeps_what_was_typed(item, personas, client_for):
     client = client_for(personas.reviewer_a)
     response = client.post(f"/duyet/{item.pk}/quyet-dinh/", {"decision": "reject", "reason": " "})
-    assert response.status_code == 409
+    assert response.status_code == 400
     assert "Cần ghi rõ lý do." in response.content.decode()
     response = client.post(
         f"/duyet/{item.pk}/quyet-dinh/",
