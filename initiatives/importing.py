@@ -16,7 +16,8 @@ Writes go through `initiative_save_draft` + `initiative_submit`, so imported
 initiatives pass the same checks as a form and are enqueued for the similarity
 check. Re-importing the same `external_id` updates that initiative, never
 duplicates it. For very large archives (the command line) `bulk=True` inserts new
-rows with `bulk_create` after the same validation (see `_write_bulk`).
+rows with `bulk_create` after the same validation (see `_write_bulk`), then
+recounts the ranking counters once.
 """
 
 from __future__ import annotations
@@ -970,6 +971,8 @@ def import_initiatives(
                 report.add(failed.row, column, message)
             report.created = report.updated = 0
             report.initiative_ids = []
+        if bulk and report.created:
+            _recount_rankings()
         return _finish(report)
 
     writer = validator()
@@ -981,7 +984,18 @@ def import_initiatives(
         done += len(chunk)
         progress("write", done)
     report.total = done
+    if bulk and report.created:
+        _recount_rankings()
     return _finish(report)
+
+
+def _recount_rankings() -> None:
+    """Bulk inserts skip `_transition`, which keeps the ranking counters exact row by row;
+    recount them once, as the rankings app asks after a bulk load."""
+    from portal.rankings.services import tally_rebuild
+
+    with transaction.atomic():
+        tally_rebuild()
 
 
 def _finish(report: ImportReport) -> ImportReport:

@@ -280,6 +280,15 @@ def test_bulk_writes_the_same_result_as_the_services(country, personas, officer_
     assert by_bulk.authors.get().contribution_percent == Decimal(100)
 
 
+def test_bulk_import_keeps_the_ranking_counters_exact(country, officer_import):
+    from portal.models import TalliedInitiative
+
+    officer_import(xlsx([row(1, country.grassroots_a.code)]))
+    officer_import(xlsx([row(n, country.grassroots_a.code) for n in (2, 3)]), bulk=True)
+    counted = set(TalliedInitiative.objects.values_list("initiative_id", flat=True))
+    assert counted == set(Initiative.objects.values_list("pk", flat=True))
+
+
 def test_bulk_mode_still_updates_existing_external_ids(country, officer_import):
     officer_import(xlsx([row(1, country.grassroots_a.code)]), bulk=True)
     report = officer_import(
