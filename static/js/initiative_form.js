@@ -165,4 +165,7 @@
   });
 
   show(current);
+  // After a refused save, bring the first message of the open step into view.
+  var firstError = steps[current - 1].querySelector(".form-errors, .field-error");
+  if (firstError) firstError.scrollIntoView({ block: "center" });
 })();
