@@ -801,20 +801,7 @@ def _write_bulk(rows: list[PlannedRow], *, actor, check: bool) -> list[Initiativ
     Initiative.objects.bulk_create(initiatives)
     authors, events = [], []
     for initiative, row in zip(initiatives, rows, strict=True):
-        for position, author in enumerate(row.authors):
-            authors.append(
-                InitiativeAuthor(
-                    initiative=initiative,
-                    full_name=author.full_name.strip(),
-                    external_person_id=author.external_person_id,
-                    date_of_birth=author.date_of_birth,
-                    workplace=author.workplace,
-                    job_title=author.job_title,
-                    qualification=author.qualification,
-                    contribution_percent=Decimal(author.contribution_percent),
-                    position=position,
-                )
-            )
+        authors.extend(_author_rows(initiative, row.authors))
         events.append(
             InitiativeEvent(
                 initiative=initiative,
@@ -839,6 +826,68 @@ def _write_bulk(rows: list[PlannedRow], *, actor, check: bool) -> list[Initiativ
         ids = [i.pk for i in initiatives]
         transaction.on_commit(lambda: [services.enqueue_similarity_check(pk) for pk in ids])
     return initiatives
+
+
+def _update_bulk(
+    rows: list[PlannedRow], *, actor, check: bool
+) -> tuple[list[Initiative], list[PlannedRow]]:
+    """Re-import of many initiatives already handed in, as `_update_submitted` does one:
+    content replaced, workflow state kept, changed text checked again. Returns the
+    updated initiatives and the rows left for the services (an initiative that was
+    returned for revision meanwhile goes through resubmission instead). Call inside atomic().
+    """
+    # FOR UPDATE: a reviewer may be deciding on one of these right now.
+    locked = {
+        i.pk: i
+        for i in Initiative.objects.select_for_update().filter(pk__in=[r.existing.pk for r in rows])
+    }
+    now = timezone.now()
+    updated, left, to_check, authors = [], [], [], []
+    fields = {"search_text", "updated_at"}
+    for row in rows:
+        initiative = locked.get(row.existing.pk)
+        if initiative is None or initiative.is_editable:
+            left.append(row)
+            continue
+        before = [getattr(initiative, name) for name in services.TEXT_FIELDS]
+        for name in services.EDITABLE_FIELDS:
+            if name in row.data:
+                setattr(initiative, name, row.data[name])
+                fields.add(name)
+        if row.submitted_at is not None:
+            initiative.submitted_at = row.submitted_at
+            fields.add("submitted_at")
+        initiative.search_text = services.search_text_for(initiative)
+        initiative.updated_at = now
+        if before != [getattr(initiative, name) for name in services.TEXT_FIELDS]:
+            to_check.append(initiative.pk)
+        authors.extend(_author_rows(initiative, row.authors))
+        updated.append(initiative)
+    if updated:
+        Initiative.objects.bulk_update(updated, sorted(fields), batch_size=500)
+        InitiativeAuthor.objects.filter(initiative__in=updated).delete()
+        InitiativeAuthor.objects.bulk_create(authors)
+        Initiative.history.bulk_history_create(updated, update=True, default_user=actor)
+    if check and to_check:
+        transaction.on_commit(lambda: [services.enqueue_similarity_check(pk) for pk in to_check])
+    return updated, left
+
+
+def _author_rows(initiative: Initiative, authors: list[AuthorData]) -> list[InitiativeAuthor]:
+    return [
+        InitiativeAuthor(
+            initiative=initiative,
+            full_name=author.full_name.strip(),
+            external_person_id=author.external_person_id,
+            date_of_birth=author.date_of_birth,
+            workplace=author.workplace,
+            job_title=author.job_title,
+            qualification=author.qualification,
+            contribution_percent=Decimal(author.contribution_percent),
+            position=position,
+        )
+        for position, author in enumerate(authors)
+    ]
 
 
 def _error_messages(exc: ValidationError) -> list[tuple[str, str]]:
@@ -876,6 +925,13 @@ def _write_chunk(
                 i.pk for i in created[: max(0, MAX_REPORTED_IDS - len(report.initiative_ids))]
             )
             planned = [r for r in planned if r.existing is not None]
+    handed_in = [r for r in planned if r.existing is not None and not r.existing.is_editable]
+    if bulk and handed_in:
+        with transaction.atomic():
+            updated, left = _update_bulk(handed_in, actor=actor, check=check)
+        report.updated += len(updated)
+        done = {r.row for r in handed_in} - {r.row for r in left}
+        planned = [r for r in planned if r.row not in done]
     for row in planned:
         try:
             with transaction.atomic():
@@ -971,7 +1027,7 @@ def import_initiatives(
                 report.add(failed.row, column, message)
             report.created = report.updated = 0
             report.initiative_ids = []
-        if bulk and report.created:
+        if bulk and report.written:
             _recount_rankings()
         return _finish(report)
 
@@ -984,7 +1040,7 @@ def import_initiatives(
         done += len(chunk)
         progress("write", done)
     report.total = done
-    if bulk and report.created:
+    if bulk and report.written:
         _recount_rankings()
     return _finish(report)
 

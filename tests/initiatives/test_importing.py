@@ -289,14 +289,46 @@ def test_bulk_import_keeps_the_ranking_counters_exact(country, officer_import):
     assert counted == set(Initiative.objects.values_list("pk", flat=True))
 
 
-def test_bulk_mode_still_updates_existing_external_ids(country, officer_import):
-    officer_import(xlsx([row(1, country.grassroots_a.code)]), bulk=True)
-    report = officer_import(
-        xlsx([row(1, country.grassroots_a.code, title="Sửa"), row(2, country.grassroots_a.code)]),
-        bulk=True,
+def test_bulk_mode_updates_existing_external_ids_like_the_services(
+    country, personas, officer_import, django_capture_on_commit_callbacks, monkeypatch
+):
+    from initiatives import services
+
+    enqueued = []
+    monkeypatch.setattr(services, "enqueue_similarity_check", enqueued.append)
+    officer_import(xlsx([row(n, country.grassroots_a.code) for n in (1, 2, 3)]), bulk=True)
+    returned = Initiative.objects.get(external_id="SK-00003")
+    services.initiative_record_check(
+        initiative=returned, flagged=True, copied_share=0.5, source_count=1
     )
-    assert (report.created, report.updated) == (1, 1)
-    assert Initiative.objects.count() == 2
+    services.initiative_decide(
+        initiative=returned, reviewer=personas.reviewer_a, decision="return", reason="Sửa"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report = officer_import(
+            xlsx(
+                [
+                    row(1, country.grassroots_a.code, title="Sửa", author_name="Mai; Lan"),
+                    row(2, country.grassroots_a.code),  # unchanged
+                    row(3, country.grassroots_a.code, content="Đã bổ sung"),
+                    row(4, country.grassroots_a.code),
+                ]
+            ),
+            bulk=True,
+        )
+    assert (report.created, report.updated) == (1, 3)
+    assert Initiative.objects.count() == 4
+    first = Initiative.objects.get(external_id="SK-00001")
+    assert (first.title, first.status) == ("Sửa", Status.CHECKING)
+    assert [a.full_name for a in first.authors.all()] == ["Mai", "Lan"]
+    assert "sua" in first.search_text.split()
+    assert first.history.first().history_type == "~"
+    third = Initiative.objects.get(external_id="SK-00003")
+    assert third.status == Status.CHECKING  # returned, so resubmitted through the services
+    assert third.events.filter(transition="resubmit").exists()
+    fourth = Initiative.objects.get(external_id="SK-00004")
+    second = Initiative.objects.get(external_id="SK-00002")
+    assert first.pk in enqueued and fourth.pk in enqueued and second.pk not in enqueued
 
 
 def test_import_enqueues_the_similarity_check_per_initiative(
