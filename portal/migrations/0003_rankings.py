@@ -7,138 +7,335 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('federation', '0003_orgunit_review_everything_and_more'),
-        ('initiatives', '0003_initiativeauthor_external_person_id'),
-        ('portal', '0002_job_notice'),
+        ("federation", "0003_orgunit_review_everything_and_more"),
+        ("initiatives", "0003_initiativeauthor_external_person_id"),
+        ("portal", "0002_job_notice"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TalliedInitiative',
+            name="TalliedInitiative",
             fields=[
-                ('initiative', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='initiatives.initiative')),
-                ('unit_id', models.BigIntegerField()),
-                ('top_unit_id', models.BigIntegerField()),
-                ('day', models.DateField()),
-                ('participant_group', models.CharField(max_length=24)),
-                ('field_key', models.BigIntegerField(default=0)),
-                ('bucket', models.CharField(choices=[('pending', 'Đang xử lý'), ('valid', 'Hợp lệ, đã duyệt'), ('rejected', 'Bị từ chối')], max_length=10)),
-                ('benefit_vnd', models.DecimalField(decimal_places=0, default=0, max_digits=18)),
+                (
+                    "initiative",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="initiatives.initiative",
+                    ),
+                ),
+                ("unit_id", models.BigIntegerField()),
+                ("top_unit_id", models.BigIntegerField()),
+                ("day", models.DateField()),
+                ("participant_group", models.CharField(max_length=24)),
+                ("field_key", models.BigIntegerField(default=0)),
+                (
+                    "bucket",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Đang xử lý"),
+                            ("valid", "Hợp lệ, đã duyệt"),
+                            ("rejected", "Bị từ chối"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("benefit_vnd", models.DecimalField(decimal_places=0, default=0, max_digits=18)),
             ],
             options={
-                'verbose_name': 'sáng kiến đã tính',
-                'verbose_name_plural': 'sáng kiến đã tính',
+                "verbose_name": "sáng kiến đã tính",
+                "verbose_name_plural": "sáng kiến đã tính",
             },
         ),
         migrations.CreateModel(
-            name='DailyTally',
+            name="DailyTally",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_id', models.BigIntegerField()),
-                ('top_unit_id', models.BigIntegerField()),
-                ('day', models.DateField()),
-                ('participant_group', models.CharField(max_length=24)),
-                ('field_key', models.BigIntegerField(default=0)),
-                ('bucket', models.CharField(choices=[('pending', 'Đang xử lý'), ('valid', 'Hợp lệ, đã duyệt'), ('rejected', 'Bị từ chối')], max_length=10)),
-                ('count', models.IntegerField(default=0)),
-                ('benefit_vnd', models.DecimalField(decimal_places=0, default=0, max_digits=20)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("unit_id", models.BigIntegerField()),
+                ("top_unit_id", models.BigIntegerField()),
+                ("day", models.DateField()),
+                ("participant_group", models.CharField(max_length=24)),
+                ("field_key", models.BigIntegerField(default=0)),
+                (
+                    "bucket",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Đang xử lý"),
+                            ("valid", "Hợp lệ, đã duyệt"),
+                            ("rejected", "Bị từ chối"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("count", models.IntegerField(default=0)),
+                ("benefit_vnd", models.DecimalField(decimal_places=0, default=0, max_digits=20)),
             ],
             options={
-                'verbose_name': 'số liệu theo ngày',
-                'verbose_name_plural': 'số liệu theo ngày',
-                'indexes': [models.Index(fields=['day'], name='dailytally_day'), models.Index(fields=['top_unit_id', 'day'], name='dailytally_top_day')],
-                'constraints': [models.UniqueConstraint(fields=('unit_id', 'top_unit_id', 'day', 'participant_group', 'field_key', 'bucket'), name='dailytally_one_row_per_key'), models.CheckConstraint(condition=models.Q(('count__gte', 0)), name='dailytally_count_not_negative')],
+                "verbose_name": "số liệu theo ngày",
+                "verbose_name_plural": "số liệu theo ngày",
+                "indexes": [
+                    models.Index(fields=["day"], name="dailytally_day"),
+                    models.Index(fields=["top_unit_id", "day"], name="dailytally_top_day"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=(
+                            "unit_id",
+                            "top_unit_id",
+                            "day",
+                            "participant_group",
+                            "field_key",
+                            "bucket",
+                        ),
+                        name="dailytally_one_row_per_key",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("count__gte", 0)), name="dailytally_count_not_negative"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WeeklyTally',
+            name="WeeklyTally",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('top_unit_id', models.BigIntegerField()),
-                ('week', models.DateField(help_text='Thứ Hai đầu tuần')),
-                ('dimension', models.CharField(choices=[('all', 'Tất cả'), ('group', 'Nhóm đối tượng'), ('field', 'Lĩnh vực')], max_length=8)),
-                ('dim_key', models.CharField(default='', max_length=24)),
-                ('bucket', models.CharField(choices=[('pending', 'Đang xử lý'), ('valid', 'Hợp lệ, đã duyệt'), ('rejected', 'Bị từ chối')], max_length=10)),
-                ('count', models.IntegerField(default=0)),
-                ('benefit_vnd', models.DecimalField(decimal_places=0, default=0, max_digits=20)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("top_unit_id", models.BigIntegerField()),
+                ("week", models.DateField(help_text="Thứ Hai đầu tuần")),
+                (
+                    "dimension",
+                    models.CharField(
+                        choices=[
+                            ("all", "Tất cả"),
+                            ("group", "Nhóm đối tượng"),
+                            ("field", "Lĩnh vực"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("dim_key", models.CharField(default="", max_length=24)),
+                (
+                    "bucket",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Đang xử lý"),
+                            ("valid", "Hợp lệ, đã duyệt"),
+                            ("rejected", "Bị từ chối"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("count", models.IntegerField(default=0)),
+                ("benefit_vnd", models.DecimalField(decimal_places=0, default=0, max_digits=20)),
             ],
             options={
-                'verbose_name': 'số liệu theo tuần',
-                'verbose_name_plural': 'số liệu theo tuần',
-                'indexes': [models.Index(fields=['dimension', 'dim_key', 'week'], name='weeklytally_dim_week')],
-                'constraints': [models.UniqueConstraint(fields=('top_unit_id', 'week', 'dimension', 'dim_key', 'bucket'), name='weeklytally_one_row_per_key'), models.CheckConstraint(condition=models.Q(('count__gte', 0)), name='weeklytally_count_not_negative')],
+                "verbose_name": "số liệu theo tuần",
+                "verbose_name_plural": "số liệu theo tuần",
+                "indexes": [
+                    models.Index(
+                        fields=["dimension", "dim_key", "week"], name="weeklytally_dim_week"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("top_unit_id", "week", "dimension", "dim_key", "bucket"),
+                        name="weeklytally_one_row_per_key",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("count__gte", 0)), name="weeklytally_count_not_negative"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RankingSnapshot',
+            name="RankingSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week', models.DateField(verbose_name='tuần (thứ Hai)')),
-                ('mode', models.CharField(choices=[('today', 'Theo 34 tỉnh, thành hiện nay'), ('historic', 'Theo đơn vị tại thời điểm nộp')], max_length=10)),
-                ('submitted', models.IntegerField(default=0)),
-                ('valid', models.IntegerField(default=0)),
-                ('benefit_vnd', models.DecimalField(decimal_places=0, default=0, max_digits=20)),
-                ('taken_at', models.DateTimeField(auto_now=True)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='federation.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("week", models.DateField(verbose_name="tuần (thứ Hai)")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("today", "Theo 34 tỉnh, thành hiện nay"),
+                            ("historic", "Theo đơn vị tại thời điểm nộp"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("submitted", models.IntegerField(default=0)),
+                ("valid", models.IntegerField(default=0)),
+                ("benefit_vnd", models.DecimalField(decimal_places=0, default=0, max_digits=20)),
+                ("taken_at", models.DateTimeField(auto_now=True)),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="federation.orgunit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ảnh chụp xếp hạng tuần',
-                'verbose_name_plural': 'ảnh chụp xếp hạng tuần',
-                'indexes': [models.Index(fields=['mode', 'week'], name='rankingsnapshot_mode_week')],
-                'constraints': [models.UniqueConstraint(fields=('week', 'mode', 'unit'), name='rankingsnapshot_one_per_unit_week')],
+                "verbose_name": "ảnh chụp xếp hạng tuần",
+                "verbose_name_plural": "ảnh chụp xếp hạng tuần",
+                "indexes": [
+                    models.Index(fields=["mode", "week"], name="rankingsnapshot_mode_week")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("week", "mode", "unit"), name="rankingsnapshot_one_per_unit_week"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReminderPolicy',
+            name="ReminderPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('every_days', models.PositiveSmallIntegerField(default=7, verbose_name='nhắc mỗi (ngày)')),
-                ('last_sent_on', models.DateField(blank=True, null=True)),
-                ('unit', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='reminder_policy', to='federation.orgunit', verbose_name='đơn vị')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "every_days",
+                    models.PositiveSmallIntegerField(default=7, verbose_name="nhắc mỗi (ngày)"),
+                ),
+                ("last_sent_on", models.DateField(blank=True, null=True)),
+                (
+                    "unit",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminder_policy",
+                        to="federation.orgunit",
+                        verbose_name="đơn vị",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lịch nhắc nhở',
-                'verbose_name_plural': 'lịch nhắc nhở',
-                'constraints': [models.CheckConstraint(condition=models.Q(('every_days__gte', 1), ('every_days__lte', 90)), name='reminderpolicy_every_days_range')],
+                "verbose_name": "lịch nhắc nhở",
+                "verbose_name_plural": "lịch nhắc nhở",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("every_days__gte", 1), ("every_days__lte", 90)),
+                        name="reminderpolicy_every_days_range",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_on', models.DateField(verbose_name='từ ngày')),
-                ('ends_on', models.DateField(verbose_name='đến ngày')),
-                ('count', models.PositiveIntegerField(verbose_name='chỉ tiêu (số sáng kiến)')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('set_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='federation.orgunit', verbose_name='đơn vị')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="từ ngày")),
+                ("ends_on", models.DateField(verbose_name="đến ngày")),
+                ("count", models.PositiveIntegerField(verbose_name="chỉ tiêu (số sáng kiến)")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="federation.orgunit",
+                        verbose_name="đơn vị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'chỉ tiêu',
-                'verbose_name_plural': 'chỉ tiêu',
-                'ordering': ['unit_id', 'starts_on'],
-                'constraints': [models.UniqueConstraint(fields=('unit', 'starts_on', 'ends_on'), name='target_one_per_unit_period'), models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='target_period_ordered'), models.CheckConstraint(condition=models.Q(('count__gt', 0)), name='target_count_positive')],
+                "verbose_name": "chỉ tiêu",
+                "verbose_name_plural": "chỉ tiêu",
+                "ordering": ["unit_id", "starts_on"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("unit", "starts_on", "ends_on"), name="target_one_per_unit_period"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                        name="target_period_ordered",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("count__gt", 0)), name="target_count_positive"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WeeklyReport',
+            name="WeeklyReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week', models.DateField(verbose_name='tuần (thứ Hai)')),
-                ('xlsx', models.FileField(blank=True, upload_to=portal.models.rankings.report_path)),
-                ('pdf', models.FileField(blank=True, upload_to=portal.models.rankings.report_path)),
-                ('generated_at', models.DateTimeField(blank=True, null=True)),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='weekly_reports', to='federation.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("week", models.DateField(verbose_name="tuần (thứ Hai)")),
+                (
+                    "xlsx",
+                    models.FileField(blank=True, upload_to=portal.models.rankings.report_path),
+                ),
+                ("pdf", models.FileField(blank=True, upload_to=portal.models.rankings.report_path)),
+                ("generated_at", models.DateTimeField(blank=True, null=True)),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="weekly_reports",
+                        to="federation.orgunit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'báo cáo tuần',
-                'verbose_name_plural': 'báo cáo tuần',
-                'ordering': ['-week'],
-                'constraints': [models.UniqueConstraint(fields=('unit', 'week'), name='weeklyreport_one_per_unit_week')],
+                "verbose_name": "báo cáo tuần",
+                "verbose_name_plural": "báo cáo tuần",
+                "ordering": ["-week"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("unit", "week"), name="weeklyreport_one_per_unit_week"
+                    )
+                ],
             },
         ),
     ]

@@ -28,6 +28,7 @@ __all__ = [
     "Bucket",
     "DailyTally",
     "Dimension",
+    "MonthlyTally",
     "RankingMode",
     "RankingSnapshot",
     "ReminderPolicy",
@@ -50,6 +51,9 @@ class Dimension(models.TextChoices):
     FIELD = "field", _("Lĩnh vực")
 
 
+TALLY_VALUES = ["bucket", "count", "benefit_vnd"]
+
+
 class TalliedInitiative(models.Model):
     """The key an initiative is currently counted under (absent while a draft)."""
 
@@ -68,6 +72,9 @@ class TalliedInitiative(models.Model):
         verbose_name = _("sáng kiến đã tính")
         verbose_name_plural = _("sáng kiến đã tính")
 
+    def __str__(self) -> str:
+        return f"{self.initiative_id}: {self.bucket}"
+
 
 class DailyTally(models.Model):
     unit_id = models.BigIntegerField()
@@ -84,20 +91,44 @@ class DailyTally(models.Model):
         verbose_name_plural = _("số liệu theo ngày")
         constraints = [
             models.UniqueConstraint(
-                fields=["unit_id", "top_unit_id", "day", "participant_group", "field_key", "bucket"],
+                fields=[
+                    "unit_id",
+                    "top_unit_id",
+                    "day",
+                    "participant_group",
+                    "field_key",
+                    "bucket",
+                ],
                 name="dailytally_one_row_per_key",
             ),
             models.CheckConstraint(condition=Q(count__gte=0), name="dailytally_count_not_negative"),
         ]
+        # Covering indexes (PostgreSQL): each read is an index-only scan, never the heap.
         indexes = [
-            models.Index(fields=["day"], name="dailytally_day"),
-            models.Index(fields=["top_unit_id", "day"], name="dailytally_top_day"),
+            models.Index(
+                fields=["day"],
+                include=[*TALLY_VALUES, "top_unit_id", "participant_group", "field_key"],
+                name="dailytally_day",
+            ),
+            models.Index(
+                fields=["top_unit_id", "day"],
+                include=[*TALLY_VALUES, "unit_id", "participant_group", "field_key"],
+                name="dailytally_top_day",
+            ),
+            models.Index(
+                fields=["unit_id", "day"],
+                include=[*TALLY_VALUES, "top_unit_id", "participant_group", "field_key"],
+                name="dailytally_unit_day",
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day} {self.bucket}: {self.count}"
 
 
 class WeeklyTally(models.Model):
     top_unit_id = models.BigIntegerField()
-    week = models.DateField(help_text="Thứ Hai đầu tuần")
+    week = models.DateField(help_text=_("Thứ Hai đầu tuần"))
     dimension = models.CharField(max_length=8, choices=Dimension.choices)
     dim_key = models.CharField(max_length=24, default="")
     bucket = models.CharField(max_length=10, choices=Bucket.choices)
@@ -117,8 +148,52 @@ class WeeklyTally(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["dimension", "dim_key", "week"], name="weeklytally_dim_week"),
+            models.Index(
+                fields=["dimension", "dim_key", "week"],
+                include=[*TALLY_VALUES, "top_unit_id"],
+                name="weeklytally_dim_week",
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.top_unit_id} {self.week} {self.dimension}={self.dim_key}: {self.count}"
+
+
+class MonthlyTally(models.Model):
+    """The weekly counter's coarser twin: long periods read a few thousand rows."""
+
+    top_unit_id = models.BigIntegerField()
+    month = models.DateField(help_text=_("Ngày đầu tháng"))
+    dimension = models.CharField(max_length=8, choices=Dimension.choices)
+    dim_key = models.CharField(max_length=24, default="")
+    bucket = models.CharField(max_length=10, choices=Bucket.choices)
+    count = models.IntegerField(default=0)
+    benefit_vnd = models.DecimalField(max_digits=20, decimal_places=0, default=0)
+
+    class Meta:
+        verbose_name = _("số liệu theo tháng")
+        verbose_name_plural = _("số liệu theo tháng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["top_unit_id", "month", "dimension", "dim_key", "bucket"],
+                name="monthlytally_one_row_per_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(count__gte=0), name="monthlytally_count_not_negative"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["dimension", "dim_key", "month"],
+                include=[*TALLY_VALUES, "top_unit_id"],
+                name="monthlytally_dim_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.top_unit_id} {self.month:%Y-%m} {self.dimension}={self.dim_key}: {self.count}"
+        )
 
 
 class RankingMode(models.TextChoices):
@@ -146,6 +221,9 @@ class RankingSnapshot(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["mode", "week"], name="rankingsnapshot_mode_week")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.week} ({self.mode}): {self.submitted}"
 
 
 class Target(models.Model):
@@ -201,6 +279,9 @@ class ReminderPolicy(models.Model):
                 name="reminderpolicy_every_days_range",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.every_days}"
 
 
 def report_path(report: WeeklyReport, filename: str) -> str:

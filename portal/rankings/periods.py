@@ -145,3 +145,37 @@ def split_weeks(start: dt.date, end: dt.date):
     if after <= end:
         edges.append((after, end))
     return first, after, edges
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def decompose(start: dt.date, end: dt.date):
+    """Split [start, end] into full months, full ISO weeks and single days, fewest rows first.
+
+    Returns (months, weeks, days): months and weeks as [first, after) pairs, days as
+    inclusive (start, end) pairs. Together they cover every day exactly once.
+    """
+    first = start if start.day == 1 else _next_month(start)
+    after = _month_start(end + dt.timedelta(days=1))
+    if first >= after:
+        segments, months = [(start, end)], []
+    else:
+        months = [(first, after)]
+        segments = []
+        if start < first:
+            segments.append((start, first - dt.timedelta(days=1)))
+        if after <= end:
+            segments.append((after, end))
+    weeks, days = [], []
+    for seg_start, seg_end in segments:
+        week_first, week_after, edges = split_weeks(seg_start, seg_end)
+        if week_first is not None:
+            weeks.append((week_first, week_after))
+        days.extend(edges)
+    return months, weeks, days

@@ -23,6 +23,7 @@ from portal.models.rankings import (
     Bucket,
     DailyTally,
     Dimension,
+    MonthlyTally,
     RankingMode,
     RankingSnapshot,
     ReminderPolicy,
@@ -137,23 +138,28 @@ def _bump(key: TallyKey, sign: int) -> None:
         benefit,
     )
     monday = periods.week_start(key.day)
+    first_of_month = key.day.replace(day=1)
     for dimension, dim_key in (
         (Dimension.ALL, ""),
         (Dimension.GROUP, key.participant_group),
         (Dimension.FIELD, str(key.field_key)),
     ):
-        _upsert(
-            WeeklyTally._meta.db_table,
-            {
-                "top_unit_id": key.top_unit_id,
-                "week": monday,
-                "dimension": str(dimension),
-                "dim_key": dim_key,
-                "bucket": key.bucket,
-            },
-            sign,
-            benefit,
-        )
+        for table, column, start in (
+            (WeeklyTally._meta.db_table, "week", monday),
+            (MonthlyTally._meta.db_table, "month", first_of_month),
+        ):
+            _upsert(
+                table,
+                {
+                    "top_unit_id": key.top_unit_id,
+                    column: start,
+                    "dimension": str(dimension),
+                    "dim_key": dim_key,
+                    "bucket": key.bucket,
+                },
+                sign,
+                benefit,
+            )
 
 
 def tally_record_transition(*, initiative) -> None:
@@ -214,6 +220,12 @@ def _week_sql(column: str) -> str:
     return f"date({column}, 'weekday 0', '-6 days')"
 
 
+def _month_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"date_trunc('month', {column})::date"
+    return f"date({column}, 'start of month')"
+
+
 @transaction.atomic
 def tally_rebuild() -> int:
     """Recount every counter from the initiatives table (backfill, or repair after a bulk load).
@@ -226,6 +238,7 @@ def tally_rebuild() -> int:
         "mirror": TalliedInitiative._meta.db_table,
         "daily": DailyTally._meta.db_table,
         "weekly": WeeklyTally._meta.db_table,
+        "monthly": MonthlyTally._meta.db_table,
         "initiative": Initiative._meta.db_table,
         "unit": OrgUnit._meta.db_table,
     }
@@ -233,7 +246,7 @@ def tally_rebuild() -> int:
         f"WHEN '{status}' THEN '{bucket}'" for status, bucket in BUCKET_OF_STATUS.items()
     )
     with connection.cursor() as cursor:
-        for table in ("weekly", "daily", "mirror"):
+        for table in ("monthly", "weekly", "daily", "mirror"):
             cursor.execute(f"DELETE FROM {tables[table]}")
         # Initiatives without top_unit (none after submission) count for their own unit.
         cursor.execute(
@@ -257,14 +270,18 @@ def tally_rebuild() -> int:
             ("group", "participant_group"),
             ("field", "CAST(field_key AS VARCHAR(24))"),
         ):
-            cursor.execute(
-                f"INSERT INTO {tables['weekly']} (top_unit_id, week, dimension, dim_key, bucket, "
-                "count, benefit_vnd) "
-                f"SELECT top_unit_id, {_week_sql('day')}, '{dimension}', {key_sql}, bucket, "
-                f"SUM(count), SUM(benefit_vnd) FROM {tables['daily']} "
-                f"GROUP BY top_unit_id, {_week_sql('day')}, bucket"
-                + (f", {key_sql}" if dimension != "all" else "")
-            )
+            for table, column, grain in (
+                ("weekly", "week", _week_sql("day")),
+                ("monthly", "month", _month_sql("day")),
+            ):
+                cursor.execute(
+                    f"INSERT INTO {tables[table]} (top_unit_id, {column}, dimension, dim_key, "
+                    "bucket, count, benefit_vnd) "
+                    f"SELECT top_unit_id, {grain}, '{dimension}', {key_sql}, bucket, "
+                    f"SUM(count), SUM(benefit_vnd) FROM {tables['daily']} "
+                    f"GROUP BY top_unit_id, {grain}, bucket"
+                    + (f", {key_sql}" if dimension != "all" else "")
+                )
         cursor.execute(f"SELECT COUNT(*) FROM {tables['mirror']}")
         return cursor.fetchone()[0]
 

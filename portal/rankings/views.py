@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,6 +31,7 @@ from portal.rankings.tiles import tile_map
 from portal.tabular import TableError, read_table
 from portal.tenancy import scope_for
 
+DRILL_DOWN_PAGE = 100
 MSG_NO_RANKING_ACCESS = "Trang này dành cho lãnh đạo và cán bộ công đoàn."
 
 
@@ -147,17 +149,22 @@ def dashboard(request):
     filters = read_filters(request, default_period="year")
     root = OrgUnit.objects.filter(level=0, pk__in=scope.root_unit_ids).first()
     focus = root or OrgUnit.objects.filter(pk__in=scope.root_unit_ids).order_by("level").first()
+    year = periods.year(timezone.localdate().year)
+    year_totals = None
     if focus.level == 0:
+        # The default view ranks this year: count it once for the ranking and the progress.
+        plain_year = filters.period == year and filters.mode == RankingMode.TODAY
+        if plain_year and not filters.participant_group and not filters.field_id:
+            year_totals = selectors.top_level_totals(period=year)
         rows = selectors.national_ranking(
-            category=filters.category, group=filters.group, **filters.options()
+            category=filters.category, group=filters.group, totals=year_totals, **filters.options()
         ).rows
     else:
         rows = selectors.subunit_ranking(scope=scope, unit=focus, **filters.options())
     response = _export(request, rows, name="bang-dieu-khien")
     if response:
         return response
-    year = periods.year(timezone.localdate().year)
-    progress = selectors.progress_rows(unit=focus, period=year)
+    progress = selectors.progress_rows(unit=focus, period=year, totals=year_totals)
     if focus.level == 0:
         kinds = selectors.CATEGORIES[filters.category]
         progress = [r for r in progress if r.unit.kind in kinds]
@@ -220,7 +227,9 @@ def unit_ranking(request, code: str):
     if response:
         return response
     _bar_scale(rows, filters.measure)
-    for row in rows:
+    # A merged province lists every grassroots union it had: show a page at a time.
+    page = Paginator(rows, DRILL_DOWN_PAGE).get_page(request.GET.get("page"))
+    for row in page:
         row.can_drill = not row.unit.is_leaf_node() or row.unit.merged_into_id
     return render(
         request,
@@ -228,7 +237,8 @@ def unit_ranking(request, code: str):
         {
             "unit": unit,
             "ancestors": [a for a in unit.get_ancestors() if scope.contains(a)],
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
             "filters": filters,
             "measure_label": selectors.MEASURES[filters.measure],
             "query": _query_without_format(request),

@@ -9,7 +9,7 @@ import pytest
 from django.db.models import Sum
 
 from initiatives import services as initiative_services
-from portal.models.rankings import DailyTally, TalliedInitiative, WeeklyTally
+from portal.models.rankings import DailyTally, MonthlyTally, TalliedInitiative, WeeklyTally
 from portal.rankings import services
 from tests.portal.rankings.conftest import at, submit
 
@@ -50,6 +50,11 @@ def snapshot_of_counters():
         sorted(
             (r.top_unit_id, r.week, r.dimension, r.dim_key, r.bucket, r.count, int(r.benefit_vnd))
             for r in WeeklyTally.objects.all()
+            if r.count
+        ),
+        sorted(
+            (r.top_unit_id, r.month, r.dimension, r.dim_key, r.bucket, r.count, int(r.benefit_vnd))
+            for r in MonthlyTally.objects.all()
             if r.count
         ),
     )
