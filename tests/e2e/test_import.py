@@ -108,3 +108,48 @@ def test_officer_imports_1000_rows_and_sees_exactly_the_3_bad_ones(
 
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "import-report-phone")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_page_polls_the_job_until_the_report_arrives(live_server, phone_page):
+    from portal.models import Job
+
+    province = UnitFactory(code="LDLD92", name="LĐLĐ thành phố Cần Thơ", kind=UnitKind.PROVINCE)
+    officer = UserFactory(email="canbo2@example.vn", full_name="Lê Thu Trang")
+    grant(officer, Role.UNIT_OFFICER, province)
+    job = Job.objects.create(
+        kind="initiative_import",
+        owner=officer,
+        state=Job.State.RUNNING,
+        done=4200,
+        total=12000,
+        options={"name": "lon.xlsx", "all_or_nothing": False},
+        result={"phase": "write"},
+    )
+    page = phone_page
+    log_in(page, live_server, officer.email, PASSWORD)
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/sang-kien/nhap/tac-vu/{job.pk}/")
+    progress = page.get_by_test_id("import-progress")
+    assert "4200 / 12000" in progress.inner_text() and "(35%)" in progress.inner_text()
+    assert page.locator("progress").get_attribute("value") == "4200"
+    screenshot(page, "import-progress-phone")
+
+    Job.objects.filter(pk=job.pk).update(done=9000)
+    page.wait_for_function("document.querySelector('progress').value == 9000")
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.State.DONE,
+        done=12000,
+        result={
+            "total": 12000,
+            "created": 11999,
+            "updated": 0,
+            "bad_row_count": 1,
+            "all_or_nothing": False,
+            "errors": [[7, "title", MSG_REQUIRED.format(column="title")]],
+        },
+    )
+    page.get_by_test_id("import-report").wait_for()
+    assert page.get_by_test_id("import-progress").get_attribute("data-state") == "done"
+    assert page.locator("tr[data-row='7']").inner_text().split("\t")[0].strip() == "7"
+    screenshot(page, "import-progress-done-phone")
