@@ -245,6 +245,31 @@ def seed(n: int, reseed: bool) -> None:
         cursor.execute("ANALYZE")
 
 
+# Not in the schema: what a migration in `initiatives` could add (the review app owns none).
+PROPOSED_INDEX = (
+    "CREATE INDEX IF NOT EXISTS review_queue_order_idx ON initiatives_initiative "
+    "(copied_share DESC NULLS LAST, copied_source_count DESC, submitted_at, id) "
+    "INCLUDE (unit_id, status, claimed_by_id, claimed_until) "
+    "WHERE status IN ('flagged', 'valid')"
+)
+
+
+def set_proposed_index(enabled: bool) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(PROPOSED_INDEX if enabled else "DROP INDEX IF EXISTS review_queue_order_idx")
+    # VACUUM outside a transaction: sets the visibility map so index-only scans can be used.
+    connection.ensure_connection()
+    previous = connection.connection.autocommit
+    connection.connection.autocommit = True
+    try:
+        with connection.connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE initiatives_initiative")
+    finally:
+        connection.connection.autocommit = previous
+
+
 def measure(repeat: int) -> list[tuple[str, dict]]:
     from django.db import connection
     from django.test import Client
@@ -313,13 +338,26 @@ def main() -> None:
     parser.add_argument("--dsn", default="postgres://postgres@127.0.0.1:5432/sangkien_bench_review")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument(
+        "--proposed-index",
+        action="store_true",
+        help="measure with the partial index of PROPOSED_INDEX (dropped again without this flag)",
+    )
     args = parser.parse_args()
     if not args.dsn.startswith("postgres"):
         sys.exit("this benchmark is for PostgreSQL")
     create_database(args.dsn)
     setup_django(args.dsn)
     seed(args.n, args.reseed)
+    set_proposed_index(args.proposed_index)
+    print(f"proposed index: {'on' if args.proposed_index else 'off'}")
+    print(
+        "load average before: {:.1f} {:.1f} {:.1f} ({} cores)".format(
+            *os.getloadavg(), os.cpu_count()
+        )
+    )
     results = measure(args.repeat)
+    print("load average after: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     print("\n| page | median ms | p95 ms | max ms | queries |\n| --- | ---: | ---: | ---: | ---: |")
     for name, row in results:
         print(

@@ -13,6 +13,7 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -454,12 +455,34 @@ class ReviewerStats:
     median_hours: float | None
 
 
+STATS_CACHE_SECONDS = 60
+
+
+def stats_cache_key(user_id: int) -> str:
+    return f"review:stats:{user_id}"
+
+
 def reviewer_stats(*, viewer, waiting: int | None = None) -> ReviewerStats:
     """A reviewer's own figures: decided since Monday, waiting, median time to decide.
 
     Time to decide runs from the moment the item became decidable (flagged, or
     valid under "review everything") to the decision, over the last 200 decisions.
+    The two history figures are cached for a minute (the queue page is reloaded
+    all day); a decision clears them (`services.review_decide`).
     """
+    if waiting is None:
+        waiting = queue_base(viewer=viewer).items.count()
+    history = cache.get(stats_cache_key(viewer.pk))
+    if history is None:
+        history = _decision_history(viewer)
+        cache.set(stats_cache_key(viewer.pk), history, STATS_CACHE_SECONDS)
+    decided_this_week, median_hours = history
+    return ReviewerStats(
+        decided_this_week=decided_this_week, waiting=waiting, median_hours=median_hours
+    )
+
+
+def _decision_history(viewer) -> tuple[int, float | None]:
     now = timezone.localtime()
     monday = (now - dt.timedelta(days=now.weekday())).replace(
         hour=0, minute=0, second=0, microsecond=0
@@ -475,21 +498,16 @@ def reviewer_stats(*, viewer, waiting: int | None = None) -> ReviewerStats:
         .order_by("-created_at", "-id")
         .values("created_at")[:1]
     )
-    rows = decisions.annotate(waiting_since=Subquery(became_decidable)).order_by("-created_at")[
-        :200
-    ]
-    durations = [
-        (row.created_at - row.waiting_since).total_seconds() / 3600
-        for row in rows
-        if row.waiting_since is not None
-    ]
-    if waiting is None:
-        waiting = queue_base(viewer=viewer).items.count()
-    return ReviewerStats(
-        decided_this_week=decided_this_week,
-        waiting=waiting,
-        median_hours=round(statistics.median(durations), 1) if durations else None,
+    rows = (
+        decisions.annotate(waiting_since=Subquery(became_decidable))
+        .order_by("-created_at")
+        .values_list("created_at", "waiting_since")[:200]
     )
+    durations = [
+        (decided - since).total_seconds() / 3600 for decided, since in rows if since is not None
+    ]
+    median_hours = round(statistics.median(durations), 1) if durations else None
+    return decided_this_week, median_hours
 
 
 def policy_units_for_admin(*, viewer) -> QuerySet[OrgUnit]:

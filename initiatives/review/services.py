@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -214,6 +215,7 @@ def review_decide(
     decided.save(update_fields=["claimed_by", "claimed_until"])
     event = decided.events.order_by("-created_at", "-pk").first()
     notify_author(initiative=decided, event=event, decision=decision)
+    transaction.on_commit(lambda: cache.delete(selectors.stats_cache_key(reviewer.pk)))
     return decided
 
 
