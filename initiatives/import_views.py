@@ -13,6 +13,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.files.base import File
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -38,6 +39,7 @@ from portal.tenancy import OFFICER_ROLES, scope_for
 # From this many rows on, the import runs in the background with a progress bar.
 BACKGROUND_IMPORT_ROWS = 300
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+MAX_EXPORT_CHOICES = 500
 MSG_FILE_TOO_BIG = "Tệp quá lớn (tối đa 200 MB); hãy chia nhỏ hoặc dùng lệnh import_initiatives."
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -107,7 +109,14 @@ def import_page(request):
                 )
             except ImportFileError as exc:
                 form.add_error("file", str(exc))
-    units = scope.units().filter(active_to__isnull=True).order_by("tree_id", "lft")
+    # Units above the grassroots (and the officer's own units): a province holds thousands
+    # of grassroots unions, too many for a list; their code can still be typed in the URL.
+    units = (
+        scope.units()
+        .filter(active_to__isnull=True)
+        .filter(~Q(kind=UnitKind.GRASSROOTS) | Q(pk__in=scope.root_unit_ids))
+        .order_by("tree_id", "lft")[:MAX_EXPORT_CHOICES]
+    )
     return render(
         request,
         "initiatives/import/upload.html",

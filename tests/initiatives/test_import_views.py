@@ -161,3 +161,12 @@ def test_the_page_is_for_officers_only(personas, client_for):
     page = client_for(personas.officer_a).get("/sang-kien/nhap/").content.decode()
     assert 'href="/sang-kien/nhap/"' in page  # the menu link, shown to officers
     assert 'href="/sang-kien/nhap/"' not in client_for(personas.leader).get("/").content.decode()
+
+
+def test_export_choices_leave_out_the_many_grassroots_unions(country, personas, client_for):
+    page = client_for(personas.officer_a).get("/sang-kien/nhap/")
+    codes = [code for code, _label in page.context["export_form"].fields["unit"].choices]
+    assert codes == [country.province_a.code, country.upper_a.code]
+    page = client_for(personas.grassroots_officer_a).get("/sang-kien/nhap/")
+    codes = [code for code, _label in page.context["export_form"].fields["unit"].choices]
+    assert codes == [country.grassroots_a.code]
