@@ -284,7 +284,11 @@ class RowSource:
     def _iter_csv(self):
         text = io.TextIOWrapper(self.fileobj, encoding="utf-8-sig", newline="")
         try:
-            reader = csv.reader(text)
+            # Excel saves CSV with ";" where "," is the decimal separator: follow the header.
+            first_line = text.readline()
+            text.seek(0)
+            delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+            reader = csv.reader(text, delimiter=delimiter)
             header = [h.strip().lower() for h in next(reader, [])]
             self.columns = {h for h in header if h}
             for number, values in enumerate(reader, start=2):

@@ -224,6 +224,18 @@ def test_csv_rows_keep_spreadsheet_numbers_across_blank_lines(country, officer_i
     assert report.total == 2 and report.created == 1
 
 
+def test_csv_saved_by_excel_with_semicolons(country, officer_import):
+    code = country.grassroots_a.code
+    text = (
+        "title;content;author_name;unit_code;participant_group;benefit_vnd\n"
+        f"Một;Nội dung, có dấu phẩy;Nguyễn A;{code};enterprise;1.500.000\n"
+    )
+    report = officer_import(csv_source(text))
+    assert report.errors == []
+    initiative = Initiative.objects.get()
+    assert (initiative.description, initiative.benefit_vnd) == ("Nội dung, có dấu phẩy", 1_500_000)
+
+
 def test_jsonl_reads_the_archive_keys_and_reports_broken_lines(country, officer_import):
     report = officer_import(
         jsonl(
