@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django import forms
 from django.forms import formset_factory
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,6 +26,10 @@ MSG_AUTHOR_PERCENT_REQUIRED = "Cần ghi tỷ lệ đóng góp (từ 0,01 đến
 MSG_DATE_IN_FUTURE = "Ngày áp dụng lần đầu không thể ở tương lai."
 MSG_UNIT_NOT_ALLOWED = "Hãy chọn công đoàn cơ sở của bạn trong danh sách."
 MSG_TOO_MANY_FILES = "Mỗi lần chỉ gửi tối đa {n} tệp."
+
+# More units than this and the form asks for the unit's code instead of listing them.
+MAX_UNITS_IN_A_LIST = 300
+HELP_UNIT_CODE = "Nhập mã công đoàn cơ sở (xem trong mục “Đơn vị”)."
 
 # Inline help from Decree 13/2012/NĐ-CP (Điều 3, 4, 5) and Circular 18/2013/TT-BKHCN.
 HELP = {
@@ -147,11 +152,17 @@ class InitiativeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["field"].queryset = Field.objects.filter(is_active=True)
         self.fields["field"].empty_label = _("— Chọn lĩnh vực —")
-        units = list(units or [])
-        self.fields["unit"].queryset = OrgUnit.objects.filter(
-            pk__in=[unit.pk for unit in units]
-        ).order_by("name")
-        self.fields["unit"].empty_label = None if len(units) == 1 else "—"
+        units = (units if units is not None else OrgUnit.objects.none()).order_by("name")
+        unit_field = self.fields["unit"]
+        unit_field.queryset = units
+        count = units.count()
+        unit_field.empty_label = None if count == 1 else "—"
+        if count > MAX_UNITS_IN_A_LIST:
+            # A national officer reaches tens of thousands of units: ask for the code instead.
+            unit_field.to_field_name = "code"
+            unit_field.widget = forms.TextInput(attrs={"autocomplete": "off"})
+            if self.instance.pk and not self.is_bound:
+                self.initial["unit"] = self.instance.unit.code
         self.fields["unit"].error_messages["invalid_choice"] = _(MSG_UNIT_NOT_ALLOWED)
         self.fields["participant_group"].choices = [("", _("— Chọn nhóm —"))] + list(
             self.fields["participant_group"].choices[1:]
@@ -161,11 +172,11 @@ class InitiativeForm(forms.ModelForm):
             if name in HELP:
                 field.help_text = HELP[name]
         self.fields["summary"].label = _("Tóm tắt hiệu quả")
+        if count > MAX_UNITS_IN_A_LIST:
+            unit_field.help_text = _(HELP_UNIT_CODE)
 
     def clean_first_applied_on(self):
         day = self.cleaned_data.get("first_applied_on")
-        from django.utils import timezone
-
         if day and day > timezone.localdate():
             raise forms.ValidationError(_(MSG_DATE_IN_FUTURE))
         return day

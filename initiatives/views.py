@@ -84,14 +84,14 @@ def _initial_unit(request, units):
     """The QR poster's unit when the viewer may use it, else the viewer's member unit."""
     code = request.GET.get("don_vi", "").strip()
     if code:
-        chosen = next((unit for unit in units if unit.code == code), None)
+        chosen = units.filter(code=code).first()
         if chosen is not None:
             return chosen
         asked = OrgUnit.objects.filter(code=code).first()
         if asked is not None:
             messages.warning(request, _(MSG_QR_UNIT_NOT_YOURS).format(unit=asked.name))
-    member_units = {a.unit_id for a in roles_of(request.user) if a.role == Role.MEMBER}
-    return next((unit for unit in units if unit.pk in member_units), units[0] if units else None)
+    member_units = [a.unit_id for a in roles_of(request.user) if a.role == Role.MEMBER]
+    return units.filter(pk__in=member_units).first() or units.first()
 
 
 def _author_defaults(user, unit) -> dict:
@@ -278,8 +278,8 @@ def _edit(request, initiative, units):
 
 @login_required
 def initiative_create(request):
-    units = list(selectors.units_for_entry(viewer=request.user))
-    if not units:
+    units = selectors.units_for_entry(viewer=request.user)
+    if not units.exists():
         return render(request, "initiatives/no_unit.html", {"message": _(MSG_NO_UNIT)})
     return _edit(request, None, units)
 
@@ -296,11 +296,9 @@ def initiative_edit(request, pk: int):
         return redirect("initiatives:detail", pk=pk)
     if not selectors.can_edit(request.user, initiative):
         raise Http404
-    units = list(
-        OrgUnit.objects.filter(
-            Q(pk__in=[u.pk for u in selectors.units_for_entry(viewer=request.user)])
-            | Q(pk=initiative.unit_id)
-        ).order_by("name")
+    units = OrgUnit.objects.filter(
+        Q(pk__in=selectors.units_for_entry(viewer=request.user).values("pk"))
+        | Q(pk=initiative.unit_id)
     )
     return _edit(request, initiative, units)
 

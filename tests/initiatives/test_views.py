@@ -204,6 +204,29 @@ def test_officer_enters_for_a_member_without_an_account(client_for, personas, co
     assert initiative.title in client.get("/sang-kien/danh-sach/").content.decode()
 
 
+def test_an_officer_with_very_many_units_types_the_unit_code(
+    client_for, personas, country, monkeypatch
+):
+    monkeypatch.setattr(forms, "MAX_UNITS_IN_A_LIST", 1)
+    client = client_for(personas.officer_a)
+    html = client.get(f"{CREATE}?don_vi={country.grassroots_a2.code}").content.decode()
+    assert f'name="unit" value="{country.grassroots_a2.code}"' in html
+    assert str(forms.HELP_UNIT_CODE) in html
+    response = client.post(
+        CREATE,
+        {**form_data(country.grassroots_a, on_behalf="1"), "unit": country.grassroots_a2.code},
+    )
+    assert response.status_code == 302
+    initiative = Initiative.objects.get()
+    assert initiative.unit == country.grassroots_a2
+    edit = client.get(f"/sang-kien/{initiative.pk}/sua/").content.decode()
+    assert f'name="unit" value="{country.grassroots_a2.code}"' in edit
+    refused = client.post(
+        CREATE, {**form_data(country.grassroots_a), "unit": country.grassroots_b.code}
+    )
+    assert forms.MSG_UNIT_NOT_ALLOWED in refused.content.decode()
+
+
 def test_officer_cannot_enter_outside_their_scope(client_for, personas, country):
     response = client_for(personas.grassroots_officer_a).post(
         CREATE, form_data(country.grassroots_a2, on_behalf="1")
