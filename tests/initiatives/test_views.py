@@ -382,6 +382,13 @@ def test_confidential_detail_shows_text_only_inside_the_chain(client_for, person
     assert SECRET not in html and "muối khoáng" not in html and "Nguyễn Văn Tâm" not in html
     assert "cong-thuc.pdf" not in html and 'data-testid="confidential-notice"' in html
     assert client_for(personas.leader).get(file_url).status_code == 404
+    # A reviewer's reason may quote the secret: it stays inside the chain too.
+    Initiative.objects.filter(pk=secret.pk).update(review_note=f"Trích: {SECRET}")
+    secret.events.update(reason=f"Trích: {SECRET}")
+    secret.events.filter(to_status="approved").update(to_status="returned")
+    Initiative.objects.filter(pk=secret.pk).update(status="returned")
+    assert SECRET not in client_for(personas.leader).get(url).content.decode()
+    assert f"Trích: {SECRET}" in client_for(personas.reviewer_a).get(url).content.decode()
     assert client_for(personas.reviewer_b).get(url).status_code == 404
 
 
