@@ -549,7 +549,9 @@ def progress_list(*, scope: Scope, unit: OrgUnit, period: Period, as_of=None) ->
 def weekly_series(
     *, period: Period, unit: OrgUnit | None = None, mode: str = RankingMode.TODAY
 ) -> list[tuple[dt.date, int, int]]:
-    """(Monday, submitted, valid) per week, nationally or for one top-level unit."""
+    """(Monday, submitted, valid) per week, nationally or for one unit."""
+    if unit is not None and unit.level >= 2:
+        return _subtree_series(unit=unit, period=period)
     weekly = WeeklyTally.objects.filter(
         dimension=Dimension.ALL,
         week__gte=periods.week_start(period.start),
@@ -567,6 +569,29 @@ def weekly_series(
         by_week[week][0] += count
         if bucket == Bucket.VALID:
             by_week[week][1] += count
+    return [(week, *by_week[week]) for week in sorted(by_week)]
+
+
+def _subtree_series(*, unit: OrgUnit, period: Period) -> list[tuple[dt.date, int, int]]:
+    daily = DailyTally._meta.db_table
+    units = OrgUnit._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.day, d.bucket, SUM(d.count) FROM {daily} d "
+            f"JOIN {units} u ON u.id = d.unit_id "
+            "WHERE u.tree_id = %s AND u.lft >= %s AND u.rght <= %s AND d.day >= %s AND d.day <= %s "
+            "GROUP BY d.day, d.bucket",
+            [unit.tree_id, unit.lft, unit.rght, period.start, period.end],
+        )
+        rows = cursor.fetchall()
+    by_week: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
+    for day, bucket, count in rows:
+        if isinstance(day, str):  # SQLite hands dates back as text from raw SQL
+            day = dt.date.fromisoformat(day)
+        week = by_week[periods.week_start(day)]
+        week[0] += count
+        if bucket == Bucket.VALID:
+            week[1] += count
     return [(week, *by_week[week]) for week in sorted(by_week)]
 
 

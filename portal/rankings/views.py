@@ -168,7 +168,7 @@ def dashboard(request):
     if focus.level == 0:
         kinds = selectors.CATEGORIES[filters.category]
         progress = [r for r in progress if r.unit.kind in kinds]
-    series = selectors.weekly_series(period=year, unit=focus if focus.level == 1 else None)
+    series = selectors.weekly_series(period=year, unit=focus if focus.level >= 1 else None)
     _bar_scale(rows, filters.measure)
     chart = {
         "measure": str(selectors.MEASURES[filters.measure]),

@@ -283,3 +283,15 @@ def test_cadence_is_set_by_the_level_itself(client, league, people):
     )
     assert response.status_code == 200
     assert ReminderPolicy.objects.get(unit=league.p1).every_days == 14
+
+
+def test_a_grassroots_officer_sees_their_own_weekly_series(client, data, people):
+    login(client, people["officer_g1"])
+    response = client.get("/xep-hang/bang-dieu-khien/?period=year&year=2025")
+    assert response.status_code == 200
+    # G1's three initiatives were handed in on 3, 4 and 5 February 2025 (one week);
+    # the series is for this year, so compare with the selector directly too.
+    from portal.rankings import selectors
+
+    series = selectors.weekly_series(period=periods.year(2025), unit=data.g1)
+    assert series == [(dt.date(2025, 2, 3), 3, 3)]
