@@ -67,6 +67,7 @@ def queue(request):
                 ("30", _("Chờ trên 30 ngày")),
             ],
             "policy_units": queue_.policy_units,
+            "overdue_label": _("Quá hạn"),
             "common_reasons": services.COMMON_REASONS,
         },
     )
