@@ -270,6 +270,19 @@ def set_proposed_index(enabled: bool) -> None:
         connection.connection.autocommit = previous
 
 
+def raise_priority() -> None:
+    import subprocess
+
+    from django.db import connection
+
+    os.nice(-15)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    subprocess.run(["renice", "-n", "-15", "-p", str(backend)], check=True, capture_output=True)
+    print(f"priority raised: this process and PostgreSQL backend {backend} at nice -15")
+
+
 def measure(repeat: int) -> list[tuple[str, dict]]:
     from django.db import connection
     from django.test import Client
@@ -322,6 +335,7 @@ def measure(repeat: int) -> list[tuple[str, dict]]:
                 name,
                 {
                     "url": url,
+                    "min": timings[0],
                     "median": statistics.median(timings),
                     "p95": timings[max(0, int(len(timings) * 0.95) - 1)],
                     "max": timings[-1],
@@ -339,6 +353,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument(
+        "--priority",
+        action="store_true",
+        help="on a shared, busy machine: raise the CPU priority of this process and of its "
+        "PostgreSQL backend (needs root), so other jobs' load does not swamp the figures",
+    )
+    parser.add_argument(
         "--proposed-index",
         action="store_true",
         help="measure with the partial index of PROPOSED_INDEX (dropped again without this flag)",
@@ -350,6 +370,8 @@ def main() -> None:
     setup_django(args.dsn)
     seed(args.n, args.reseed)
     set_proposed_index(args.proposed_index)
+    if args.priority:
+        raise_priority()
     print(f"proposed index: {'on' if args.proposed_index else 'off'}")
     print(
         "load average before: {:.1f} {:.1f} {:.1f} ({} cores)".format(
@@ -358,10 +380,14 @@ def main() -> None:
     )
     results = measure(args.repeat)
     print("load average after: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
-    print("\n| page | median ms | p95 ms | max ms | queries |\n| --- | ---: | ---: | ---: | ---: |")
+    print(
+        "\n| page | min ms | median ms | p95 ms | max ms | queries |\n"
+        "| --- | ---: | ---: | ---: | ---: | ---: |"
+    )
     for name, row in results:
         print(
-            f"| {name} | {row['median']:.1f} | {row['p95']:.1f} | {row['max']:.1f} "
+            f"| {name} | {row['min']:.1f} | {row['median']:.1f} | {row['p95']:.1f} "
+            f"| {row['max']:.1f} "
             f"| {row['queries']} |"
         )
 

@@ -321,6 +321,12 @@ class SourceEvidence:
     visible_to: OrgUnit | None
     source_text: str | None = None
 
+    @property
+    def link(self) -> str:
+        """The web source's address, only if it is plain http(s) (never javascript: etc.)."""
+        url = self.match.source_url or ""
+        return url if url.lower().startswith(("http://", "https://")) else ""
+
 
 @dataclass
 class Case:

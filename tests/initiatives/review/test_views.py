@@ -5,8 +5,10 @@ from initiatives.models import Status
 from portal.models import Notice
 from tests.initiatives.review.helpers import (
     COPIED,
+    add_match,
     archived_source,
     flagged_copy,
+    make_check,
     make_initiative,
 )
 
@@ -168,3 +170,16 @@ def test_policy_page(country, personas, client_for):
         ).status_code
         == 404
     )
+
+
+def test_web_source_shows_its_link_and_never_a_script_url(country, personas, client_for):
+    item = make_initiative(
+        unit=country.grassroots_a, owner=personas.worker_a, title="Web", text="Đoạn chép từ báo."
+    )
+    check = make_check(item)
+    add_match(check, url="https://baomoi.vn/bai-viet", own_span=(0, 8))
+    add_match(check, url="javascript:alert(1)", own_span=(9, 12))
+    body = client_for(personas.reviewer_a).get(f"/duyet/{item.pk}/").content.decode()
+    assert 'href="https://baomoi.vn/bai-viet"' in body
+    assert 'href="javascript:' not in body
+    assert '<mark class="copied" data-first>Đoạn ché</mark>' in body
