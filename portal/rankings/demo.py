@@ -17,6 +17,7 @@ from federation.services import unit_create
 from initiatives.models import Initiative, ParticipantGroup
 from portal.models.rankings import ReminderPolicy, Target
 from portal.rankings import periods, services
+from portal.rankings.selectors import top_level_units
 
 STATUSES = ["valid"] * 6 + ["approved"] * 2 + ["checking", "flagged", "rejected"]
 TITLES = [
@@ -63,7 +64,7 @@ def seed_rankings_demo(*, seed: int = 6, today: dt.date | None = None) -> int:
         get_user_model().objects.filter(email="cdcs@demo.vn").first()
         or get_user_model().objects.order_by("pk").first()
     )
-    tops = list(OrgUnit.objects.filter(level=1, active_to__isnull=True).order_by("code"))
+    tops = list(top_level_units().filter(active_to__isnull=True).order_by("code"))
     start = today - dt.timedelta(days=300)
     rows = []
     for top in tops:

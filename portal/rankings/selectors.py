@@ -63,6 +63,13 @@ MEASURES = {
 }
 
 
+def top_level_units():
+    """Units directly under the confederation. Filtered by kind first: `kind` is indexed,
+    `level` is not, and the tree holds 100,000 units."""
+    kinds = [k.value for k in CATEGORIES["all"]]
+    return OrgUnit.objects.filter(kind__in=kinds, level=1)
+
+
 @dataclass
 class Totals:
     submitted: int = 0
@@ -165,9 +172,7 @@ def assign_ranks(rows: list[RankRow], measure: str) -> list[RankRow]:
 def _successors() -> dict[int, int]:
     """Top-level unit id -> the unit it was merged into, followed to today's unit."""
     merged = dict(
-        OrgUnit.objects.filter(level=1, merged_into__isnull=False).values_list(
-            "id", "merged_into_id"
-        )
+        top_level_units().filter(merged_into__isnull=False).values_list("id", "merged_into_id")
     )
     result = {}
     for unit_id in merged:
@@ -272,11 +277,12 @@ def ranked_units(
     """The units that compete: by today's tree (units active today, merged ones rolled up)
     or as they were (units active at some point in the period)."""
     today = timezone.localdate()
-    units = OrgUnit.objects.filter(level=1)
+    units = top_level_units()
     if group is not None:
         wanted = today.year if mode == RankingMode.TODAY else min(period.end.year, today.year)
         year = _membership_year(group, wanted)
-        units = units.filter(emulation_memberships__group=group, emulation_memberships__year=year)
+        members = EmulationMembership.objects.filter(group=group, year=year).values("unit_id")
+        units = units.filter(pk__in=members)
     else:
         units = units.filter(kind__in=[k.value for k in CATEGORIES[category]])
     if mode == RankingMode.TODAY:

@@ -297,7 +297,7 @@ def ranking_snapshot_take(*, week: dt.date) -> int:
     monday = periods.week_start(week)
     period = periods.Period("all", periods.PROGRAMME_START, monday + dt.timedelta(days=6))
     rows = []
-    unit_ids = list(OrgUnit.objects.filter(level=1).values_list("pk", flat=True))
+    unit_ids = list(selectors.top_level_units().values_list("pk", flat=True))
     for mode in RankingMode.values:
         totals = selectors.top_level_totals(period=period, mode=mode)
         for unit_id in unit_ids:
@@ -549,7 +549,9 @@ def weekly_report_email(*, report: WeeklyReport, xlsx: bytes, pdf: bytes) -> int
 
 def report_units() -> Iterable[OrgUnit]:
     """Units that get a weekly report from beat: today's units directly under the confederation."""
-    return OrgUnit.objects.filter(level=1, active_to__isnull=True).order_by("code")
+    from portal.rankings.selectors import top_level_units
+
+    return top_level_units().filter(active_to__isnull=True).order_by("code")
 
 
 def pace(*, submitted: int, target: int | None, period, as_of: dt.date):
