@@ -183,3 +183,18 @@ def test_web_source_shows_its_link_and_never_a_script_url(country, personas, cli
     assert 'href="https://baomoi.vn/bai-viet"' in body
     assert 'href="javascript:' not in body
     assert '<mark class="copied" data-first>Đoạn ché</mark>' in body
+
+
+def test_case_page_queries_do_not_grow_with_sources(
+    country, personas, source, item, client_for, django_assert_max_num_queries
+):
+    check = item.similarity_checks.first()
+    for n in range(6):
+        other = archived_source(
+            unit=country.grassroots_b, owner=personas.worker_b, title=f"Nguồn {n}"
+        )
+        add_match(check, source=other, own_span=(0, 5), source_span=(0, 5), coverage=0.1)
+    client = client_for(personas.reviewer_a)
+    with django_assert_max_num_queries(20):  # 18 with one source or seven
+        response = client.get(f"/duyet/{item.pk}/")
+    assert response.content.decode().count('data-testid="source-text"') == 7
