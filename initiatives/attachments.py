@@ -48,6 +48,7 @@ SNIFF_BYTES = 8192
 # The similarity check needs the words, not a whole book: cap what is kept.
 MAX_EXTRACTED_CHARS = 300_000
 MAX_PDF_PAGES = 300
+MAX_DOCX_INFLATED_BYTES = 200 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -127,8 +128,17 @@ def _pdf_text(fileobj) -> str:
 
 
 def _docx_text(fileobj) -> str:
+    import zipfile
+
     import docx
 
+    # A DOCX is a ZIP: refuse to inflate a "zip bomb" that is small on the wire.
+    with zipfile.ZipFile(fileobj) as archive:
+        inflated = sum(member.file_size for member in archive.infolist())
+    if inflated > MAX_DOCX_INFLATED_BYTES:
+        logger.warning("DOCX attachment inflates to %s bytes; text not extracted", inflated)
+        return ""
+    fileobj.seek(0)
     document = docx.Document(fileobj)
     parts = [paragraph.text for paragraph in document.paragraphs]
     for table in document.tables:

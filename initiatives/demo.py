@@ -331,7 +331,7 @@ def seed(stdout) -> None:
                 "problem": problem,
                 "description": solution,
                 "prior_solution": "Làm thủ công theo cách cũ, phụ thuộc kinh nghiệm từng người.",
-                "improvements": solution.split(",")[0] + ".",
+                "improvements": solution.split(",")[0].rstrip(".") + ".",
                 "application_scope": "Các đơn vị có dây chuyền, quy trình tương tự.",
                 "conditions": "Kinh phí nhỏ, tự làm được với nhân lực hiện có.",
                 "confidential_info": "Thông số cài đặt chi tiết." if confidential else "",

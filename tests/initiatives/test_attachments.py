@@ -162,3 +162,10 @@ def test_removing_a_file_deletes_it_from_storage(
         services.attachment_remove(attachment=attachment, actor=personas.worker_a)
     assert not storage.exists(name)
     assert not draft.attachments.exists()
+
+
+def test_a_docx_that_inflates_too_much_is_kept_without_text(monkeypatch):
+    monkeypatch.setattr(attachments, "MAX_DOCX_INFLATED_BYTES", 1000)
+    content = docx_bytes("Sáng kiến " * 500)
+    assert attachments.inspect_upload(upload("to.docx", content)).extension == "docx"
+    assert attachments.extract_text(upload("to.docx", content), "docx") == ""
