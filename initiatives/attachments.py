@@ -84,6 +84,30 @@ def sniff_type(head: bytes) -> tuple[str, str] | None:
     return extension, ALLOWED_TYPES[extension]
 
 
+def _office_document_in_zip(uploaded) -> tuple[str, str] | None:
+    """A DOCX or XLSX whose parts `filetype` did not see in the first bytes: read the ZIP's
+    table of contents (still the content, not the name)."""
+    import zipfile
+
+    uploaded.seek(0)
+    try:
+        if not zipfile.is_zipfile(uploaded):
+            return None
+        uploaded.seek(0)
+        with zipfile.ZipFile(uploaded) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return None
+    finally:
+        uploaded.seek(0)
+    if "[Content_Types].xml" not in names:
+        return None
+    for extension, part in (("docx", "word/document.xml"), ("xlsx", "xl/workbook.xml")):
+        if part in names:
+            return extension, ALLOWED_TYPES[extension]
+    return None
+
+
 def inspect_upload(uploaded, *, already_used: int = 0) -> CheckedFile:
     """Check one upload's type by content and its size; raise ValidationError in Vietnamese."""
     name = uploaded.name
@@ -106,7 +130,7 @@ def inspect_upload(uploaded, *, already_used: int = 0) -> CheckedFile:
             ),
             code="total_too_large",
         )
-    sniffed = sniff_type(_head(uploaded))
+    sniffed = sniff_type(_head(uploaded)) or _office_document_in_zip(uploaded)
     if sniffed is None:
         raise ValidationError(_(MSG_TYPE_REFUSED).format(name=name), code="type")
     extension, content_type = sniffed

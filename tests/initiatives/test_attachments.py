@@ -169,3 +169,16 @@ def test_a_docx_that_inflates_too_much_is_kept_without_text(monkeypatch):
     content = docx_bytes("Sáng kiến " * 500)
     assert attachments.inspect_upload(upload("to.docx", content)).extension == "docx"
     assert attachments.extract_text(upload("to.docx", content), "docx") == ""
+
+
+def test_an_office_file_with_its_parts_late_in_the_zip_is_still_recognised():
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("docProps/thumbnail.bin", b"\0" * 20000)  # pushes the parts past 8 KB
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    checked = attachments.inspect_upload(upload("bang-tinh.xlsx", buffer.getvalue()))
+    assert checked.extension == "xlsx"
