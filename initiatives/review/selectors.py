@@ -14,7 +14,8 @@ import statistics
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.http import Http404
 from django.utils import timezone
 
@@ -199,17 +200,57 @@ def queue_list(*, viewer, filters: QueueFilters | None = None) -> tuple[Queue, Q
     return queue, items
 
 
+def _count_expressions(queue: Queue, *, viewer) -> dict[str, Count]:
+    now = timezone.now()
+    return {
+        "total": Count("pk"),
+        "flagged": Count("pk", filter=Q(status=Status.FLAGGED)),
+        "valid": Count("pk", filter=Q(status=Status.VALID)),
+        "claimed": Count("pk", filter=Q(claimed_until__gt=now)),
+        "mine": Count("pk", filter=Q(claimed_by=viewer, claimed_until__gt=now)),
+        "overdue": Count("pk", filter=queue.overdue_q),
+    }
+
+
 def queue_counts(queue: Queue, *, viewer) -> dict[str, int]:
     """Counts per state of the whole queue (not only the filtered page), in one query."""
-    now = timezone.now()
-    return queue.items.aggregate(
-        total=Count("pk"),
-        flagged=Count("pk", filter=Q(status=Status.FLAGGED)),
-        valid=Count("pk", filter=Q(status=Status.VALID)),
-        claimed=Count("pk", filter=Q(claimed_until__gt=now)),
-        mine=Count("pk", filter=Q(claimed_by=viewer, claimed_until__gt=now)),
-        overdue=Count("pk", filter=queue.overdue_q),
-    )
+    return queue.items.aggregate(**_count_expressions(queue, viewer=viewer))
+
+
+def queue_page(
+    *, queue: Queue, items: QuerySet, filters: QueueFilters, viewer, page_number, per_page: int
+) -> tuple[Page, dict[str, int]]:
+    """One page of the queue and the counts per state.
+
+    Unfiltered, the page's rows carry the counts as window aggregates (COUNT(...) OVER ()),
+    so the 10,000 waiting rows are read once instead of twice (list, then counts).
+    Filtered, the counts (of the whole queue) and the page's total differ: two queries.
+    """
+    if filters.is_active:
+        counts = queue_counts(queue, viewer=viewer)
+        return Paginator(items, per_page).get_page(page_number), counts
+    try:
+        number = max(1, int(page_number or 1))
+    except (TypeError, ValueError):
+        number = 1
+    offset = (number - 1) * per_page
+    windows = {
+        f"window_{name}": Window(expression)
+        for name, expression in _count_expressions(queue, viewer=viewer).items()
+    }
+    rows = list(items.annotate(**windows)[offset : offset + per_page])
+    if not rows:  # an empty queue, or a page past the end: count, then clamp the page
+        counts = queue_counts(queue, viewer=viewer)
+        paginator = Paginator(items, per_page)
+        paginator.count = counts["total"]
+        return paginator.get_page(page_number), counts
+    counts = {
+        name: getattr(rows[0], f"window_{name}")
+        for name in _count_expressions(queue, viewer=viewer)
+    }
+    paginator = Paginator(items, per_page)
+    paginator.count = counts["total"]  # cached_property: set, never recounted
+    return Page(rows, number, paginator), counts
 
 
 def mark_overdue(items, policy_units: list[OrgUnit], now=None) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,11 +40,14 @@ def queue(request):
     scope = _reviewer_scope_or_404(request.user)
     filters = selectors.QueueFilters.from_params(request.GET, scope=scope)
     queue_, items = selectors.queue_list(viewer=request.user, filters=filters)
-    counts = selectors.queue_counts(queue_, viewer=request.user)
-    paginator = Paginator(items, PAGE_SIZE)
-    if not filters.is_active:
-        paginator.count = counts["total"]  # the same number: spare a second COUNT(*)
-    page = paginator.get_page(request.GET.get("page"))
+    page, counts = selectors.queue_page(
+        queue=queue_,
+        items=items,
+        filters=filters,
+        viewer=request.user,
+        page_number=request.GET.get("page"),
+        per_page=PAGE_SIZE,
+    )
     selectors.mark_overdue(page.object_list, queue_.policy_units)
     top_level = min((u.level for u in queue_.policy_units), default=1)
     sub_units = scope.units().filter(level__lte=top_level + 1).only("code", "name", "level")

@@ -198,3 +198,31 @@ def test_case_page_queries_do_not_grow_with_sources(
     with django_assert_max_num_queries(20):  # 18 with one source or seven
         response = client.get(f"/duyet/{item.pk}/")
     assert response.content.decode().count('data-testid="source-text"') == 7
+
+
+def test_queue_pages_carry_the_counts_of_the_whole_queue(country, personas, client_for):
+    for n in range(55):
+        make_initiative(
+            unit=country.grassroots_a, owner=personas.worker_a, title=f"S{n}", days_ago=n % 10
+        )
+    client = client_for(personas.reviewer_a)
+    first = client.get("/duyet/")
+    assert first.context["counts"] == {
+        "total": 55,
+        "flagged": 55,
+        "valid": 0,
+        "claimed": 0,
+        "mine": 0,
+        "overdue": 15,
+    }
+    assert len(first.context["page"].object_list) == 50
+    second = client.get("/duyet/?page=2")
+    assert second.context["counts"] == first.context["counts"]
+    assert len(second.context["page"].object_list) == 5
+    beyond = client.get("/duyet/?page=9")  # past the end: the last page
+    assert beyond.context["page"].number == 2 and beyond.context["counts"]["total"] == 55
+    filtered = client.get("/duyet/?age=overdue")
+    assert filtered.context["counts"]["total"] == 55
+    assert filtered.context["page"].paginator.count == 15
+    first_ids = {i.pk for i in first.context["page"].object_list}
+    assert first_ids.isdisjoint({i.pk for i in second.context["page"].object_list})
