@@ -163,7 +163,10 @@ class InitiativeWriteSerializer(serializers.Serializer):
         if units is not None:
             self.fields["unit"].queryset = units
 
-    def author_data(self) -> list[AuthorData]:
+    def author_data(self) -> list[AuthorData] | None:
+        """The authors sent, or None when a partial update leaves them as they are."""
+        if "authors" not in self.validated_data:
+            return None
         return [
             AuthorData(
                 full_name=a["full_name"],

@@ -141,13 +141,15 @@ def initiative_save_draft(
     *,
     entered_by,
     data: dict,
-    authors: Sequence[AuthorData],
+    authors: Sequence[AuthorData] | None = None,
     initiative: Initiative | None = None,
     client_token: uuid.UUID | None = None,
 ) -> Initiative:
     """Create or update a draft (or a returned initiative being revised).
 
-    Authors are checked for a 100% total only on submission: a draft may be incomplete.
+    `authors`, when given, replaces the author list (an empty list removes every
+    author); None leaves it as it is. Authors are checked for a 100% total only on
+    submission: a draft may be incomplete.
     The caller has already checked that `entered_by` may write in `data["unit"]`'s subtree.
     """
     if initiative is None and client_token is not None:
@@ -179,7 +181,7 @@ def initiative_save_draft(
             return Initiative.objects.get(client_token=client_token)
     else:
         initiative.save()
-    if authors:
+    if authors is not None:
         _replace_authors(initiative, authors)
     return initiative
 

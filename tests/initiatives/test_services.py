@@ -33,7 +33,9 @@ def test_submit_moves_to_checking_and_records_who_and_when(draft, personas, coun
     assert submitted.status == Status.CHECKING
     assert submitted.submitted_at is not None
     assert submitted.top_unit == country.province_a
-    events = list(InitiativeEvent.objects.filter(initiative=draft).values_list("transition", "to_status"))
+    events = list(
+        InitiativeEvent.objects.filter(initiative=draft).values_list("transition", "to_status")
+    )
     assert events[:2] == [("submit", "submitted"), ("start_check", "checking")]
     assert InitiativeEvent.objects.get(transition="submit").actor == personas.worker_a
 
@@ -49,7 +51,11 @@ def test_submitting_twice_changes_nothing(draft, personas):
 def test_contributions_must_add_up_to_100(country, personas):
     draft = services.initiative_save_draft(
         entered_by=personas.worker_a,
-        data={"title": "X", "participant_group": ParticipantGroup.ENTERPRISE, "unit": country.grassroots_a},
+        data={
+            "title": "X",
+            "participant_group": ParticipantGroup.ENTERPRISE,
+            "unit": country.grassroots_a,
+        },
         authors=[services.AuthorData("A", Decimal(70)), services.AuthorData("B", Decimal(20))],
     )
     with pytest.raises(ValidationError) as error:
@@ -65,10 +71,16 @@ def test_search_text_is_accent_folded(draft):
 
 def test_a_decision_applies_once(draft, personas):
     checking = services.initiative_submit(initiative=draft, actor=personas.worker_a)
-    services.initiative_record_check(initiative=checking, flagged=True, copied_share=0.4, source_count=1)
-    services.initiative_decide(initiative=draft, reviewer=personas.reviewer_a, decision="return", reason="Bổ sung số liệu")
+    services.initiative_record_check(
+        initiative=checking, flagged=True, copied_share=0.4, source_count=1
+    )
+    services.initiative_decide(
+        initiative=draft, reviewer=personas.reviewer_a, decision="return", reason="Bổ sung số liệu"
+    )
     with pytest.raises(ValidationError):
-        services.initiative_decide(initiative=draft, reviewer=personas.reviewer_a, decision="approve")
+        services.initiative_decide(
+            initiative=draft, reviewer=personas.reviewer_a, decision="approve"
+        )
     draft.refresh_from_db()
     assert draft.status == Status.RETURNED
     assert InitiativeEvent.objects.filter(to_status__in=["returned", "approved"]).count() == 1
@@ -76,7 +88,22 @@ def test_a_decision_applies_once(draft, personas):
 
 def test_reject_needs_a_reason(draft, personas):
     checking = services.initiative_submit(initiative=draft, actor=personas.worker_a)
-    services.initiative_record_check(initiative=checking, flagged=True, copied_share=0.4, source_count=1)
+    services.initiative_record_check(
+        initiative=checking, flagged=True, copied_share=0.4, source_count=1
+    )
     with pytest.raises(ValidationError) as error:
-        services.initiative_decide(initiative=draft, reviewer=personas.reviewer_a, decision="reject", reason=" ")
+        services.initiative_decide(
+            initiative=draft, reviewer=personas.reviewer_a, decision="reject", reason=" "
+        )
     assert services.MSG_REASON_REQUIRED in str(error.value)
+
+
+def test_an_empty_author_list_removes_the_authors_and_none_keeps_them(draft, personas):
+    services.initiative_save_draft(
+        entered_by=personas.worker_a, data={"title": "Đổi tên"}, initiative=draft
+    )
+    assert draft.authors.count() == 2
+    services.initiative_save_draft(
+        entered_by=personas.worker_a, data={}, authors=[], initiative=draft
+    )
+    assert draft.authors.count() == 0
