@@ -33,6 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+MERGER = dt.date(2025, 7, 1)
 DEFAULT_DSN = "postgres://postgres@127.0.0.1:5432/sangkien_bench_rankings"
 
 
@@ -85,7 +86,7 @@ def seed_units(total: int, rng: random.Random) -> None:
     """Add `total` units under today's top-level units and renumber the MPTT tree in one pass."""
     from django.db import connection
 
-    from federation.models import OrgUnit
+    from federation.models import OrgUnit, UnitPlacement
 
     units = list(OrgUnit.objects.values("id", "parent_id", "code", "level", "tree_id", "active_to"))
     root = next(u for u in units if u["parent_id"] is None)
@@ -100,6 +101,11 @@ def seed_units(total: int, rng: random.Random) -> None:
         children.setdefault(unit["parent_id"], []).append(unit)
     new_units = []
     created = 0
+    sources: dict[int, list[int]] = {}
+    for old_id, new_id in OrgUnit.objects.filter(level=1, merged_into__isnull=False).values_list(
+        "id", "merged_into_id"
+    ):
+        sources.setdefault(new_id, []).append(old_id)
     for top in tops:
         for i in range(uppers_per_top):
             upper = {
@@ -109,6 +115,10 @@ def seed_units(total: int, rng: random.Random) -> None:
                 "name": f"Công đoàn cấp trên {top['code']} số {i + 1}",
                 "kind": "upper",
                 "members": 0,
+                # Before the merger each upper union belonged to one of the merged provinces.
+                "was_under": sources[top["id"]][i % len(sources[top["id"]])]
+                if top["id"] in sources
+                else None,
             }
             next_id += 1
             new_units.append(upper)
@@ -179,6 +189,17 @@ def seed_units(total: int, rng: random.Random) -> None:
                     )
                 )  # fmt: skip
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {next_id})")
+        # Placement history: uppers of a merged province sat under the old one until the merger.
+        placements = UnitPlacement._meta.db_table
+        with cursor.copy(
+            f"COPY {placements} (unit_id, parent_id, valid_from, valid_to) FROM STDIN"
+        ) as copy:
+            for unit in new_units:
+                if unit.get("was_under"):
+                    copy.write_row((unit["id"], unit["was_under"], None, MERGER))
+                    copy.write_row((unit["id"], unit["parent_id"], MERGER, None))
+                else:
+                    copy.write_row((unit["id"], unit["parent_id"], None, None))
         # Top-level member counts: the sum of their grassroots unions.
         cursor.execute(
             f"UPDATE {table} t SET member_count = s.members FROM ("
@@ -220,6 +241,16 @@ def seed_initiatives(total: int, rng: random.Random) -> None:
         sources.setdefault(new_id, []).append(old_id)
     grassroots = list(
         OrgUnit.objects.filter(kind="grassroots", level__gte=2).values_list("id", "tree_id", "lft")
+    )
+    parent_of = dict(
+        OrgUnit.objects.filter(kind="grassroots", level__gte=2).values_list("id", "parent_id")
+    )
+    from federation.models import UnitPlacement
+
+    was_under = dict(
+        UnitPlacement.objects.filter(valid_to=dt.date(2025, 7, 1)).values_list(
+            "unit_id", "parent_id"
+        )
     )
     # Which top-level unit each grassroots union sits under today.
     ranges = sorted((t.lft, t.rght, t.pk) for t in tops.values() if t.pk not in ())
@@ -274,7 +305,7 @@ def seed_initiatives(total: int, rng: random.Random) -> None:
                 top_now = top_of[gid]
                 top_then = top_now
                 if day < merger and top_now in sources:
-                    top_then = rng.choice(sources[top_now])
+                    top_then = was_under.get(parent_of[gid]) or rng.choice(sources[top_now])
                 status = rng.choice(statuses)
                 row = {
                     "title": f"Sáng kiến số {n}",

@@ -21,7 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from federation.models import EmulationGroup, EmulationMembership, OrgUnit, UnitKind
+from federation.models import EmulationGroup, EmulationMembership, OrgUnit, UnitKind, UnitPlacement
 from portal.models import Role
 from portal.models.rankings import (
     Bucket,
@@ -213,25 +213,24 @@ def top_level_totals(
         months, weeks, days = periods.decompose(period.start, period.end)
     else:
         months, weeks, days = [], [], [(period.start, period.end)]
+    # One query per span, never an OR of ranges: PostgreSQL answers an OR with a bitmap
+    # heap scan (thousands of random heap reads) instead of an index-only scan.
     rows = []
     for model, column, spans in ((MonthlyTally, "month", months), (WeeklyTally, "week", weeks)):
-        if not spans:
-            continue
-        span_q = Q()
         for first, after in spans:
-            span_q |= Q(**{f"{column}__gte": first, f"{column}__lt": after})
+            rows += list(
+                model.objects.filter(
+                    dimension=dimension,
+                    dim_key=dim_key,
+                    **{f"{column}__gte": first, f"{column}__lt": after},
+                )
+                .values_list("top_unit_id", "bucket")
+                .annotate(Sum("count"), Sum("benefit_vnd"))
+                .order_by()
+            )
+    for start, end in days:
         rows += list(
-            model.objects.filter(span_q, dimension=dimension, dim_key=dim_key)
-            .values_list("top_unit_id", "bucket")
-            .annotate(Sum("count"), Sum("benefit_vnd"))
-            .order_by()
-        )
-    if days:
-        day_q = Q()
-        for start, end in days:
-            day_q |= Q(day__gte=start, day__lte=end)
-        rows += list(
-            DailyTally.objects.filter(day_q, daily_q)
+            DailyTally.objects.filter(daily_q, day__gte=start, day__lte=end)
             .values_list("top_unit_id", "bucket")
             .annotate(Sum("count"), Sum("benefit_vnd"))
             .order_by()
@@ -490,10 +489,34 @@ def subunit_rows(
             if position >= 0 and lft <= children[position].rght:
                 totals[children[position].pk].add(bucket, count, benefit)
     elif unit.merged_into_id and mode == RankingMode.HISTORIC:
-        totals = _merged_unit_totals(
+        by_grassroots = _merged_unit_totals(
             unit=unit, period=period, participant_group=participant_group, field_id=field_id
         )
-        children = list(OrgUnit.objects.filter(pk__in=list(totals)).order_by("code"))
+        # The sub-units it had (its placements before the merger moved them), each
+        # summing the grassroots unions now under it; without that history, the
+        # grassroots unions themselves.
+        children = list(
+            OrgUnit.objects.filter(
+                pk__in=UnitPlacement.objects.filter(parent=unit).values("unit_id")
+            ).order_by("tree_id", "lft")
+        )
+        if children:
+            lft_of = dict(
+                OrgUnit.objects.filter(pk__in=list(by_grassroots)).values_list("pk", "lft")
+            )
+            starts = [c.lft for c in children]
+            totals = defaultdict(Totals)
+            for grassroots_id, total in by_grassroots.items():
+                lft = lft_of.get(grassroots_id, -1)
+                position = bisect_right(starts, lft) - 1
+                if position >= 0 and lft <= children[position].rght:
+                    child_total = totals[children[position].pk]
+                    child_total.submitted += total.submitted
+                    child_total.valid += total.valid
+                    child_total.benefit_vnd += total.benefit_vnd
+        else:
+            totals = by_grassroots
+            children = list(OrgUnit.objects.filter(pk__in=list(totals)).order_by("code"))
     else:
         return []
     targets = targets_for([c.pk for c in children], period)
