@@ -230,3 +230,23 @@ def test_queue_and_case_on_a_phone(live_server, phone_page, flagged):
     page.wait_for_url(f"{live_server.url}/duyet/{item.pk}/")
     assert _mark_is_inside_its_pane(page, "initiative-text") == COPIED
     screenshot(page, "review-case-phone")
+
+
+def test_the_unit_admin_turns_on_review_everything(live_server, phone_page, flagged):
+    page = phone_page
+    log_in(page, live_server, "canbo.cantho@demo.vn", DEMO_PASSWORD)
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/duyet/chinh-sach/")
+    card = page.get_by_test_id("policy-LDLD92")
+    card.get_by_label("Thời hạn duyệt (ngày)").fill("0")
+    card.get_by_role("button", name="Lưu").click()
+    card = page.get_by_test_id("policy-LDLD92")
+    assert "Thời hạn duyệt phải từ 1 đến 90 ngày." in card.inner_text()
+    assert card.get_by_label("Thời hạn duyệt (ngày)").input_value() == "0"
+    card.get_by_label("Duyệt mọi sáng kiến (mặc định: chỉ sáng kiến bị gắn cờ)").check()
+    card.get_by_label("Thời hạn duyệt (ngày)").fill("5")
+    card.get_by_role("button", name="Lưu").click()
+    assert "Đã lưu chính sách duyệt" in page.locator(".messages").inner_text()
+    screenshot(page, "review-policy-phone")
+    province = OrgUnit.objects.get(code="LDLD92")
+    assert province.review_everything and province.review_time_limit_days == 5
