@@ -46,6 +46,8 @@ def _reposition(unit: OrgUnit, parent: OrgUnit | None, effective_date: dt.date |
             open_placement.save(update_fields=["valid_to"])
     UnitPlacement.objects.create(unit=unit, parent=parent, valid_from=effective_date)
     unit.refresh_from_db()
+    if parent is not None:
+        parent.refresh_from_db()  # mptt inserts by the parent's lft/rght: a stale one corrupts the tree
     unit.parent = parent
     unit.save()  # mptt moves the node, keeping siblings ordered by code
 
@@ -64,6 +66,8 @@ def unit_create(
     actor=None,
 ) -> OrgUnit:
     _lock_tree()
+    if parent is not None:
+        parent.refresh_from_db()  # mptt inserts by the parent's lft/rght: a stale one corrupts the tree
     unit = OrgUnit(
         code=code,
         name=name,
