@@ -135,6 +135,8 @@ def league(db) -> League:
 
 def merge_p3_into_p4(league: League) -> None:
     """The 2025 merger: P3 (Hậu Giang) goes into a new P4 (Cần Thơ) from 1 July 2025."""
+    # unit_create trusts the parent instance's lft/rght: hand it fresh ones.
+    league.root.refresh_from_db()
     p4 = UnitFactory(
         code="P4",
         name="LĐLĐ Cần Thơ",
@@ -144,6 +146,7 @@ def merge_p3_into_p4(league: League) -> None:
         active_from=MERGER,
     )
     unit_merge(sources=[league.p3], target=p4, effective_date=MERGER)
+    p4.refresh_from_db()
     league.p4 = p4
     league.g4 = UnitFactory(code="G4", name="CĐCS Cần Thơ 1", parent=p4)
     for unit in (league.p1, league.p2, p4):

@@ -104,7 +104,7 @@ def test_a_returned_initiative_edited_and_resubmitted_moves_its_count(league):
             "field": league.field_b,
             "benefit_vnd": Decimal(300),
         },
-        authors=[],
+        authors=[initiative_services.AuthorData("Nguyễn Văn A", Decimal(100))],
     )
     initiative = initiative_services.initiative_submit(initiative=initiative, actor=league.author)
     initiative_services.initiative_record_check(

@@ -223,3 +223,21 @@ def test_rank_change_since_last_weeks_snapshot(league):
     by_code = {r.unit.code: r for r in ranking.rows}
     assert (by_code["P1"].rank, by_code["P1"].previous_rank, by_code["P1"].change) == (1, 2, 1)
     assert (by_code["P2"].rank, by_code["P2"].previous_rank, by_code["P2"].change) == (2, 1, -1)
+
+
+def test_a_merged_province_drills_into_the_sub_units_it_had(league):
+    # P3 had G3 and an upper union U3 (with G3U) before the merger moved both under P4.
+    from tests.factories import UnitFactory, UnitKind
+
+    league.p3.refresh_from_db()
+    u3 = UnitFactory(code="U3", name="CĐ KCN Hậu Giang", kind=UnitKind.UPPER, parent=league.p3)
+    g3u = UnitFactory(code="G3U", name="CĐCS KCN 1", parent=u3)
+    submit(league, g3u, dt.date(2025, 3, 1))
+    submit(league, g3u, dt.date(2025, 3, 2))
+    submit(league, league.g3, dt.date(2025, 3, 3))
+    merge_p3_into_p4(league)
+    submit(league, g3u, dt.date(2025, 9, 1))  # after the merger: counts for P4, not P3
+    rows = selectors.subunit_rows(unit=league.p3, period=YEAR_2025, mode=RankingMode.HISTORIC)
+    assert ranks(rows) == {"U3": (1, 2), "G3": (2, 1)}
+    today = selectors.subunit_rows(unit=league.p4, period=YEAR_2025)
+    assert ranks(today) == {"U3": (1, 3), "G3": (2, 1), "G4": (3, 0)}
