@@ -31,9 +31,12 @@ from tests.initiatives.review.helpers import COPIED, SOURCE_TEXT, add_match, mak
 pytestmark = pytest.mark.django_db(transaction=True)
 
 REASON = "Ghi rõ phần cải tiến riêng và trích nguồn đoạn mô tả cảm biến."
-OWN_TEXT = (
-    f"Kho cấp đông của công ty thường bị quá nhiệt vào ca đêm. {COPIED} Áp dụng tại kho số 2."
+# Long enough that each pane has to scroll to show the copied passage.
+PREFACE = "\n".join(
+    f"Bước {n}: kiểm tra kho cấp đông số {n} và ghi sổ theo dõi." for n in range(1, 41)
 )
+OWN_TEXT = f"{PREFACE}\nKho cấp đông thường bị quá nhiệt vào ca đêm. {COPIED} Áp dụng tại kho số 2."
+LONG_SOURCE_TEXT = f"{PREFACE}\n{SOURCE_TEXT}"
 
 
 def _initiative(*, unit_code: str, owner_email: str, title: str, description: str, status: str):
@@ -85,10 +88,10 @@ def flagged(settings):
         unit_code="LDLD01-U01-G01",
         owner_email="congnhan.hanoi@demo.vn",
         title="Cảnh báo nhiệt độ kho lạnh qua tin nhắn",
-        description=SOURCE_TEXT,
+        description=LONG_SOURCE_TEXT,
         status=Status.APPROVED,
     )
-    make_check(source, SOURCE_TEXT, flagged=False)
+    make_check(source, LONG_SOURCE_TEXT, flagged=False)
     item = _initiative(
         unit_code="LDLD92-U01-G01",
         owner_email="congnhan@demo.vn",
@@ -98,7 +101,7 @@ def flagged(settings):
     )
     Initiative.objects.filter(pk=item.pk).update(copied_share=0.55, copied_source_count=1)
     check = make_check(item, OWN_TEXT)
-    start, source_start = OWN_TEXT.index(COPIED), SOURCE_TEXT.index(COPIED)
+    start, source_start = OWN_TEXT.index(COPIED), LONG_SOURCE_TEXT.index(COPIED)
     add_match(
         check,
         source=source,
@@ -117,10 +120,11 @@ def flagged(settings):
 
 
 def _mark_is_inside_its_pane(page, testid: str) -> str:
-    """The first copied passage is visible: inside its scrolled pane and the viewport."""
+    """The first copied passage is visible: its pane scrolled down to it (review.js)."""
     pane = page.get_by_test_id(testid).first
     mark = pane.locator("mark.copied").first
     mark.wait_for()
+    page.wait_for_function("el => el.scrollTop > 0", arg=pane.element_handle(), timeout=5_000)
     box, pane_box = mark.bounding_box(), pane.bounding_box()
     assert (
         pane_box["y"] - 1 <= box["y"]
