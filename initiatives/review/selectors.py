@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -288,14 +289,46 @@ def policy_units_of(initiative: Initiative) -> list[OrgUnit]:
 
 
 def queue_neighbours(*, viewer, initiative: Initiative) -> tuple[int | None, int | None]:
-    """The items before and after `initiative` in the default queue order (j/k)."""
-    _queue, items = queue_list(viewer=viewer)
-    ids = list(items.values_list("pk", flat=True)[:2000])
-    if initiative.pk not in ids:
-        return None, ids[0] if ids else None
-    index = ids.index(initiative.pk)
-    previous = ids[index - 1] if index > 0 else None
-    following = ids[index + 1] if index + 1 < len(ids) else None
+    """The items before and after `initiative` in the default queue order (j/k).
+
+    Keyset over the sort key (share copied, sources, age, id): two LIMIT 1 queries,
+    however long the queue. An item no longer waiting has no place in it: no
+    previous, and the riskiest waiting item as the next.
+    """
+    queue = queue_base(viewer=viewer)
+    items = queue.items.annotate(share_key=Coalesce("copied_share", Value(-1.0)))
+    share = -1.0 if initiative.copied_share is None else initiative.copied_share
+    sources, submitted, pk = (
+        initiative.copied_source_count,
+        initiative.submitted_at,
+        initiative.pk,
+    )
+    if initiative.status not in (Status.FLAGGED, Status.VALID) or submitted is None:
+        return None, queue_sorted(queue.items).values_list("pk", flat=True).first()
+    after = (
+        Q(share_key__lt=share)
+        | Q(share_key=share, copied_source_count__lt=sources)
+        | Q(share_key=share, copied_source_count=sources, submitted_at__gt=submitted)
+        | Q(share_key=share, copied_source_count=sources, submitted_at=submitted, pk__gt=pk)
+    )
+    before = (
+        Q(share_key__gt=share)
+        | Q(share_key=share, copied_source_count__gt=sources)
+        | Q(share_key=share, copied_source_count=sources, submitted_at__lt=submitted)
+        | Q(share_key=share, copied_source_count=sources, submitted_at=submitted, pk__lt=pk)
+    )
+    following = (
+        items.filter(after)
+        .order_by("-share_key", "-copied_source_count", "submitted_at", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    previous = (
+        items.filter(before)
+        .order_by("share_key", "copied_source_count", "-submitted_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
     return previous, following
 
 

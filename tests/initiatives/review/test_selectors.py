@@ -201,3 +201,39 @@ def test_reviewer_stats(country, personas):
     assert stats.decided_this_week == 1
     assert stats.waiting == 1 and waiting.pk
     assert stats.median_hours == pytest.approx(6, abs=0.2)
+
+
+def test_neighbours_follow_the_queue_order(country, personas):
+    def item(title, share, sources, days):
+        return make_initiative(
+            unit=country.grassroots_a,
+            owner=personas.worker_a,
+            title=title,
+            copied_share=share,
+            source_count=sources,
+            days_ago=days,
+        )
+
+    items = [
+        item("a", 0.8, 3, 1),
+        item("b", 0.8, 1, 5),
+        item("c", 0.8, 1, 5),  # created a moment after b: it has waited a moment less
+        item("d", 0.8, 1, 1),
+        item("e", 0.2, 1, 10),
+        item("f", None, 0, 20),
+    ]
+    _queue, ordered = selectors.queue_list(viewer=personas.reviewer_a)
+    assert ids(ordered) == [i.pk for i in items]
+    for index, current in enumerate(items):
+        previous, following = selectors.queue_neighbours(
+            viewer=personas.reviewer_a, initiative=current
+        )
+        assert previous == (items[index - 1].pk if index else None)
+        assert following == (items[index + 1].pk if index + 1 < len(items) else None)
+    decided = make_initiative(
+        unit=country.grassroots_a, owner=personas.worker_a, title="xong", status=Status.APPROVED
+    )
+    assert selectors.queue_neighbours(viewer=personas.reviewer_a, initiative=decided) == (
+        None,
+        items[0].pk,
+    )
