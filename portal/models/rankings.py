@@ -49,6 +49,7 @@ class Dimension(models.TextChoices):
     ALL = "all", _("Tất cả")
     GROUP = "group", _("Nhóm đối tượng")
     FIELD = "field", _("Lĩnh vực")
+    GROUP_FIELD = "both", _("Nhóm đối tượng và lĩnh vực")
 
 
 TALLY_VALUES = ["bucket", "count", "benefit_vnd"]

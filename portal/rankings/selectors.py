@@ -191,7 +191,7 @@ def _tally_filters(participant_group: str | None, field_id: int | None) -> tuple
     if field_id:
         daily &= Q(field_key=field_id)
     if participant_group and field_id:
-        return "", "", daily  # both at once: only the daily counter has the pair
+        return Dimension.GROUP_FIELD, f"{participant_group}|{field_id}", daily
     if participant_group:
         return Dimension.GROUP, participant_group, daily
     if field_id:

@@ -143,6 +143,7 @@ def _bump(key: TallyKey, sign: int) -> None:
         (Dimension.ALL, ""),
         (Dimension.GROUP, key.participant_group),
         (Dimension.FIELD, str(key.field_key)),
+        (Dimension.GROUP_FIELD, f"{key.participant_group}|{key.field_key}"),
     ):
         for table, column, start in (
             (WeeklyTally._meta.db_table, "week", monday),
@@ -269,6 +270,7 @@ def tally_rebuild() -> int:
             ("all", "''"),
             ("group", "participant_group"),
             ("field", "CAST(field_key AS VARCHAR(24))"),
+            ("both", "participant_group || '|' || CAST(field_key AS VARCHAR(24))"),
         ):
             for table, column, grain in (
                 ("weekly", "week", _week_sql("day")),

@@ -99,6 +99,13 @@ def test_participant_group_and_field_filters(q1):
         period=Q1_2025, mode=RankingMode.HISTORIC, field_id=q1.field_a.pk
     )
     assert ranks(by_field) == {"P1": (1, 1), "P3": (1, 1), "P2": (3, 0)}
+    both = selectors.national_ranking(
+        period=Q1_2025,
+        mode=RankingMode.HISTORIC,
+        participant_group="enterprise",
+        field_id=q1.field_a.pk,
+    )
+    assert ranks(both) == {"P1": (1, 1), "P3": (1, 1), "P2": (3, 0)}
     by_group = selectors.national_ranking(
         period=Q1_2025, mode=RankingMode.HISTORIC, participant_group="officials"
     )
