@@ -174,6 +174,7 @@ class ImportReport:
     total: int = 0
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     bad_rows: set[int] = field(default_factory=set)
     unknown_columns: set[str] = field(default_factory=set)
@@ -199,6 +200,7 @@ class ImportReport:
             "total": self.total,
             "created": self.created,
             "updated": self.updated,
+            "unchanged": self.unchanged,
             "bad_row_count": self.bad_row_count,
             "all_or_nothing": self.all_or_nothing,
             "unknown_columns": sorted(self.unknown_columns),
@@ -834,38 +836,48 @@ def _write_bulk(rows: list[PlannedRow], *, actor, check: bool) -> list[Initiativ
 
 def _update_bulk(
     rows: list[PlannedRow], *, actor, check: bool
-) -> tuple[list[Initiative], list[PlannedRow]]:
+) -> tuple[list[Initiative], list[Initiative], list[PlannedRow]]:
     """Re-import of many initiatives already handed in, as `_update_submitted` does one:
-    content replaced, workflow state kept, changed text checked again. Returns the
-    updated initiatives and the rows left for the services (an initiative that was
-    returned for revision meanwhile goes through resubmission instead). Call inside atomic().
+    content replaced, workflow state kept, changed text checked again. Rows identical to
+    what is stored are left alone (no write, no history row): re-importing the same
+    archive is cheap. Returns (updated, unchanged, rows left for the services: an
+    initiative returned for revision meanwhile is resubmitted instead). Call inside atomic().
     """
     # FOR UPDATE: a reviewer may be deciding on one of these right now.
     locked = {
         i.pk: i
-        for i in Initiative.objects.select_for_update().filter(pk__in=[r.existing.pk for r in rows])
+        for i in Initiative.objects.select_for_update()
+        .filter(pk__in=[r.existing.pk for r in rows])
+        .prefetch_related("authors")
     }
     now = timezone.now()
-    updated, left, to_check, authors = [], [], [], []
+    updated, unchanged, left, to_check, authors = [], [], [], [], []
     fields = {"search_text", "updated_at"}
     for row in rows:
         initiative = locked.get(row.existing.pk)
         if initiative is None or initiative.is_editable:
             left.append(row)
             continue
-        before = [getattr(initiative, name) for name in services.TEXT_FIELDS]
-        for name in services.EDITABLE_FIELDS:
-            if name in row.data:
-                setattr(initiative, name, row.data[name])
-                fields.add(name)
+        names = [n for n in services.EDITABLE_FIELDS if n in row.data]
         if row.submitted_at is not None:
-            initiative.submitted_at = row.submitted_at
-            fields.add("submitted_at")
+            names.append("submitted_at")
+        values = {**row.data, "submitted_at": row.submitted_at}
+        before_text = [getattr(initiative, name) for name in services.TEXT_FIELDS]
+        before = [_stored(initiative, name) for name in names]
+        for name in names:
+            setattr(initiative, name, values[name])
+        new_authors = _author_rows(initiative, row.authors)
+        if before == [_stored(initiative, name) for name in names] and _same_authors(
+            list(initiative.authors.all()), new_authors
+        ):
+            unchanged.append(initiative)
+            continue
+        fields.update(names)
         initiative.search_text = services.search_text_for(initiative)
         initiative.updated_at = now
-        if before != [getattr(initiative, name) for name in services.TEXT_FIELDS]:
+        if before_text != [getattr(initiative, name) for name in services.TEXT_FIELDS]:
             to_check.append(initiative.pk)
-        authors.extend(_author_rows(initiative, row.authors))
+        authors.extend(new_authors)
         updated.append(initiative)
     if updated:
         Initiative.objects.bulk_update(updated, sorted(fields), batch_size=500)
@@ -874,7 +886,30 @@ def _update_bulk(
         Initiative.history.bulk_history_create(updated, update=True, default_user=actor)
     if check and to_check:
         transaction.on_commit(lambda: [services.enqueue_similarity_check(pk) for pk in to_check])
-    return updated, left
+    return updated, unchanged, left
+
+
+def _stored(initiative: Initiative, name: str):
+    """A field's value as stored: the id for a foreign key."""
+    return getattr(initiative, Initiative._meta.get_field(name).attname)
+
+
+AUTHOR_COMPARED = (
+    "full_name",
+    "external_person_id",
+    "date_of_birth",
+    "workplace",
+    "job_title",
+    "qualification",
+    "contribution_percent",
+)
+
+
+def _same_authors(old: list[InitiativeAuthor], new: list[InitiativeAuthor]) -> bool:
+    def key(author: InitiativeAuthor) -> tuple:
+        return tuple(getattr(author, name) for name in AUTHOR_COMPARED)
+
+    return [key(a) for a in old] == [key(a) for a in new]
 
 
 def _author_rows(initiative: Initiative, authors: list[AuthorData]) -> list[InitiativeAuthor]:
@@ -932,8 +967,9 @@ def _write_chunk(
     handed_in = [r for r in planned if r.existing is not None and not r.existing.is_editable]
     if bulk and handed_in:
         with transaction.atomic():
-            updated, left = _update_bulk(handed_in, actor=actor, check=check)
+            updated, unchanged, left = _update_bulk(handed_in, actor=actor, check=check)
         report.updated += len(updated)
+        report.unchanged += len(unchanged)
         done = {r.row for r in handed_in} - {r.row for r in left}
         planned = [r for r in planned if r.row not in done]
     for row in planned:
@@ -1029,7 +1065,7 @@ def import_initiatives(
         except _RowFailed as failed:
             for column, message in failed.errors:
                 report.add(failed.row, column, message)
-            report.created = report.updated = 0
+            report.created = report.updated = report.unchanged = 0
             report.initiative_ids = []
         if bulk and report.written:
             _recount_rankings()

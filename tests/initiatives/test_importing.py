@@ -328,7 +328,7 @@ def test_bulk_mode_updates_existing_external_ids_like_the_services(
             ),
             bulk=True,
         )
-    assert (report.created, report.updated) == (1, 3)
+    assert (report.created, report.updated, report.unchanged) == (1, 2, 1)
     assert Initiative.objects.count() == 4
     first = Initiative.objects.get(external_id="SK-00001")
     assert (first.title, first.status) == ("Sửa", Status.CHECKING)
@@ -341,6 +341,7 @@ def test_bulk_mode_updates_existing_external_ids_like_the_services(
     fourth = Initiative.objects.get(external_id="SK-00004")
     second = Initiative.objects.get(external_id="SK-00002")
     assert first.pk in enqueued and fourth.pk in enqueued and second.pk not in enqueued
+    assert second.history.count() == 1  # identical row: nothing written
 
 
 def test_import_enqueues_the_similarity_check_per_initiative(

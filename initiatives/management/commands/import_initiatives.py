@@ -126,6 +126,7 @@ class Command(BaseCommand):
         rate = report.total / elapsed if elapsed else 0
         summary = (
             f"{report.total} dòng: tạo {report.created}, cập nhật {report.updated}, "
+            f"không đổi {report.unchanged}, "
             f"{report.bad_row_count} dòng lỗi; {elapsed:.1f} giây ({rate:.0f} dòng/giây)."
         )
         if report.all_or_nothing and report.bad_row_count:
