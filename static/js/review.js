@@ -95,5 +95,6 @@
     var table = document.querySelector("table.review-queue");
     if (table) initQueue(table);
     if (document.getElementById("decide-panel")) initCase();
+    document.documentElement.dataset.reviewReady = "1";  /* shortcuts are live */
   });
 })();

@@ -151,6 +151,7 @@ def test_reviewer_returns_with_a_reason_and_the_author_resubmits(
     screenshot(page, "review-queue-desktop")
 
     # Keyboard: j selects the first row, c claims it in place, Enter opens it.
+    page.locator("html[data-review-ready]").wait_for(state="attached")
     page.keyboard.press("j")
     page.keyboard.press("c")
     page.get_by_test_id("claimed-by").wait_for()
@@ -165,6 +166,7 @@ def test_reviewer_returns_with_a_reason_and_the_author_resubmits(
     screenshot(page, "review-case-desktop")
 
     # r picks "return" and puts the cursor in the reason box.
+    page.locator("html[data-review-ready]").wait_for(state="attached")
     page.keyboard.press("r")
     assert page.locator("#reason").evaluate("el => el === document.activeElement")
     page.get_by_test_id("decide-submit").click()
