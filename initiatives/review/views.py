@@ -69,7 +69,11 @@ def queue(request):
                 ("30", _("Chờ trên 30 ngày")),
             ],
             "policy_units": queue_.policy_units,
+            # Translated once, not once per row.
             "overdue_label": _("Quá hạn"),
+            "label_share": _("Tỷ lệ trùng"),
+            "label_sources": _("Số nguồn"),
+            "label_submitted": _("Ngày nộp"),
             "common_reasons": services.COMMON_REASONS,
         },
     )
