@@ -12,7 +12,9 @@ from initiatives.models import ParticipantGroup
 def fresh_archive(request):
     """Each test starts from an empty archive: in-process on SQLite; on PostgreSQL the
     index tables are not Django models, so a transactional test's flush misses them."""
-    transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    transactional = (
+        "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    )
     if transactional:
         request.getfixturevalue("transactional_db")  # set up first, so torn down after us
     reset_memory_engine()
