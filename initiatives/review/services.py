@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -81,13 +81,8 @@ def decision_done_message(decision: str, initiative: Initiative) -> str:
 
 
 def revise_link(initiative: Initiative) -> str:
-    """Where the author revises a returned initiative (the submission form's edit page)."""
-    for name in ("initiative-edit", "initiatives:edit", "initiative-update"):
-        try:
-            return reverse(name, args=[initiative.pk])
-        except NoReverseMatch:
-            continue
-    return reverse("review-notices")
+    """Where the author revises a returned initiative: the submission form's edit page."""
+    return reverse("initiatives:edit", args=[initiative.pk])
 
 
 def _claim_active(initiative: Initiative, now=None) -> bool:
