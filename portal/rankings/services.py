@@ -227,65 +227,128 @@ def _month_sql(column: str) -> str:
     return f"date({column}, 'start of month')"
 
 
-@transaction.atomic
-def tally_rebuild() -> int:
-    """Recount every counter from the initiatives table (backfill, or repair after a bulk load).
-
-    Three set-based statements; used once after loading data, never per request.
-    """
+def _tables() -> dict[str, str]:
     from initiatives.models import Initiative
 
-    tables = {
+    return {
         "mirror": TalliedInitiative._meta.db_table,
         "daily": DailyTally._meta.db_table,
         "weekly": WeeklyTally._meta.db_table,
         "monthly": MonthlyTally._meta.db_table,
         "initiative": Initiative._meta.db_table,
-        "unit": OrgUnit._meta.db_table,
     }
+
+
+_DIMENSION_SQL = (
+    ("all", "''"),
+    ("group", "participant_group"),
+    ("field", "CAST(field_key AS VARCHAR(24))"),
+    ("both", "participant_group || '|' || CAST(field_key AS VARCHAR(24))"),
+)
+
+
+def _count_mirror_rows(cursor, *, where: str, params: list, add: bool) -> None:
+    """Add the mirror rows matching `where` into the daily, weekly and monthly counters.
+
+    `add`: upsert onto existing counts (a bulk load into live counters); otherwise plain
+    inserts into emptied counters (a rebuild)."""
+    tables = _tables()
+
+    def on_conflict(keys: str) -> str:
+        if not add:
+            return ""
+        return (
+            f" ON CONFLICT ({keys}) DO UPDATE SET count = {{table}}.count + excluded.count, "
+            "benefit_vnd = {table}.benefit_vnd + excluded.benefit_vnd"
+        )
+
+    daily_keys = "unit_id, top_unit_id, day, participant_group, field_key, bucket"
+    cursor.execute(
+        f"INSERT INTO {tables['daily']} ({daily_keys}, count, benefit_vnd) "
+        f"SELECT {daily_keys}, COUNT(*), SUM(benefit_vnd) FROM {tables['mirror']} "
+        f"WHERE {where} GROUP BY {daily_keys}"
+        + on_conflict(daily_keys).format(table=tables["daily"]),
+        params,
+    )
+    for dimension, key_sql in _DIMENSION_SQL:
+        for table, column, grain in (
+            ("weekly", "week", _week_sql("day")),
+            ("monthly", "month", _month_sql("day")),
+        ):
+            keys = f"top_unit_id, {column}, dimension, dim_key, bucket"
+            cursor.execute(
+                f"INSERT INTO {tables[table]} ({keys}, count, benefit_vnd) "
+                f"SELECT top_unit_id, {grain}, '{dimension}', {key_sql}, bucket, "
+                f"COUNT(*), SUM(benefit_vnd) FROM {tables['mirror']} WHERE {where} "
+                f"GROUP BY top_unit_id, {grain}, bucket"
+                + (f", {key_sql}" if dimension != "all" else "")
+                + on_conflict(keys).format(table=tables[table]),
+                params,
+            )
+
+
+def _mirror_insert_sql(where: str) -> str:
+    tables = _tables()
     case = " ".join(
         f"WHEN '{status}' THEN '{bucket}'" for status, bucket in BUCKET_OF_STATUS.items()
     )
+    # Initiatives without top_unit (none after submission) count for their own unit.
+    return (
+        f"INSERT INTO {tables['mirror']} (initiative_id, unit_id, top_unit_id, day, "
+        "participant_group, field_key, bucket, benefit_vnd) "
+        f"SELECT i.id, i.unit_id, COALESCE(i.top_unit_id, i.unit_id), "
+        f"{_day_sql('i.submitted_at')}, i.participant_group, COALESCE(i.field_id, 0), "
+        f"CASE i.status {case} END, i.benefit_vnd "
+        f"FROM {tables['initiative']} i "
+        f"WHERE i.status <> 'draft' AND i.submitted_at IS NOT NULL AND {where}"
+    )
+
+
+@transaction.atomic
+def tally_rebuild() -> int:
+    """Recount every counter from the initiatives table (backfill, or repair).
+
+    Set-based statements; it empties the counters and holds its transaction until
+    done, so transitions wait meanwhile: for bulk loads into a live database use
+    `tally_record_many`.
+    """
+    tables = _tables()
     with connection.cursor() as cursor:
         for table in ("monthly", "weekly", "daily", "mirror"):
             cursor.execute(f"DELETE FROM {tables[table]}")
-        # Initiatives without top_unit (none after submission) count for their own unit.
-        cursor.execute(
-            f"INSERT INTO {tables['mirror']} (initiative_id, unit_id, top_unit_id, day, "
-            "participant_group, field_key, bucket, benefit_vnd) "
-            f"SELECT i.id, i.unit_id, COALESCE(i.top_unit_id, i.unit_id), "
-            f"{_day_sql('i.submitted_at')}, i.participant_group, COALESCE(i.field_id, 0), "
-            f"CASE i.status {case} END, i.benefit_vnd "
-            f"FROM {tables['initiative']} i "
-            "WHERE i.status <> 'draft' AND i.submitted_at IS NOT NULL"
-        )
-        cursor.execute(
-            f"INSERT INTO {tables['daily']} (unit_id, top_unit_id, day, participant_group, "
-            "field_key, bucket, count, benefit_vnd) "
-            "SELECT unit_id, top_unit_id, day, participant_group, field_key, bucket, "
-            f"COUNT(*), SUM(benefit_vnd) FROM {tables['mirror']} "
-            "GROUP BY unit_id, top_unit_id, day, participant_group, field_key, bucket"
-        )
-        for dimension, key_sql in (
-            ("all", "''"),
-            ("group", "participant_group"),
-            ("field", "CAST(field_key AS VARCHAR(24))"),
-            ("both", "participant_group || '|' || CAST(field_key AS VARCHAR(24))"),
-        ):
-            for table, column, grain in (
-                ("weekly", "week", _week_sql("day")),
-                ("monthly", "month", _month_sql("day")),
-            ):
-                cursor.execute(
-                    f"INSERT INTO {tables[table]} (top_unit_id, {column}, dimension, dim_key, "
-                    "bucket, count, benefit_vnd) "
-                    f"SELECT top_unit_id, {grain}, '{dimension}', {key_sql}, bucket, "
-                    f"SUM(count), SUM(benefit_vnd) FROM {tables['daily']} "
-                    f"GROUP BY top_unit_id, {grain}, bucket"
-                    + (f", {key_sql}" if dimension != "all" else "")
-                )
+        cursor.execute(_mirror_insert_sql("1 = 1"))
+        _count_mirror_rows(cursor, where="1 = 1", params=[], add=False)
         cursor.execute(f"SELECT COUNT(*) FROM {tables['mirror']}")
         return cursor.fetchone()[0]
+
+
+def tally_record_many(*, initiative_ids, batch_size: int = 5000) -> int:
+    """Count initiatives written in bulk (imports), without recounting everything.
+
+    Initiatives not counted yet are added set-based, a batch at a time; any already
+    counted (a re-import that changed them) go through `tally_record_transition`.
+    """
+    from initiatives.models import Initiative
+
+    ids = sorted(set(initiative_ids))
+    counted = 0
+    for offset in range(0, len(ids), batch_size):
+        batch = ids[offset : offset + batch_size]
+        with transaction.atomic():
+            known = set(TalliedInitiative.objects.filter(pk__in=batch).values_list("pk", flat=True))
+            for initiative in Initiative.objects.select_for_update().filter(pk__in=known):
+                tally_record_transition(initiative=initiative)
+            fresh = [pk for pk in batch if pk not in known]
+            if not fresh:
+                continue
+            marks = ", ".join(["%s"] * len(fresh))
+            with connection.cursor() as cursor:
+                cursor.execute(_mirror_insert_sql(f"i.id IN ({marks})"), fresh)
+                counted += max(cursor.rowcount, 0)
+                _count_mirror_rows(
+                    cursor, where=f"initiative_id IN ({marks})", params=fresh, add=True
+                )
+    return counted
 
 
 # --------------------------------------------------------------------------- snapshots

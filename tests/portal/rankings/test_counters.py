@@ -127,3 +127,31 @@ def test_incremental_counters_equal_a_full_recount(league):
     incremental = snapshot_of_counters()
     assert services.tally_rebuild() == 5
     assert snapshot_of_counters() == incremental
+
+
+def test_bulk_loaded_initiatives_are_counted_without_a_full_recount(league):
+    from django.utils import timezone
+
+    from initiatives.models import Initiative
+
+    submit(league, league.g1, DAY, benefit=5)  # counted already, through the workflow
+    loaded = Initiative.objects.bulk_create(
+        Initiative(
+            title=f"Nhập {n}",
+            participant_group="enterprise" if n % 2 else "officials",
+            field=league.field_a if n % 3 else None,
+            unit=league.g2 if n % 2 else league.gs,
+            top_unit=league.p2 if n % 2 else league.s1,
+            entered_by=league.author,
+            status=["valid", "checking", "rejected", "draft"][n % 4],
+            submitted_at=timezone.make_aware(dt.datetime(2025, 1, 1 + n, 9)),
+            benefit_vnd=Decimal(n * 10),
+        )
+        for n in range(12)
+    )
+    # 9 of the 12 are handed in (every fourth is a draft).
+    assert services.tally_record_many(initiative_ids=[i.pk for i in loaded]) == 9
+    assert services.tally_record_many(initiative_ids=[i.pk for i in loaded]) == 0  # idempotent
+    incremental = snapshot_of_counters()
+    services.tally_rebuild()
+    assert snapshot_of_counters() == incremental
