@@ -6,7 +6,8 @@ grassroots unions) and an admin account first if the database has none.
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/sangkien_import_bench
     .venv/bin/python manage.py migrate
-    .venv/bin/python bench/import_jsonl.py --n 100000 --out var/bench/import-100k.jsonl
+    .venv/bin/python bench/import_jsonl.py --n 100000 --out var/bench/import-100k.jsonl \
+        --changed-copy var/bench/import-10k-changed.jsonl
     time .venv/bin/python manage.py import_initiatives var/bench/import-100k.jsonl --no-check
 """
 
@@ -61,6 +62,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--out", default="var/bench/import-100k.jsonl")
+    parser.add_argument(
+        "--changed-copy",
+        default="",
+        help="also write this file: the first 10,000 lines with a new title and benefit",
+    )
     args = parser.parse_args()
     codes = grassroots_codes()
     if not User.objects.filter(is_superuser=True).exists():
@@ -83,6 +89,14 @@ def main() -> None:
             }
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     print(f"wrote {args.n} lines to {out}")
+    if args.changed_copy:
+        with out.open(encoding="utf-8") as source, open(args.changed_copy, "w") as changed:
+            for _n, line in zip(range(10_000), source, strict=False):
+                record = json.loads(line)
+                record["title"] += " (sửa)"
+                record["benefit_vnd"] += 1000
+                changed.write(json.dumps(record, ensure_ascii=False) + "\n")
+        print(f"wrote a changed copy of the first 10,000 lines to {args.changed_copy}")
 
 
 if __name__ == "__main__":
