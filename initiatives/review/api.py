@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -112,6 +114,7 @@ def _source_payload(evidence: selectors.SourceEvidence) -> dict:
 class CaseView(APIView):
     """One item with its evidence: the checked text, and each source with its passages."""
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="Hồ sơ và bằng chứng trùng lặp")
     def get(self, request, pk: int):
         initiative = selectors.case_get(viewer=request.user, pk=pk)
         case = selectors.case_evidence(viewer=request.user, initiative=initiative)
@@ -148,6 +151,11 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class DecideView(APIView):
+    @extend_schema(
+        request=DecisionSerializer,
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+        summary="Phê duyệt, từ chối hoặc trả lại",
+    )
     def post(self, request, pk: int):
         initiative = selectors.case_get(viewer=request.user, pk=pk)
         data = DecisionSerializer(data=request.data)
@@ -167,6 +175,11 @@ class DecideView(APIView):
 
 
 class ClaimView(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+        summary="Nhận xử lý một sáng kiến",
+    )
     def post(self, request, pk: int):
         initiative = selectors.case_get(viewer=request.user, pk=pk)
         try:

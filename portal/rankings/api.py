@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -49,6 +51,7 @@ class RankingView(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         filters = read_filters(request)
         ranking = selectors.national_ranking(
@@ -71,6 +74,7 @@ class SeriesView(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         filters = read_filters(request, default_period="year")
         series = selectors.weekly_series(period=filters.period)
@@ -90,6 +94,7 @@ class RecognitionView(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         today = timezone.localdate()
         try:
@@ -129,6 +134,7 @@ class _ScopedUnitView(APIView):
 class UnitRankingView(_ScopedUnitView):
     """A unit's sub-units ranked (drill-down), inside the caller's scope."""
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, code: str):
         scope, unit = self.scope_and_unit(code)
         filters = read_filters(request)
@@ -147,6 +153,7 @@ class UnitRankingView(_ScopedUnitView):
 class UnitProgressView(_ScopedUnitView):
     """A unit's sub-units against their targets: lagging and leading."""
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, code: str):
         scope, unit = self.scope_and_unit(code)
         try:
