@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.demo import DEMO_PASSWORD, demo_already_seeded, seed_demo_country
+from portal.rankings.demo import seed_rankings_demo
 
 
 class Command(BaseCommand):
@@ -28,6 +29,10 @@ class Command(BaseCommand):
         accounts = seed_demo_country()
         for seed in self._app_seeders():
             seed(self.stdout)
+        # Rankings need a country's worth of submissions to show anything: added last,
+        # on top of the demo initiatives, through the same counters.
+        added = seed_rankings_demo()
+        self.stdout.write(f"Đã thêm {added} sáng kiến mẫu cho bảng xếp hạng.")
         self.stdout.write(self.style.SUCCESS(f"Tài khoản mẫu (mật khẩu: {DEMO_PASSWORD}):"))
         for account in accounts:
             login = f"{account.login} / {account.phone}" if account.phone else account.login
