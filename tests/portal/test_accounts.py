@@ -100,3 +100,11 @@ def test_seed_demo_builds_a_country_with_one_account_per_role(capsys):
 
     assert set(RoleAssignment.objects.values_list("role", flat=True)) == set(Role.values)
     assert User.objects.get(email="congnhan@demo.vn").check_password("demo")
+
+
+def test_pages_are_vietnamese_whatever_the_browser_asks_and_english_when_chosen(client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi"' in page and "Đăng nhập" in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/").content.decode()
+    assert '<html lang="en"' in page and "Log in" in page
