@@ -13,14 +13,17 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from federation.models import OrgUnit, ReorgEvent, UnitKind, UnitPlacement
 
 TREE_LOCK_KEY = 0x5A4E_7EEE  # pg_advisory_xact_lock key for tree writes
 
-MSG_MOVE_INTO_OWN_SUBTREE = "Không thể chuyển một đơn vị vào chính nó hoặc đơn vị cấp dưới của nó."
-MSG_MERGE_INTO_SELF = "Không thể hợp nhất một đơn vị vào chính nó."
-MSG_UNIT_CLOSED = "Đơn vị {name} đã ngừng hoạt động."
+MSG_MOVE_INTO_OWN_SUBTREE = gettext_noop(
+    "Không thể chuyển một đơn vị vào chính nó hoặc đơn vị cấp dưới của nó."
+)
+MSG_MERGE_INTO_SELF = gettext_noop("Không thể hợp nhất một đơn vị vào chính nó.")
+MSG_UNIT_CLOSED = gettext_noop("Đơn vị {name} đã ngừng hoạt động.")
 
 
 def _lock_tree() -> None:
@@ -212,13 +215,17 @@ def unit_close(*, unit: OrgUnit, effective_date: dt.date, actor=None, note: str 
 
 # --- Import of units from a table (XLSX/CSV) -------------------------------------------
 
-MSG_IMPORT_MISSING = "Thiếu {column}."
-MSG_IMPORT_BAD_KIND = "Loại đơn vị “{value}” không hợp lệ (dùng một trong: {choices})."
-MSG_IMPORT_BAD_MEMBERS = "Số đoàn viên “{value}” phải là số nguyên không âm."
-MSG_IMPORT_DUP_CODE = "Mã {code} bị lặp trong tệp (đã có ở dòng {row})."
-MSG_IMPORT_CODE_EXISTS = "Mã {code} đã tồn tại."
-MSG_IMPORT_NO_PARENT = "Không tìm thấy đơn vị cấp trên có mã {code}."
-MSG_IMPORT_PARENT_OUT_OF_SCOPE = "Đơn vị cấp trên {code} nằm ngoài phạm vi bạn quản lý."
+MSG_IMPORT_MISSING = gettext_noop("Thiếu {column}.")
+MSG_IMPORT_BAD_KIND = gettext_noop(
+    "Loại đơn vị “{value}” không hợp lệ (dùng một trong: {choices})."
+)
+MSG_IMPORT_BAD_MEMBERS = gettext_noop("Số đoàn viên “{value}” phải là số nguyên không âm.")
+MSG_IMPORT_DUP_CODE = gettext_noop("Mã {code} bị lặp trong tệp (đã có ở dòng {row}).")
+MSG_IMPORT_CODE_EXISTS = gettext_noop("Mã {code} đã tồn tại.")
+MSG_IMPORT_NO_PARENT = gettext_noop("Không tìm thấy đơn vị cấp trên có mã {code}.")
+MSG_IMPORT_PARENT_OUT_OF_SCOPE = gettext_noop(
+    "Đơn vị cấp trên {code} nằm ngoài phạm vi bạn quản lý."
+)
 
 UNIT_IMPORT_COLUMNS = ("code", "name", "parent_code", "kind", "members")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -33,9 +34,9 @@ from initiatives.serializers import (
 from portal.tenancy import OFFICER_ROLES, scope_for
 
 MSG_NOT_EDITABLE = services.MSG_NOT_EDITABLE
-MSG_CANNOT_EDIT = "Bạn không có quyền sửa hoặc nộp sáng kiến này."
-MSG_ALREADY_SUBMITTED = "Sáng kiến đã được nộp (trạng thái “{status}”)."
-MSG_CONFIDENTIAL_FILES = (
+MSG_CANNOT_EDIT = gettext_noop("Bạn không có quyền sửa hoặc nộp sáng kiến này.")
+MSG_ALREADY_SUBMITTED = gettext_noop("Sáng kiến đã được nộp (trạng thái “{status}”).")
+MSG_CONFIDENTIAL_FILES = gettext_noop(
     "Sáng kiến mật: tệp đính kèm chỉ dành cho tác giả và cán bộ, người duyệt của đơn vị."
 )
 

@@ -19,19 +19,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 logger = logging.getLogger(__name__)
 
-MSG_TYPE_REFUSED = (
+MSG_TYPE_REFUSED = gettext_noop(
     "Tệp “{name}” không được nhận: chỉ nhận PDF, Word (DOCX), Excel (XLSX), ảnh JPEG hoặc PNG "
     "(kiểm tra theo nội dung tệp, không theo tên)."
 )
-MSG_FILE_TOO_LARGE = "Tệp “{name}” quá lớn ({size}); mỗi tệp tối đa {limit}."
-MSG_TOTAL_TOO_LARGE = (
+MSG_FILE_TOO_LARGE = gettext_noop("Tệp “{name}” quá lớn ({size}); mỗi tệp tối đa {limit}.")
+MSG_TOTAL_TOO_LARGE = gettext_noop(
     "Không thể thêm tệp “{name}”: tổng dung lượng tệp đính kèm của một sáng kiến tối đa {limit} "
     "(đã dùng {used})."
 )
-MSG_EMPTY_FILE = "Tệp “{name}” rỗng."
+MSG_EMPTY_FILE = gettext_noop("Tệp “{name}” rỗng.")
 
 # extension -> MIME type, as `filetype` names them.
 ALLOWED_TYPES = {

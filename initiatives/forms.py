@@ -13,23 +13,23 @@ from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from federation.models import OrgUnit
 from initiatives import attachments as attachment_rules
 from initiatives.models import Field, Initiative
 from initiatives.services import AuthorData
 
-MSG_REQUIRED_TO_SUBMIT = "Cần điền mục này trước khi nộp."
-MSG_AUTHOR_NAME_REQUIRED = "Cần ghi họ và tên tác giả."
-MSG_AUTHOR_PERCENT_REQUIRED = "Cần ghi tỷ lệ đóng góp (từ 0,01 đến 100)."
-MSG_DATE_IN_FUTURE = "Ngày áp dụng lần đầu không thể ở tương lai."
-MSG_UNIT_NOT_ALLOWED = "Hãy chọn công đoàn cơ sở của bạn trong danh sách."
-MSG_TOO_MANY_FILES = "Mỗi lần chỉ gửi tối đa {n} tệp."
+MSG_REQUIRED_TO_SUBMIT = gettext_noop("Cần điền mục này trước khi nộp.")
+MSG_AUTHOR_NAME_REQUIRED = gettext_noop("Cần ghi họ và tên tác giả.")
+MSG_AUTHOR_PERCENT_REQUIRED = gettext_noop("Cần ghi tỷ lệ đóng góp (từ 0,01 đến 100).")
+MSG_DATE_IN_FUTURE = gettext_noop("Ngày áp dụng lần đầu không thể ở tương lai.")
+MSG_UNIT_NOT_ALLOWED = gettext_noop("Hãy chọn công đoàn cơ sở của bạn trong danh sách.")
+MSG_TOO_MANY_FILES = gettext_noop("Mỗi lần chỉ gửi tối đa {n} tệp.")
 
 # More units than this and the form asks for the unit's code instead of listing them.
 MAX_UNITS_IN_A_LIST = 300
-HELP_UNIT_CODE = "Nhập mã công đoàn cơ sở (xem trong mục “Đơn vị”)."
+HELP_UNIT_CODE = gettext_noop("Nhập mã công đoàn cơ sở (xem trong mục “Đơn vị”).")
 
 # Inline help from Decree 13/2012/NĐ-CP (Điều 3, 4, 5) and Circular 18/2013/TT-BKHCN.
 HELP = {

@@ -18,7 +18,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET
 
 from federation.models import UnitKind
@@ -40,7 +40,9 @@ from portal.tenancy import OFFICER_ROLES, scope_for
 BACKGROUND_IMPORT_ROWS = 300
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 MAX_EXPORT_CHOICES = 500
-MSG_FILE_TOO_BIG = "Tệp quá lớn (tối đa 200 MB); hãy chia nhỏ hoặc dùng lệnh import_initiatives."
+MSG_FILE_TOO_BIG = gettext_noop(
+    "Tệp quá lớn (tối đa 200 MB); hãy chia nhỏ hoặc dùng lệnh import_initiatives."
+)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

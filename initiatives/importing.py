@@ -37,6 +37,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import load_workbook
 
 from dedup.text import fold_accents
@@ -54,25 +55,33 @@ from initiatives.services import AuthorData
 
 logger = logging.getLogger(__name__)
 
-MSG_UNSUPPORTED_FORMAT = "Chỉ nhận tệp Excel (.xlsx), CSV (.csv, UTF-8) hoặc JSONL (.jsonl)."
-MSG_UNREADABLE = "Không đọc được tệp: {detail}"
-MSG_NO_ROWS = "Tệp không có dòng dữ liệu nào."
-MSG_BAD_JSON = "Dòng này không phải một đối tượng JSON hợp lệ."
-MSG_REQUIRED = "Thiếu “{column}”."
-MSG_TOO_LONG = "Dài quá {limit} ký tự."
-MSG_UNIT_UNKNOWN = "Không có đơn vị mã “{code}”."
-MSG_UNIT_OUT_OF_SCOPE = "Đơn vị “{code}” nằm ngoài phạm vi bạn được nhập."
-MSG_FIELD_UNKNOWN = "Không có lĩnh vực “{value}” (ghi theo tên hoặc mã lĩnh vực)."
-MSG_GROUP_UNKNOWN = "Nhóm đối tượng “{value}” không hợp lệ; dùng một trong: {choices}."
-MSG_BAD_DATE = "“{value}” không phải ngày hợp lệ (dùng dd/mm/yyyy hoặc yyyy-mm-dd)."
-MSG_FUTURE_DATE = "Ngày “{value}” ở tương lai."
-MSG_BAD_NUMBER = "“{value}” không phải số tiền hợp lệ (đồng, không âm)."
-MSG_BAD_BOOL = "“{value}” không hợp lệ; ghi “có” hoặc “không”."
-MSG_BAD_PERCENT = "Tỷ lệ đóng góp “{value}” không hợp lệ."
-MSG_AUTHOR_COUNTS = "Số tỷ lệ đóng góp ({percents}) không khớp số tác giả ({authors})."
-MSG_DUPLICATE_IN_FILE = "Mã ngoài “{external_id}” trùng với dòng {row}."
-MSG_EXTERNAL_ID_TAKEN = "Mã ngoài “{external_id}” đã được dùng cho sáng kiến khác; không cập nhật."
-MSG_UNIT_NOT_IMPORTABLE = "Đơn vị phải là một công đoàn cơ sở đang hoạt động."
+MSG_UNSUPPORTED_FORMAT = gettext_noop(
+    "Chỉ nhận tệp Excel (.xlsx), CSV (.csv, UTF-8) hoặc JSONL (.jsonl)."
+)
+MSG_UNREADABLE = gettext_noop("Không đọc được tệp: {detail}")
+MSG_NO_ROWS = gettext_noop("Tệp không có dòng dữ liệu nào.")
+MSG_BAD_JSON = gettext_noop("Dòng này không phải một đối tượng JSON hợp lệ.")
+MSG_REQUIRED = gettext_noop("Thiếu “{column}”.")
+MSG_TOO_LONG = gettext_noop("Dài quá {limit} ký tự.")
+MSG_UNIT_UNKNOWN = gettext_noop("Không có đơn vị mã “{code}”.")
+MSG_UNIT_OUT_OF_SCOPE = gettext_noop("Đơn vị “{code}” nằm ngoài phạm vi bạn được nhập.")
+MSG_FIELD_UNKNOWN = gettext_noop("Không có lĩnh vực “{value}” (ghi theo tên hoặc mã lĩnh vực).")
+MSG_GROUP_UNKNOWN = gettext_noop(
+    "Nhóm đối tượng “{value}” không hợp lệ; dùng một trong: {choices}."
+)
+MSG_BAD_DATE = gettext_noop("“{value}” không phải ngày hợp lệ (dùng dd/mm/yyyy hoặc yyyy-mm-dd).")
+MSG_FUTURE_DATE = gettext_noop("Ngày “{value}” ở tương lai.")
+MSG_BAD_NUMBER = gettext_noop("“{value}” không phải số tiền hợp lệ (đồng, không âm).")
+MSG_BAD_BOOL = gettext_noop("“{value}” không hợp lệ; ghi “có” hoặc “không”.")
+MSG_BAD_PERCENT = gettext_noop("Tỷ lệ đóng góp “{value}” không hợp lệ.")
+MSG_AUTHOR_COUNTS = gettext_noop(
+    "Số tỷ lệ đóng góp ({percents}) không khớp số tác giả ({authors})."
+)
+MSG_DUPLICATE_IN_FILE = gettext_noop("Mã ngoài “{external_id}” trùng với dòng {row}.")
+MSG_EXTERNAL_ID_TAKEN = gettext_noop(
+    "Mã ngoài “{external_id}” đã được dùng cho sáng kiến khác; không cập nhật."
+)
+MSG_UNIT_NOT_IMPORTABLE = gettext_noop("Đơn vị phải là một công đoàn cơ sở đang hoạt động.")
 
 # Separates several authors in one cell: "Nguyễn Văn A; Trần Thị B".
 AUTHOR_SEPARATOR = ";"

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_fsm import can_proceed
 
 from dedup.text import fold_accents, normalize_vietnamese
@@ -32,15 +33,17 @@ from initiatives.models import (
 
 logger = logging.getLogger(__name__)
 
-MSG_CONTRIBUTIONS_NOT_100 = "Tổng tỷ lệ đóng góp của các tác giả phải bằng 100% (hiện là {total}%)."
-MSG_NO_AUTHOR = "Cần ít nhất một tác giả."
-MSG_UNIT_NOT_GRASSROOTS = "Sáng kiến phải thuộc một công đoàn cơ sở đang hoạt động."
-MSG_NOT_EDITABLE = "Sáng kiến ở trạng thái “{status}” không thể sửa."
-MSG_TRANSITION_NOT_ALLOWED = (
+MSG_CONTRIBUTIONS_NOT_100 = gettext_noop(
+    "Tổng tỷ lệ đóng góp của các tác giả phải bằng 100% (hiện là {total}%)."
+)
+MSG_NO_AUTHOR = gettext_noop("Cần ít nhất một tác giả.")
+MSG_UNIT_NOT_GRASSROOTS = gettext_noop("Sáng kiến phải thuộc một công đoàn cơ sở đang hoạt động.")
+MSG_NOT_EDITABLE = gettext_noop("Sáng kiến ở trạng thái “{status}” không thể sửa.")
+MSG_TRANSITION_NOT_ALLOWED = gettext_noop(
     "Không thể chuyển sáng kiến từ “{status}” sang bước này (có thể người khác vừa xử lý)."
 )
-MSG_REASON_REQUIRED = "Cần ghi rõ lý do."
-MSG_ATTACHMENT_NOT_EDITABLE = (
+MSG_REASON_REQUIRED = gettext_noop("Cần ghi rõ lý do.")
+MSG_ATTACHMENT_NOT_EDITABLE = gettext_noop(
     "Chỉ thêm hoặc xoá tệp khi sáng kiến là bản nháp hoặc bị trả lại để sửa."
 )
 

@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from initiatives.importing import ImportFileError, RowSource, import_initiatives
 from portal.models import Job
@@ -15,7 +16,7 @@ from portal.tenancy import OFFICER_ROLES, scope_for
 logger = logging.getLogger(__name__)
 
 IMPORT_JOB_KIND = "initiative_import"
-MSG_JOB_FAILED = "Không nhập được tệp do lỗi hệ thống; hãy thử lại hoặc báo quản trị."
+MSG_JOB_FAILED = gettext_noop("Không nhập được tệp do lỗi hệ thống; hãy thử lại hoặc báo quản trị.")
 
 
 @shared_task(acks_late=True, soft_time_limit=3 * 3600, time_limit=3 * 3600 + 300)

@@ -21,7 +21,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
 
 from federation.models import OrgUnit
@@ -39,29 +39,29 @@ from initiatives.models import Attachment, Field, ParticipantGroup, Status
 from portal.models import Role
 from portal.tenancy import OFFICER_ROLES, roles_of, scope_for
 
-MSG_DRAFT_SAVED = "Đã lưu bản nháp."
-MSG_SUBMITTED = "Đã nộp sáng kiến. Hệ thống đang kiểm tra trùng lặp."
-MSG_FIX_ERRORS = "Chưa lưu được: hãy sửa các mục được đánh dấu đỏ bên dưới."
-MSG_FIX_BEFORE_SUBMIT = (
+MSG_DRAFT_SAVED = gettext_noop("Đã lưu bản nháp.")
+MSG_SUBMITTED = gettext_noop("Đã nộp sáng kiến. Hệ thống đang kiểm tra trùng lặp.")
+MSG_FIX_ERRORS = gettext_noop("Chưa lưu được: hãy sửa các mục được đánh dấu đỏ bên dưới.")
+MSG_FIX_BEFORE_SUBMIT = gettext_noop(
     "Đã lưu bản nháp, nhưng chưa nộp được: hãy bổ sung các mục được đánh dấu đỏ."
 )
-MSG_FILES_NOT_SAVED = (
+MSG_FILES_NOT_SAVED = gettext_noop(
     "Tệp bạn chọn chưa được lưu vì biểu mẫu còn lỗi. Sau khi sửa, hãy chọn lại tệp rồi lưu."
 )
-MSG_DRAFT_SAVED_FILES_REFUSED = (
+MSG_DRAFT_SAVED_FILES_REFUSED = gettext_noop(
     "Đã lưu bản nháp, nhưng có tệp không được nhận: xem mục “Tác giả và tệp”."
 )
-MSG_FILES_SAVED = "Đã lưu {n} tệp đính kèm."
-MSG_NOT_EDITABLE_NOW = "Sáng kiến đang ở trạng thái “{status}”, không sửa được nữa."
-MSG_NO_UNIT = (
+MSG_FILES_SAVED = gettext_noop("Đã lưu {n} tệp đính kèm.")
+MSG_NOT_EDITABLE_NOW = gettext_noop("Sáng kiến đang ở trạng thái “{status}”, không sửa được nữa.")
+MSG_NO_UNIT = gettext_noop(
     "Tài khoản của bạn chưa là đoàn viên của công đoàn cơ sở nào. "
     "Hãy liên hệ cán bộ công đoàn cơ sở để được gắn đơn vị, hoặc nhờ họ nhập hộ sáng kiến."
 )
-MSG_QR_UNIT_NOT_YOURS = (
+MSG_QR_UNIT_NOT_YOURS = gettext_noop(
     "Bạn chưa là đoàn viên của “{unit}”. Sáng kiến sẽ được nộp cho đơn vị của bạn; "
     "nếu cần đổi, hãy liên hệ cán bộ công đoàn."
 )
-MSG_ATTACHMENT_REMOVED = "Đã xoá tệp “{name}”."
+MSG_ATTACHMENT_REMOVED = gettext_noop("Đã xoá tệp “{name}”.")
 
 PAGE_SIZE = 25
 STEP_TITLES = {

@@ -6,10 +6,13 @@ import csv
 import io
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import load_workbook
 
-MSG_TABLE_UNREADABLE = "Không đọc được tệp. Hãy dùng tệp Excel (.xlsx) hoặc CSV (UTF-8)."
-MSG_TABLE_EMPTY = "Tệp không có dòng dữ liệu nào."
+MSG_TABLE_UNREADABLE = gettext_noop(
+    "Không đọc được tệp. Hãy dùng tệp Excel (.xlsx) hoặc CSV (UTF-8)."
+)
+MSG_TABLE_EMPTY = gettext_noop("Tệp không có dòng dữ liệu nào.")
 
 
 class TableError(ValueError):

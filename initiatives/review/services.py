@@ -20,6 +20,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from federation.models import OrgUnit
 from initiatives.models import DECIDABLE, Initiative, InitiativeEvent, Status
@@ -33,14 +34,20 @@ CLAIM_MINUTES = 30
 ASSIGN_HOURS = 24
 DECISIONS = ("approve", "return", "reject")
 
-MSG_CLAIMED_BY_OTHER = "{name} đang xử lý sáng kiến này (đến {until}). Hãy chọn sáng kiến khác."
-MSG_NOT_WAITING = "Sáng kiến này không còn chờ duyệt (trạng thái hiện tại: “{status}”)."
-MSG_ASSIGNEE_NOT_REVIEWER = "Người được giao không phải người duyệt của đơn vị này."
-MSG_NOT_YOUR_CLAIM = "Bạn không giữ sáng kiến này nên không thể trả lại hàng chờ."
-MSG_UNKNOWN_DECISION = "Quyết định không hợp lệ."
-MSG_NOTHING_SELECTED = "Chưa chọn sáng kiến nào."
-MSG_TIME_LIMIT_RANGE = "Thời hạn duyệt phải từ 1 đến 90 ngày."
-MSG_POLICY_NOT_TOP_LEVEL = "Chỉ đơn vị trực thuộc Tổng Liên đoàn mới có chính sách duyệt."
+MSG_CLAIMED_BY_OTHER = gettext_noop(
+    "{name} đang xử lý sáng kiến này (đến {until}). Hãy chọn sáng kiến khác."
+)
+MSG_NOT_WAITING = gettext_noop(
+    "Sáng kiến này không còn chờ duyệt (trạng thái hiện tại: “{status}”)."
+)
+MSG_ASSIGNEE_NOT_REVIEWER = gettext_noop("Người được giao không phải người duyệt của đơn vị này.")
+MSG_NOT_YOUR_CLAIM = gettext_noop("Bạn không giữ sáng kiến này nên không thể trả lại hàng chờ.")
+MSG_UNKNOWN_DECISION = gettext_noop("Quyết định không hợp lệ.")
+MSG_NOTHING_SELECTED = gettext_noop("Chưa chọn sáng kiến nào.")
+MSG_TIME_LIMIT_RANGE = gettext_noop("Thời hạn duyệt phải từ 1 đến 90 ngày.")
+MSG_POLICY_NOT_TOP_LEVEL = gettext_noop(
+    "Chỉ đơn vị trực thuộc Tổng Liên đoàn mới có chính sách duyệt."
+)
 
 # Reasons reviewers give most often; they may also type their own.
 COMMON_REASONS = {

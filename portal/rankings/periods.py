@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 # Guideline 46/HD-TLĐ of 30/12/2021 launched the programme for 2022 onwards.
 PROGRAMME_START = dt.date(2022, 1, 1)
 
-MSG_BAD_PERIOD = "Khoảng thời gian không hợp lệ."
-MSG_RANGE_REVERSED = "Ngày bắt đầu phải trước ngày kết thúc."
+MSG_BAD_PERIOD = gettext_noop("Khoảng thời gian không hợp lệ.")
+MSG_RANGE_REVERSED = gettext_noop("Ngày bắt đầu phải trước ngày kết thúc.")
 
 PERIOD_KINDS = ("all", "year", "quarter", "week", "range")
 

@@ -16,6 +16,7 @@ from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from federation.models import OrgUnit
 from portal.models import Notice, Role, RoleAssignment
@@ -37,17 +38,19 @@ from portal.tenancy import Scope
 
 logger = logging.getLogger(__name__)
 
-MSG_TARGET_NOT_POSITIVE = "Chỉ tiêu phải là số nguyên dương."
-MSG_TARGET_PERIOD = "Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."
-MSG_TARGET_OUT_OF_SCOPE = (
+MSG_TARGET_NOT_POSITIVE = gettext_noop("Chỉ tiêu phải là số nguyên dương.")
+MSG_TARGET_PERIOD = gettext_noop("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu.")
+MSG_TARGET_OUT_OF_SCOPE = gettext_noop(
     "Chỉ đơn vị cấp trên trực tiếp hoặc cao hơn mới được giao chỉ tiêu cho “{unit}”."
 )
-MSG_IMPORT_UNKNOWN_UNIT = "Dòng {row}: không tìm thấy đơn vị “{code}” trong phạm vi bạn quản lý."
-MSG_IMPORT_BAD_ROW = "Dòng {row}: {error}"
-MSG_IMPORT_MISSING_COLUMNS = (
+MSG_IMPORT_UNKNOWN_UNIT = gettext_noop(
+    "Dòng {row}: không tìm thấy đơn vị “{code}” trong phạm vi bạn quản lý."
+)
+MSG_IMPORT_BAD_ROW = gettext_noop("Dòng {row}: {error}")
+MSG_IMPORT_MISSING_COLUMNS = gettext_noop(
     "Thiếu cột: {columns}. Cần các cột: ma_don_vi, tu_ngay, den_ngay, chi_tieu."
 )
-MSG_CADENCE_RANGE = "Chu kỳ nhắc phải từ 1 đến 90 ngày."
+MSG_CADENCE_RANGE = gettext_noop("Chu kỳ nhắc phải từ 1 đến 90 ngày.")
 
 BUCKET_OF_STATUS = {
     "submitted": Bucket.PENDING,

@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from federation.models import EmulationGroup, OrgUnit
@@ -32,7 +33,7 @@ from portal.tabular import TableError, read_table
 from portal.tenancy import scope_for
 
 DRILL_DOWN_PAGE = 100
-MSG_NO_RANKING_ACCESS = "Trang này dành cho lãnh đạo và cán bộ công đoàn."
+MSG_NO_RANKING_ACCESS = gettext_noop("Trang này dành cho lãnh đạo và cán bộ công đoàn.")
 
 
 @dataclass
