@@ -20,6 +20,47 @@ def require_service(name: str, reason: str) -> None:
     pytest.skip(message)
 
 
+def _truncate_archive_index() -> None:
+    from django.db import connection
+
+    from dedup.engine.pgstore import TABLES
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE " + ", ".join(TABLES))
+
+
+@pytest.fixture
+def empty_archive(request):
+    """An empty similarity archive for the test.
+
+    In-process on SQLite. On PostgreSQL the index tables are not Django models, so
+    the flush after a transactional test misses them: they are emptied here.
+    """
+    from dedup.archive import reset_memory_engine
+
+    transactional = (
+        "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")  # set up first, so torn down after us
+        _truncate_archive_index()
+    reset_memory_engine()
+    yield
+    reset_memory_engine()
+    if transactional:
+        _truncate_archive_index()
+
+
+@pytest.fixture(autouse=True)
+def _archive_isolation(request):
+    """Transactional tests anywhere (browser tests submit initiatives too) leave no
+    archive documents behind for the next test."""
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("empty_archive")
+    yield
+
+
 @dataclass
 class Country:
     root: object

@@ -2,30 +2,14 @@ from decimal import Decimal
 
 import pytest
 
-from dedup.archive import reset_memory_engine
-from dedup.engine.pgstore import TABLES
 from initiatives import services
 from initiatives.models import ParticipantGroup
 
 
 @pytest.fixture(autouse=True)
-def fresh_archive(request):
-    """Each test starts from an empty archive: in-process on SQLite; on PostgreSQL the
-    index tables are not Django models, so a transactional test's flush misses them."""
-    transactional = (
-        "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
-    )
-    if transactional:
-        request.getfixturevalue("transactional_db")  # set up first, so torn down after us
-    reset_memory_engine()
+def fresh_archive(empty_archive):
+    """Each test starts from an empty archive (see `empty_archive` in tests/conftest.py)."""
     yield
-    reset_memory_engine()
-    if transactional:
-        from django.db import connection
-
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("TRUNCATE " + ", ".join(TABLES))
 
 
 @pytest.fixture
