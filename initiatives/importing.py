@@ -189,6 +189,9 @@ class ImportReport:
     unknown_columns: set[str] = field(default_factory=set)
     all_or_nothing: bool = True
     initiative_ids: list[int] = field(default_factory=list)
+    # Every initiative written by the bulk path (which bypasses `_transition`), so
+    # the ranking counters can count exactly these afterwards.
+    bulk_written_ids: list[int] = field(default_factory=list, repr=False)
 
     @property
     def bad_row_count(self) -> int:
@@ -975,6 +978,7 @@ def _write_chunk(
             logger.warning("bulk insert of %d rows failed; retrying one by one", len(new_rows))
         else:
             report.created += len(created)
+            report.bulk_written_ids.extend(i.pk for i in created)
             report.initiative_ids.extend(
                 i.pk for i in created[: max(0, MAX_REPORTED_IDS - len(report.initiative_ids))]
             )
@@ -984,6 +988,7 @@ def _write_chunk(
         with transaction.atomic():
             updated, unchanged, left = _update_bulk(handed_in, actor=actor, check=check)
         report.updated += len(updated)
+        report.bulk_written_ids.extend(i.pk for i in updated)
         report.unchanged += len(unchanged)
         done = {r.row for r in handed_in} - {r.row for r in left}
         planned = [r for r in planned if r.row not in done]
@@ -1082,8 +1087,8 @@ def import_initiatives(
                 report.add(failed.row, column, message)
             report.created = report.updated = report.unchanged = 0
             report.initiative_ids = []
-        if bulk and report.written:
-            _recount_rankings()
+        if bulk and report.bulk_written_ids:
+            _count_in_rankings(report)
         return _finish(report)
 
     writer = validator()
@@ -1095,18 +1100,18 @@ def import_initiatives(
         done += len(chunk)
         progress("write", done)
     report.total = done
-    if bulk and report.written:
-        _recount_rankings()
+    if bulk and report.bulk_written_ids:
+        _count_in_rankings(report)
     return _finish(report)
 
 
-def _recount_rankings() -> None:
-    """Bulk inserts skip `_transition`, which keeps the ranking counters exact row by row;
-    recount them once, as the rankings app asks after a bulk load."""
-    from portal.rankings.services import tally_rebuild
+def _count_in_rankings(report: ImportReport) -> None:
+    """Bulk writes skip `_transition`, which keeps the ranking counters exact row by row:
+    count just the initiatives this import wrote (not a national recount, which would
+    take minutes at 2 million initiatives and hold up every status change meanwhile)."""
+    from portal.rankings.services import tally_record_many
 
-    with transaction.atomic():
-        tally_rebuild()
+    tally_record_many(initiative_ids=report.bulk_written_ids)
 
 
 def _finish(report: ImportReport) -> ImportReport:
