@@ -127,14 +127,22 @@ class DailyTally(models.Model):
         return f"{self.unit_id} {self.day} {self.bucket}: {self.count}"
 
 
-class WeeklyTally(models.Model):
+class TopUnitTally(models.Model):
+    """Counts of one top-level unit over one period, by one dimension (group or field)."""
+
     top_unit_id = models.BigIntegerField()
-    week = models.DateField(help_text=_("Thứ Hai đầu tuần"))
     dimension = models.CharField(max_length=8, choices=Dimension.choices)
     dim_key = models.CharField(max_length=24, default="")
     bucket = models.CharField(max_length=10, choices=Bucket.choices)
     count = models.IntegerField(default=0)
     benefit_vnd = models.DecimalField(max_digits=20, decimal_places=0, default=0)
+
+    class Meta:
+        abstract = True
+
+
+class WeeklyTally(TopUnitTally):
+    week = models.DateField(help_text=_("Thứ Hai đầu tuần"))
 
     class Meta:
         verbose_name = _("số liệu theo tuần")
@@ -160,16 +168,10 @@ class WeeklyTally(models.Model):
         return f"{self.top_unit_id} {self.week} {self.dimension}={self.dim_key}: {self.count}"
 
 
-class MonthlyTally(models.Model):
+class MonthlyTally(TopUnitTally):
     """The weekly counter's coarser twin: long periods read a few thousand rows."""
 
-    top_unit_id = models.BigIntegerField()
     month = models.DateField(help_text=_("Ngày đầu tháng"))
-    dimension = models.CharField(max_length=8, choices=Dimension.choices)
-    dim_key = models.CharField(max_length=24, default="")
-    bucket = models.CharField(max_length=10, choices=Bucket.choices)
-    count = models.IntegerField(default=0)
-    benefit_vnd = models.DecimalField(max_digits=20, decimal_places=0, default=0)
 
     class Meta:
         verbose_name = _("số liệu theo tháng")
