@@ -52,34 +52,42 @@ MSG_POLICY_NOT_TOP_LEVEL = gettext_noop(
 # Reasons reviewers give most often; they may also type their own.
 COMMON_REASONS = {
     "return": [
-        "Bổ sung số liệu làm lợi và cách tính.",
-        "Ghi rõ phần cải tiến so với giải pháp đã có.",
-        "Trích dẫn nguồn cho phần nội dung lấy từ tài liệu khác.",
-        "Bổ sung xác nhận của đơn vị áp dụng.",
+        gettext_noop("Bổ sung số liệu làm lợi và cách tính."),
+        gettext_noop("Ghi rõ phần cải tiến so với giải pháp đã có."),
+        gettext_noop("Trích dẫn nguồn cho phần nội dung lấy từ tài liệu khác."),
+        gettext_noop("Bổ sung xác nhận của đơn vị áp dụng."),
     ],
     "reject": [
-        "Nội dung sao chép từ sáng kiến của người khác.",
-        "Nội dung sao chép từ Internet, không có cải tiến riêng.",
-        "Trùng với sáng kiến đã được công nhận.",
-        "Không phải sáng kiến (chưa được áp dụng trong thực tế).",
+        gettext_noop("Nội dung sao chép từ sáng kiến của người khác."),
+        gettext_noop("Nội dung sao chép từ Internet, không có cải tiến riêng."),
+        gettext_noop("Trùng với sáng kiến đã được công nhận."),
+        gettext_noop("Không phải sáng kiến (chưa được áp dụng trong thực tế)."),
     ],
     "approve": [
-        "Phần trùng là trích dẫn hợp lệ.",
-        "Phần trùng là tác phẩm trước của chính tác giả.",
+        gettext_noop("Phần trùng là trích dẫn hợp lệ."),
+        gettext_noop("Phần trùng là tác phẩm trước của chính tác giả."),
     ],
 }
 
+
+def common_reasons() -> dict[str, list[str]]:
+    """The common reasons in the reader's language, by decision."""
+    return {
+        decision: [_(reason) for reason in reasons] for decision, reasons in COMMON_REASONS.items()
+    }
+
+
 DECISION_SUBJECTS = {
-    "approve": "Sáng kiến “{title}” đã được phê duyệt",
-    "reject": "Sáng kiến “{title}” không được phê duyệt",
-    "return": "Sáng kiến “{title}” được trả lại để bổ sung",
+    "approve": gettext_noop("Sáng kiến “{title}” đã được phê duyệt"),
+    "reject": gettext_noop("Sáng kiến “{title}” không được phê duyệt"),
+    "return": gettext_noop("Sáng kiến “{title}” được trả lại để bổ sung"),
 }
 
 
 DONE_MESSAGES = {
-    "approve": "Đã phê duyệt “{title}”.",
-    "reject": "Đã từ chối “{title}”.",
-    "return": "Đã trả lại “{title}” để tác giả sửa.",
+    "approve": gettext_noop("Đã phê duyệt “{title}”."),
+    "reject": gettext_noop("Đã từ chối “{title}”."),
+    "return": gettext_noop("Đã trả lại “{title}” để tác giả sửa."),
 }
 
 
@@ -283,6 +291,7 @@ def notices_mark_read(*, viewer) -> int:
 
 __all__ = [
     "COMMON_REASONS",
+    "common_reasons",
     "DECISIONS",
     "Status",
     "review_assign",

@@ -74,7 +74,7 @@ def queue(request):
             "label_share": _("Tỷ lệ trùng"),
             "label_sources": _("Số nguồn"),
             "label_submitted": _("Ngày nộp"),
-            "common_reasons": services.COMMON_REASONS,
+            "common_reasons": services.common_reasons(),
         },
     )
 
@@ -89,7 +89,7 @@ def _case_context(request, initiative: Initiative, *, decide_error=None, claim_e
         "previous_pk": previous_pk,
         "next_pk": next_pk,
         "can_decide": initiative.status in services.DECIDABLE_STATES,
-        "common_reasons": services.COMMON_REASONS,
+        "common_reasons": services.common_reasons(),
         "colleagues": selectors.colleagues(viewer=request.user, initiative=initiative),
         "decide_error": decide_error,
         "claim_error": claim_error,
