@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from federation.models import OrgUnit, ReorgEvent, UnitKind, UnitPlacement
+from portal.tabular import RowError
 
 TREE_LOCK_KEY = 0x5A4E_7EEE  # pg_advisory_xact_lock key for tree writes
 
@@ -228,13 +229,6 @@ MSG_IMPORT_PARENT_OUT_OF_SCOPE = gettext_noop(
 )
 
 UNIT_IMPORT_COLUMNS = ("code", "name", "parent_code", "kind", "members")
-
-
-@dataclass
-class RowError:
-    row: int
-    field: str
-    message: str
 
 
 @dataclass

@@ -52,6 +52,7 @@ from initiatives.models import (
     Status,
 )
 from initiatives.services import AuthorData
+from portal.tabular import RowError
 
 logger = logging.getLogger(__name__)
 
@@ -169,13 +170,6 @@ DEFAULT_CHUNK_SIZE = 500
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be read (wrong format, not a table)."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    field: str
-    message: str
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -13,6 +14,15 @@ MSG_TABLE_UNREADABLE = gettext_noop(
     "Không đọc được tệp. Hãy dùng tệp Excel (.xlsx) hoặc CSV (UTF-8)."
 )
 MSG_TABLE_EMPTY = gettext_noop("Tệp không có dòng dữ liệu nào.")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in an imported table: spreadsheet row number, column, reason."""
+
+    row: int
+    field: str
+    message: str
 
 
 class TableError(ValueError):
