@@ -51,7 +51,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=50)
     args = parser.parse_args()
-    print(f"{'hasher':<16}{'params':<28}{'CPU ms median':>14}{'CPU ms p95':>12}{'wall ms median':>16}")
+    print(
+        f"{'hasher':<16}{'params':<28}{'CPU ms median':>14}{'CPU ms p95':>12}{'wall ms median':>16}"
+    )
     for algorithm in HASHERS:
         hasher = get_hasher(algorithm)
         params = (
