@@ -1,0 +1,200 @@
+"""A deadline rush on loopback: locust, headless, bounded (issue 16).
+
+Runs the people of bench/load_users.py (anonymous visitors, workers who sign in,
+save a draft and submit, reviewers who decide) against a portal already served on
+127.0.0.1 (gunicorn with production settings, PostgreSQL, Redis, a real worker),
+at each requested number of concurrent users, and prints per endpoint: requests,
+failures, p50/p95/p99 and requests/s, then the load average and the
+submit-to-verdict time that the real worker achieved (from the workflow events).
+
+Needs locust (`.venv/bin/pip install -e '.[bench]'`) and the demo data of
+`seed_demo` in the served database. First create the bench accounts in that
+database, then run:
+
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/sangkien_load
+    .venv/bin/python bench/load.py prepare
+    .venv/bin/python bench/load.py run --host http://127.0.0.1:8000 --users 50,100,200 --run-time 90
+
+Only loopback hosts are accepted; each run stops by itself after --run-time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import ipaddress
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+
+PASSWORD = os.environ.get("LOAD_PASSWORD", "bench-matkhau-2026")
+WORKER_UNIT = "LDLD92-U01-G01"  # the demo's grassroots union in Cần Thơ
+REVIEWER_UNIT = "LDLD92"
+
+
+def _django():
+    import django
+
+    django.setup()
+
+
+def prepare(workers: int, reviewers: int) -> None:
+    """Bench accounts: workers in one grassroots union, reviewers at its province."""
+    _django()
+    from django.contrib.auth.hashers import make_password
+
+    from federation.models import OrgUnit
+    from portal.models import Role, RoleAssignment, User
+
+    password = make_password(PASSWORD)  # one hash for all: the bench measures logins, not setup
+    grassroots = OrgUnit.objects.get(code=WORKER_UNIT)
+    province = OrgUnit.objects.get(code=REVIEWER_UNIT)
+    # Every handed-in initiative of the province waits for a reviewer, so reviewers
+    # always have cases to open and decide.
+    province.review_everything = True
+    province.save(update_fields=["review_everything"])
+    for kind, count, role, unit in (
+        ("worker", workers, Role.MEMBER, grassroots),
+        ("reviewer", reviewers, Role.REVIEWER, province),
+    ):
+        for number in range(count):
+            user, _ = User.objects.get_or_create(
+                email=f"bench.{kind}{number}@bench.vn",
+                defaults={"full_name": f"Người thử tải {kind} {number}", "password": password},
+            )
+            RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
+    print(f"{workers} workers in {WORKER_UNIT}, {reviewers} reviewers at {REVIEWER_UNIT}")
+
+
+def _loopback_only(host: str) -> None:
+    hostname = urlsplit(host).hostname or ""
+    try:
+        loopback = hostname == "localhost" or ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        sys.exit(f"refused: {host} is not a loopback address")
+
+
+def _read_stats(prefix: Path) -> list[dict]:
+    with open(f"{prefix}_stats.csv", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _submit_to_verdict(since: dt.datetime) -> list[float]:
+    """Seconds from each bench submission to the worker's verdict (passed or flagged)."""
+    from initiatives.models import InitiativeEvent, Status
+
+    submitted = dict(
+        InitiativeEvent.objects.filter(
+            created_at__gte=since,
+            to_status=Status.CHECKING,
+            initiative__owner__email__startswith="bench.worker",
+        ).values_list("initiative_id", "created_at")
+    )
+    verdicts = InitiativeEvent.objects.filter(
+        initiative_id__in=submitted,
+        from_status=Status.CHECKING,
+        to_status__in=[Status.VALID, Status.FLAGGED],
+    ).values_list("initiative_id", "created_at")
+    return sorted(
+        (created - submitted[pk]).total_seconds()
+        for pk, created in verdicts
+        if created >= submitted[pk]
+    )
+
+
+def _percentile(values: list[float], share: float) -> float:
+    return sorted(values)[min(len(values) - 1, int(share * len(values)))] if values else 0.0
+
+
+def run(host: str, users: list[int], run_time: int, out: Path) -> None:
+    _loopback_only(host)
+    _django()
+    out.mkdir(parents=True, exist_ok=True)
+    locust = Path(sys.executable).with_name("locust")
+    for count in users:
+        prefix = out / f"load-{count}"
+        started = dt.datetime.now(dt.UTC)
+        began = time.monotonic()
+        subprocess.run(
+            [
+                str(locust),
+                "-f",
+                str(ROOT / "bench" / "load_users.py"),
+                "--headless",
+                "--host",
+                host,
+                "--users",
+                str(count),
+                "--spawn-rate",
+                str(max(5, count // 10)),
+                "--run-time",
+                f"{run_time}s",
+                "--stop-timeout",
+                "10",
+                "--csv",
+                str(prefix),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            check=False,
+            timeout=run_time + 120,
+            env={**os.environ, "LOAD_PASSWORD": PASSWORD},
+        )
+        elapsed = time.monotonic() - began
+        load1, load5, _ = os.getloadavg()
+        time.sleep(5)  # let the worker finish the last checks before reading verdicts
+        verdicts = _submit_to_verdict(started)
+        print(f"\n### {count} users, {run_time} s, load average {load1:.2f} / {load5:.2f}")
+        print(
+            f"{'endpoint':<22}{'requests':>9}{'failures':>9}{'p50 ms':>8}{'p95 ms':>8}"
+            f"{'p99 ms':>8}{'req/s':>8}"
+        )
+        for row in _read_stats(prefix):
+            print(
+                f"{row['Name'][:22]:<22}{row['Request Count']:>9}{row['Failure Count']:>9}"
+                f"{row['50%']:>8}{row['95%']:>8}{row['99%']:>8}"
+                f"{float(row['Requests/s']):>8.1f}"
+            )
+        if verdicts:
+            print(
+                f"submit-to-verdict: {len(verdicts)} checks, median "
+                f"{statistics.median(verdicts):.2f} s, p95 {_percentile(verdicts, 0.95):.2f} s, "
+                f"max {verdicts[-1]:.2f} s"
+            )
+        else:
+            print("submit-to-verdict: no verdict recorded during the run")
+        print(f"wall time {elapsed:.0f} s; CSV in {prefix}_stats.csv")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    make = commands.add_parser("prepare", help="create the bench accounts")
+    make.add_argument("--workers", type=int, default=200)
+    make.add_argument("--reviewers", type=int, default=20)
+    go = commands.add_parser("run", help="run the mixes")
+    go.add_argument("--host", default="http://127.0.0.1:8000")
+    go.add_argument("--users", default="50,100,200")
+    go.add_argument("--run-time", type=int, default=90, help="seconds per user count")
+    go.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "load")
+    args = parser.parse_args()
+    if args.command == "prepare":
+        prepare(args.workers, args.reviewers)
+    else:
+        run(args.host, [int(n) for n in args.users.split(",")], args.run_time, args.out)
+
+
+if __name__ == "__main__":
+    main()
