@@ -27,11 +27,12 @@ REVIEWERS = int(os.environ.get("LOAD_REVIEWER_ACCOUNTS", "20"))
 _worker_numbers = itertools.count()
 _reviewer_numbers = itertools.count()
 
-WORDS = (
+SAMPLE_TEXT = (
     "cải tiến quy trình cấp đông tôm giảm hao hụt nguyên liệu tiết kiệm điện năng "
     "công nhân phân xưởng chế biến thủy sản băng chuyền máy bơm nhiệt độ kiểm tra chất lượng "
     "năng suất lao động an toàn vệ sinh thực phẩm đóng gói bảo quản lạnh sửa chữa thiết bị"
-).split()
+)
+WORDS = SAMPLE_TEXT.split()
 SEARCHES = ["sang kien cai tien", "tiết kiệm điện", "thuy san", "băng chuyền", "an toàn"]
 
 
