@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
 
+from config.db_router import reads_from_replica
 from federation.models import OrgUnit
 from initiatives import attachments as attachment_rules
 from initiatives import selectors, services
@@ -428,6 +429,7 @@ def poster(request, code: str):
 # --- public library -------------------------------------------------------------------------
 
 
+@reads_from_replica
 def library(request):
     filters = selectors.InitiativeFilters.from_querydict(request.GET)
     initiatives = selectors.public_library(filters=filters)
@@ -445,6 +447,7 @@ def library(request):
     )
 
 
+@reads_from_replica
 def library_detail(request, pk: int):
     initiative = selectors.public_initiative_get(pk=pk)
     return render(

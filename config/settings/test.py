@@ -20,3 +20,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 AXES_FAILURE_LIMIT = 5
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# A second alias that mirrors the test database, so the read-replica routing
+# (config/db_router.py) is tested against a real second connection. Off unless a
+# test sets READ_REPLICA_ALIAS.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+READ_REPLICA_ALIAS = None

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from config.db_router import reads_from_replica
 from federation.models import EmulationGroup, OrgUnit
 from initiatives.models import Field
 from portal.models.rankings import RankingMode, ReminderPolicy, WeeklyReport
@@ -109,6 +110,7 @@ def _bar_scale(rows, measure: str) -> None:
         row.bar = round(100 * value / top, 1) if top else 0
 
 
+@reads_from_replica
 def leaderboard(request):
     """Public: the national ranking, by category or inside a cluster or block."""
     filters = read_filters(request)
