@@ -38,8 +38,8 @@ def _unavailable(reason: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="module")
-def dsn(django_db_setup, django_db_blocker) -> Iterator[str]:
+@pytest.fixture
+def dsn(db) -> Iterator[str]:
     given = os.environ.get("DEDUP_TEST_PG_DSN")
     if given:
         yield given
