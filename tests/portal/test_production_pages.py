@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import smtplib
 from unittest import mock
@@ -120,3 +121,22 @@ def test_a_failed_send_is_logged_and_retried_by_celery(caplog):
     assert isinstance(result.result, smtplib.SMTPServerDisconnected)
     failures = [r for r in caplog.records if "failed (attempt" in r.getMessage()]
     assert len(failures) == tasks.MAIL_RETRY["max_retries"] + 1  # the first try and every retry
+
+
+@pytest.mark.django_db
+def test_beat_is_healthy_only_when_a_periodic_task_went_out_lately():
+    import datetime as dt
+
+    from django.core.management import CommandError, call_command
+    from django.utils import timezone
+    from django_celery_beat.models import PeriodicTask
+
+    from portal.management.commands.beat_health import MSG_BEAT_SILENT
+
+    call_command("setup_periodic_tasks", stdout=io.StringIO())
+    with pytest.raises(CommandError, match=MSG_BEAT_SILENT.format(minutes=12)):
+        call_command("beat_health", stdout=io.StringIO())
+    PeriodicTask.objects.filter(name="dedup: sweep unchecked initiatives").update(
+        last_run_at=timezone.now() - dt.timedelta(minutes=3)
+    )
+    call_command("beat_health", stdout=io.StringIO())
