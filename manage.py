@@ -1,12 +1,16 @@
 #!/usr/bin/env python
-"""Django's command-line utility for administrative tasks."""
+"""Django's command-line utility for administrative tasks.
 
-import os
+Defaults to the laptop settings; production sets DJANGO_SETTINGS_MODULE (compose does).
+"""
+
 import sys
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    from config.settings import DEVELOPMENT, choose
+
+    choose(DEVELOPMENT)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -1,11 +1,21 @@
-"""The Celery application shared by the web process, workers and beat."""
+"""The Celery application shared by the web process, workers and beat.
 
-import os
+`celery -A config worker|beat` imports this module first, so it is an entry point:
+production settings unless DJANGO_SETTINGS_MODULE says otherwise (`make worker`,
+the tests and the smoke run set it). The variable has to be set before `Celery()` is
+built: Celery installs its Django fixup (django.setup() in the worker, connections
+closed around tasks) only when it sees it.
+"""
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+from config.settings import PRODUCTION, choose
+
+choose(PRODUCTION)
 
 app = Celery("sangkien")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The moderation queue lives in a sub-package of `initiatives`, not in an app of its
+# own, so the per-app discovery above does not see its tasks module.
+app.autodiscover_tasks(["initiatives.review"])

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from portal.forms import PortalPasswordResetForm
 from portal.views import LoginView
 
 api_v1 = [
@@ -34,7 +35,11 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("tai-khoan/quen-mat-khau/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "tai-khoan/quen-mat-khau/",
+        auth_views.PasswordResetView.as_view(form_class=PortalPasswordResetForm),
+        name="password_reset",
+    ),
     path(
         "tai-khoan/quen-mat-khau/da-gui/",
         auth_views.PasswordResetDoneView.as_view(),

@@ -1,7 +1,9 @@
-import os
+"""WSGI entry point (gunicorn). Production settings unless DJANGO_SETTINGS_MODULE says otherwise."""
 
-from django.core.wsgi import get_wsgi_application
+from config.settings import PRODUCTION, choose
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+choose(PRODUCTION)
+
+from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 application = get_wsgi_application()

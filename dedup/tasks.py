@@ -1,4 +1,8 @@
-"""Celery tasks of the similarity check. They take ids, load, and call a service."""
+"""Celery tasks of the similarity check. They take ids, load, and call a service.
+
+The engine (numpy, scipy, scikit-learn: seconds to import) is imported inside the
+tasks, so a web process that only enqueues checks never loads it.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,20 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils import timezone
 
-from dedup import services
-from dedup.archive import get_engine, uses_shared_store
-
 logger = logging.getLogger(__name__)
+
+SWEEP_QUEUE = "sweeps"
+# How long an id the sweep queued stays marked: a check removes the mark when it runs;
+# if the message is lost the mark expires and a later sweep queues the id again.
+SWEEP_MARK_SECONDS = 3600
+
+
+def _sweep_mark(initiative_id: int) -> str:
+    return f"dedup:sweep-queued:{initiative_id}"
 
 
 @shared_task(
@@ -30,6 +41,9 @@ logger = logging.getLogger(__name__)
 )
 def check_initiative(self, initiative_id: int) -> dict:
     """Check one initiative. Safe to run twice: a decided initiative is left alone."""
+    from dedup import services
+
+    cache.delete(_sweep_mark(initiative_id))
     check = services.initiative_check(initiative_id=initiative_id)
     if check is None:
         return {"initiative_id": initiative_id, "skipped": True}
@@ -42,18 +56,29 @@ def check_initiative(self, initiative_id: int) -> dict:
 
 @shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
 def sweep_unchecked() -> int:
-    """Re-enqueue initiatives that stayed in checking (broker down at submission, worker lost)."""
+    """Re-enqueue initiatives that stayed in checking (broker down at submission, worker lost).
+
+    The re-checks go to the sweeps queue, never ahead of a person's own check, and an id
+    already waiting there is not queued again (an atomic cache.add marks it).
+    """
+    from dedup import services
+
     older_than = timezone.now() - dt.timedelta(minutes=settings.DEDUP_SWEEP_AFTER_MINUTES)
-    initiative_ids = services.initiatives_to_sweep(older_than=older_than)
-    for initiative_id in initiative_ids:
-        check_initiative.delay(initiative_id)
-    if initiative_ids:
-        logger.info("sweep re-enqueued %d unchecked initiatives", len(initiative_ids))
-    return len(initiative_ids)
+    queued = 0
+    for initiative_id in services.initiatives_to_sweep(older_than=older_than):
+        if not cache.add(_sweep_mark(initiative_id), 1, timeout=SWEEP_MARK_SECONDS):
+            continue
+        check_initiative.apply_async((initiative_id,), queue=SWEEP_QUEUE)
+        queued += 1
+    if queued:
+        logger.info("sweep re-enqueued %d unchecked initiatives", queued)
+    return queued
 
 
 @shared_task(acks_late=True, soft_time_limit=3600, time_limit=3900)
 def compact_similarity_index() -> None:
     """Fold the day's incremental additions into the main postings (PostgreSQL store)."""
+    from dedup.archive import get_engine, uses_shared_store
+
     if uses_shared_store():
         get_engine().compact()

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Cổng thông tin")
+
+    def ready(self) -> None:
+        # The project's Celery app becomes the current one in every Django process
+        # (web, manage.py, tests), so `task.delay()` uses its broker and routes.
+        import config.celery  # noqa: F401

@@ -1,8 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.db import connection
-from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 
 from portal.forms import LoginForm
 from portal.tenancy import home_unit, roles_of, scope_for
@@ -23,10 +20,3 @@ def home(request):
             reachable_unit_count=scope.units().count() if not scope.is_empty else 0,
         )
     return render(request, "portal/home.html", context)
-
-
-@never_cache
-def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})

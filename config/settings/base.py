@@ -5,6 +5,7 @@ tasks then run in-process), DEBUG off unless DEBUG=1 is set.
 """
 
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from config.env import BASE_DIR, env
 
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "axes",
+    "health_check",
     # ours
     "portal",
     "federation",
@@ -160,25 +162,60 @@ INITIATIVE_ATTACHMENTS_TOTAL_MAX_BYTES = env.int(
     "INITIATIVE_ATTACHMENTS_TOTAL_MAX_BYTES", default=30 * 1024 * 1024
 )
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Mail: EMAIL_URL, e.g. smtp://user:password@mail.example.vn:587/?tls=True (django-environ);
+# a laptop prints mail on the console. Sends go through Celery (queue "mail"), retried
+# with backoff on SMTP/OS errors.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+globals().update(EMAIL_CONFIG)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=15)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Cổng Sáng kiến <no-reply@sangkien.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: Redis as broker when REDIS_URL is set; otherwise tasks run in-process, so
 # `make run` needs no Redis.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
-CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task has a limit (tasks that need longer declare their own).
+CELERY_TASK_TIME_LIMIT = 30 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A submission must not wait for a broker that is down: fail fast, the sweep catches up.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Queues, most urgent first: a person waiting for their check, then web fetches for the
+# Internet check, imports, report renders, mail, and the sweeps that catch up on lost
+# work. A worker started without -Q consumes all of them; production also runs a
+# worker on "checks" alone, so a check never waits behind bulk work (docker-compose.yml).
+CELERY_QUEUE_NAMES = ["checks", "webcheck", "imports", "reports", "mail", "sweeps", "default"]
+CELERY_TASK_QUEUES = [Queue(name) for name in CELERY_QUEUE_NAMES]
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "dedup.tasks.check_initiative": {"queue": "checks"},
+    "dedup.tasks.sweep_unchecked": {"queue": "sweeps"},
+    "dedup.tasks.compact_similarity_index": {"queue": "sweeps"},
+    "initiatives.tasks.run_initiative_import": {"queue": "imports"},
+    "portal.rankings.tasks.snapshot_weekly_rankings": {"queue": "reports"},
+    "portal.rankings.tasks.generate_weekly_reports": {"queue": "reports"},
+    "portal.rankings.tasks.generate_weekly_report": {"queue": "reports"},
+    "portal.rankings.tasks.send_lagging_reminders": {"queue": "mail"},
+    "initiatives.review.tasks.send_decision_email": {"queue": "mail"},
+    "portal.tasks.send_email_message": {"queue": "mail"},
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A submission must not wait for a broker that is down: fail fast, the sweep catches up.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    # Redis hands an unacknowledged task (acks_late) to another worker after this long:
+    # it must exceed the longest task's time limit (an import: 3 h 5 min), or a long
+    # import would run twice.
+    "visibility_timeout": 4 * 3600,
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -221,3 +258,15 @@ DEDUP_SWEEP_AFTER_MINUTES = env.int("DEDUP_SWEEP_AFTER_MINUTES", default=10)
 # on a SQLite laptop they are plain indexes, which is all a laptop needs.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# Error tracking: SENTRY_DSN turns sentry-sdk on; nothing else does.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )

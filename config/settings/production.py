@@ -3,24 +3,31 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import ALLOWED_HOSTS, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY or SECRET_KEY.startswith("dev-only"):
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production.")
 
+# Plain HTTP is for one case only: the production smoke run on this machine's loopback.
+ALLOW_INSECURE_HTTP = env.bool("ALLOW_INSECURE_HTTP", default=False)
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
+if ALLOW_INSECURE_HTTP and not set(ALLOWED_HOSTS) <= LOOPBACK_HOSTS:
+    raise ImproperlyConfigured("ALLOW_INSECURE_HTTP is only allowed with loopback ALLOWED_HOSTS.")
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not ALLOW_INSECURE_HTTP)
+SECURE_HSTS_SECONDS = 0 if ALLOW_INSECURE_HTTP else env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_SECURE = not ALLOW_INSECURE_HTTP
+CSRF_COOKIE_SECURE = not ALLOW_INSECURE_HTTP
 X_FRAME_OPTIONS = "DENY"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+# Production mails through SMTP; a missing EMAIL_URL means a local relay.
+globals().update(env.email_url("EMAIL_URL", default="smtp://127.0.0.1:25"))

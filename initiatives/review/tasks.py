@@ -19,8 +19,10 @@ logger = logging.getLogger(__name__)
     acks_late=True,
     autoretry_for=(ConnectionError, TimeoutError, OSError),
     retry_backoff=30,
-    max_retries=5,
+    retry_jitter=True,
+    max_retries=8,
     soft_time_limit=60,
+    time_limit=90,
 )
 def send_decision_email(notice_id: int, initiative_id: int) -> bool:
     """Email the author the decision and its reason (the notice already holds both)."""
@@ -33,10 +35,14 @@ def send_decision_email(notice_id: int, initiative_id: int) -> bool:
         "initiative": initiative,
         "site_url": settings.SITE_URL.rstrip("/"),
     }
-    send_mail(
-        subject=notice.subject,
-        message=render_to_string("review/email/decision.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[notice.recipient.email],
-    )
+    try:
+        send_mail(
+            subject=notice.subject,
+            message=render_to_string("review/email/decision.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[notice.recipient.email],
+        )
+    except OSError as error:  # SMTP errors included: logged here, retried by Celery
+        logger.warning("decision mail for notice %s failed: %s", notice_id, error)
+        raise
     return True

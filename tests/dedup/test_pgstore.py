@@ -1,9 +1,10 @@
 """The shared PostgreSQL index, against a real throwaway database.
 
-Uses ``DEDUP_TEST_PG_DSN`` or ``DATABASE_URL`` when set (a database the test
-may create and drop tables in), otherwise creates ``sangkien_dedup_test_<pid>``
-on 127.0.0.1 as user postgres and drops it afterwards. Without PostgreSQL the
-tests fail in CI and skip elsewhere.
+Uses ``DEDUP_TEST_PG_DSN`` when set (a database the test may create and drop
+tables in), else pytest's own test database when the suite runs on PostgreSQL
+(never the database named in ``DATABASE_URL``: the tests drop the index tables),
+otherwise creates ``sangkien_dedup_test_<pid>`` on 127.0.0.1 as user postgres and
+drops it afterwards. Without PostgreSQL the tests fail in CI and skip elsewhere.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tests.dedup.test_engine import (
     source,
     with_copied_paragraph,
 )
+from tests.workers import database_url
 
 psycopg = pytest.importorskip("psycopg")
 
@@ -36,11 +38,16 @@ def _unavailable(reason: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="module")
-def dsn() -> Iterator[str]:
-    given = os.environ.get("DEDUP_TEST_PG_DSN") or os.environ.get("DATABASE_URL")
+@pytest.fixture
+def dsn(db) -> Iterator[str]:
+    given = os.environ.get("DEDUP_TEST_PG_DSN")
     if given:
         yield given
+        return
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        yield database_url(connection.settings_dict)  # pytest's test_... database
         return
     name = f"sangkien_dedup_test_{os.getpid()}"
     try:
@@ -63,7 +70,9 @@ def store(dsn: str) -> Iterator[PostgresStore]:
     store.connection.execute(DROP_SCHEMA_SQL)
     store.create_schema()
     yield store
+    # Leave the index tables as the migration made them (empty): other tests use them.
     store.connection.execute(DROP_SCHEMA_SQL)
+    store.create_schema()
     store.close()
 
 
@@ -155,3 +164,8 @@ def test_store_accepts_an_existing_connection(dsn: str) -> None:
         assert store.document_count() == 1
         assert sum(store.index_size_bytes().values()) > 0
         connection.rollback()
+
+
+def test_the_tests_never_touch_the_database_named_in_database_url(dsn: str) -> None:
+    developers = os.environ.get("DATABASE_URL", "").rsplit("/", 1)[-1]
+    assert dsn.rsplit("/", 1)[-1] != developers

@@ -35,7 +35,7 @@ def test_the_task_retries_a_database_error_then_checks(hand_in, personas):
         return real_check(initiative_id=initiative_id)
 
     with mock.patch.object(services, "initiative_check", side_effect=flaky):
-        result = tasks.check_initiative.apply(args=[initiative.pk]).get()
+        result = tasks.check_initiative.apply(args=[initiative.pk], throw=False).get()
     assert len(calls) == 2
     assert result == {"initiative_id": initiative.pk, "flagged": False, "matches": 0}
     initiative.refresh_from_db()
@@ -73,3 +73,18 @@ def test_submission_enqueues_the_check_after_commit(
         for callback in callbacks:
             callback()
         delay.assert_called_once_with(initiative.pk)
+
+
+def test_the_sweep_queues_its_rechecks_on_the_sweeps_queue_and_never_twice(hand_in, personas):
+    from django.core.cache import cache
+
+    with mock.patch.object(tasks.check_initiative, "delay"):
+        initiative = hand_in(personas.worker_a, samples.RUBBER_TAPPING)
+    Initiative.objects.filter(pk=initiative.pk).update(
+        status=Status.CHECKING, updated_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    cache.clear()
+    with mock.patch.object(tasks.check_initiative, "apply_async") as apply_async:
+        assert tasks.sweep_unchecked() == 1
+        assert tasks.sweep_unchecked() == 0  # still waiting in the queue: not queued again
+    apply_async.assert_called_once_with((initiative.pk,), queue="sweeps")

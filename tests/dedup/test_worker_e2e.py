@@ -1,11 +1,6 @@
 """End to end through the real parts: a Celery worker process, Redis, PostgreSQL."""
 
-import os
-import subprocess
-import sys
 import time
-import uuid
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -17,73 +12,27 @@ from initiatives.models import Initiative, Status
 from tests.conftest import require_service
 from tests.dedup import samples
 from tests.dedup.test_services import PARTLY_COPIED
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _redis_reachable(url: str) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
-    except redis.RedisError:
-        return False
+from tests.workers import celery_worker, database_url, purge_queues, redis_reachable
 
 
 @pytest.fixture
 def real_worker(transactional_db):
     if connection.vendor != "postgresql":
         require_service("PostgreSQL", "set DATABASE_URL=postgres://... to run the worker test")
-    if not settings.REDIS_URL or not _redis_reachable(settings.REDIS_URL):
+    if not settings.REDIS_URL or not redis_reachable(settings.REDIS_URL):
         require_service("Redis", "set REDIS_URL=redis://127.0.0.1:6379/15 to run the worker test")
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    database = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
-            f"/{database['NAME']}"
-        ),
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "False",
-        "CELERY_QUEUE": queue,
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool",
-            "solo",
-            "-Q",
-            queue,
-            "-l",
-            "info",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    previous = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
+    purge_queues(celery_app)
+    previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
-    celery_app.conf.task_default_queue = queue
     try:
-        yield worker
+        with celery_worker(
+            celery_app,
+            database_url=database_url(connection.settings_dict),
+            redis_url=settings.REDIS_URL,
+        ) as worker:
+            yield worker
     finally:
-        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = previous
-        worker.terminate()
-        try:
-            output, _ = worker.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            output, _ = worker.communicate()
-        print(output[-4000:])
+        celery_app.conf.task_always_eager = previous
 
 
 def wait_for_status(initiative: Initiative, wanted: set[str], timeout: float = 60) -> str:

@@ -1,0 +1,39 @@
+"""gunicorn's settings, read by `gunicorn -c gunicorn.conf.py config.wsgi` (the Docker
+image, compose and `make prod-smoke`). Every value can be overridden from the environment."""
+
+import multiprocessing
+import os
+
+# Bind from the environment: 0.0.0.0:8000 in the container, loopback in the smoke run.
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+
+# Threads, not more processes: requests mostly wait on PostgreSQL and Redis, and each
+# process holds its own copy of the app. Two processes per core at most, capped.
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count(), 8)))
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+
+# Load the app once in the master before forking: a process starts serving at once and
+# a broken settings module (no SECRET_KEY) stops gunicorn instead of looping workers.
+preload_app = True
+
+# A request longer than this is killed (exports and reports run in Celery, not here).
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
+graceful_timeout = 30
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
+# Recycle processes now and then, spread out, so a slow leak cannot grow without bound.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
+max_requests_jitter = 200
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Behind the reverse proxy (TLS ends there): trust its X-Forwarded-* headers.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_fork(server, worker):
+    # The master's database connections (from preloading) must not be shared.
+    from django.db import connections
+
+    connections.close_all()
