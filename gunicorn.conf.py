@@ -20,7 +20,12 @@ preload_app = True
 # A request longer than this is killed (exports and reports run in Celery, not here).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
 graceful_timeout = 30
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
+# The connection resets seen under load (issue 16) were this race: the server closed a
+# keep-alive connection after 2 s idle just as a client, thinking 1-3 s between
+# clicks, sent its next request on it. Idle connections wait in gthread's poller, not
+# in a thread, so a longer keep-alive is cheap; a reverse proxy in front must keep
+# its own upstream keep-alive shorter than this.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 20))
 # Recycle processes now and then, spread out, so a slow leak cannot grow without bound.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
 max_requests_jitter = 200
