@@ -74,14 +74,56 @@ def test_a_co_author_counts_as_the_same_person(hand_in, personas):
     assert SimilarityMatch.objects.get(initiative=again).same_author
 
 
-def test_member_without_account_is_recognised_by_name_and_birth_date(hand_in, personas):
+def test_a_typed_name_never_makes_the_same_author_only_a_warning(hand_in, personas):
+    # Anyone can type "Lê Thị Hoà": a name without an account or member id is
+    # no proof of the same person (issue 15), so the copy flags and the
+    # reviewer is warned that the names match.
     earlier = hand_in(
         personas.grassroots_officer_a, samples.FREEZING_LINE, member_name="Lê Thị Hoà"
     )
     initiative_check(initiative_id=earlier.pk)
     again = hand_in(personas.grassroots_officer_a, PARTLY_COPIED, member_name="LÊ THỊ HÒA")
     initiative_check(initiative_id=again.pk)
-    assert SimilarityMatch.objects.get(initiative=again).same_author
+    match = SimilarityMatch.objects.get(initiative=again)
+    assert not match.same_author and match.author_name_warning and match.flagged
+
+
+def test_a_source_authors_name_typed_as_co_author_is_a_warning(hand_in, personas):
+    from decimal import Decimal
+
+    original = hand_in(personas.worker_b, samples.FREEZING_LINE)
+    initiative_check(initiative_id=original.pk)
+    copy = hand_in(personas.worker_a, PARTLY_COPIED)
+    copy.authors.all().update(contribution_percent=Decimal(50))
+    # The source's author typed in as a co-author, without an account.
+    copy.authors.create(
+        full_name=personas.worker_b.full_name.upper(), contribution_percent=Decimal(50), position=1
+    )
+    initiative_check(initiative_id=copy.pk)
+    match = SimilarityMatch.objects.get(initiative=copy)
+    assert match.source_initiative == original
+    assert not match.same_author and match.author_name_warning and match.flagged
+
+
+def test_a_match_keeps_the_source_text_its_offsets_index(hand_in, personas):
+    from dedup.archive import get_engine
+    from dedup.services import archive_sources
+
+    original = hand_in(personas.worker_b, samples.FREEZING_LINE)
+    # Indexed by a rebuild, as seeded and imported initiatives are: no check of
+    # the source exists.
+    original.status = "valid"
+    original.save(update_fields=["status"])
+    # Inside the test's transaction (a rebuilding_engine() commits on its own).
+    get_engine().rebuild(list(archive_sources()))
+    copy = hand_in(personas.worker_a, PARTLY_COPIED)
+    check = initiative_check(initiative_id=copy.pk)
+    match = check.matches.get()
+    assert not original.similarity_checks.exists()
+    assert match.source_text
+    for passage in match.passages:
+        copied = match.source_text[passage["source_start"] : passage["source_end"]]
+        assert copied and copied in samples.FREEZING_LINE
 
 
 def test_a_confidential_source_is_matched_but_only_its_title_is_kept(hand_in, personas):
@@ -160,3 +202,12 @@ def test_rebuild_command_indexes_every_handed_in_initiative(hand_in, personas):
     copy = hand_in(personas.worker_a, PARTLY_COPIED)
     copy.refresh_from_db()
     assert copy.status == Status.FLAGGED
+
+
+def test_the_web_sides_constants_mirror_the_engines():
+    from dedup import models
+    from dedup.engine import model
+
+    assert models.QUOTATION_KINDS == model.QUOTATION_KINDS
+    assert models.TYPED_NAME_KEY_PREFIX == model.TYPED_NAME_KEY_PREFIX
+    assert set(models.QUOTATION_KINDS) <= set(models.SimilarityMatch.SourceKind.values)
