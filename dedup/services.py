@@ -207,6 +207,38 @@ def source_text(*, source_initiative: Initiative) -> str:
     return latest.checked_text if latest is not None else initiative_check_text(source_initiative)
 
 
+def archive_index_is_empty() -> bool:
+    """Whether the shared index holds no document (always False for the in-process
+    index, which fills itself from the database on first use)."""
+    if not uses_shared_store():
+        return False
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('dedup_document') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            return False  # migrated back before the index tables
+        cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM dedup_document)")
+        return bool(cursor.fetchone()[0])
+
+
+def archive_index_build(*, only_if_empty: bool = True, processes: int = 1) -> int | None:
+    """Index every handed-in initiative, so that a new archive (a new deployment,
+    `seed_demo`, an import) is checked against what it holds from the start.
+
+    With ``only_if_empty`` nothing happens unless the shared index is empty and the
+    archive is not. Returns how many initiatives were indexed, or None if skipped.
+    """
+    if only_if_empty and not archive_index_is_empty():
+        return None
+    if only_if_empty and not archive_initiatives().exists():
+        return None
+    from dedup.archive import rebuilding_engine
+
+    with rebuilding_engine() as engine:
+        return engine.rebuild(archive_sources(), processes=processes)
+
+
 def initiatives_to_sweep(*, older_than) -> list[int]:
     """Initiatives handed in but never checked: the broker was down, or a worker died."""
     return list(

@@ -211,3 +211,32 @@ def test_the_web_sides_constants_mirror_the_engines():
     assert models.QUOTATION_KINDS == model.QUOTATION_KINDS
     assert models.TYPED_NAME_KEY_PREFIX == model.TYPED_NAME_KEY_PREFIX
     assert set(models.QUOTATION_KINDS) <= set(models.SimilarityMatch.SourceKind.values)
+
+
+def test_migrate_builds_the_index_of_an_archive_that_has_none(transactional_db, hand_in, personas):
+    from dedup.services import archive_index_is_empty
+    from tests.conftest import _truncate_archive_index
+
+    original = hand_in(personas.worker_b, samples.FREEZING_LINE)  # checked on commit
+    _truncate_archive_index()  # a new deployment, or seeded data: no index
+    assert archive_index_is_empty()
+
+    call_command("migrate", verbosity=0)  # its post_migrate hook builds the index
+
+    assert not archive_index_is_empty()
+    copy = hand_in(personas.worker_a, PARTLY_COPIED)
+    copy.refresh_from_db()
+    assert copy.status == Status.FLAGGED
+    match = SimilarityMatch.objects.get(initiative=copy)
+    assert match.source_initiative_id == original.pk
+
+
+def test_migrate_leaves_a_filled_index_alone(transactional_db, hand_in, personas):
+    from dedup.archive import get_engine
+    from dedup.services import source_id_of
+
+    hand_in(personas.worker_b, samples.FREEZING_LINE)
+    other = hand_in(personas.worker_a, samples.SCHOOL_LAB)
+    get_engine().remove(source_id_of(other.pk))
+    call_command("migrate", verbosity=0)
+    assert get_engine().store.document_count() == 1
