@@ -97,3 +97,33 @@ class SimilarityMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.initiative_id} ~ {self.source_id} ({self.coverage:.0%})"
+
+
+class ReferenceText(models.Model):
+    """A text many initiatives quote on purpose: a law, a decree, the legal form.
+
+    Indexed as a source of kind `law` or `form` (added with the management command
+    `add_reference_sources`, kept across index rebuilds): a match with it is shown as
+    a quotation, never as copying, and the quoted sentences count against no one.
+    """
+
+    class Kind(models.TextChoices):
+        LAW = "law", _("Văn bản pháp luật")
+        FORM = "form", _("Mẫu văn bản")
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    title = models.CharField(_("tên văn bản"), max_length=500, unique=True)
+    text = models.TextField()
+    added_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("văn bản được trích dẫn")
+        verbose_name_plural = _("văn bản được trích dẫn")
+        ordering = ["kind", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def source_id(self) -> str:
+        return f"{self.kind}:{self.pk}"

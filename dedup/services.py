@@ -20,6 +20,7 @@ from dedup.engine import CheckResult, Source, join_parts
 from dedup.models import (
     QUOTATION_KINDS,
     TYPED_NAME_KEY_PREFIX,
+    ReferenceText,
     SimilarityCheck,
     SimilarityMatch,
 )
@@ -104,8 +105,32 @@ def archive_initiatives():
 
 
 def archive_sources(chunk_size: int = 2000) -> Iterator[Source]:
+    """Everything the index holds: handed-in initiatives and the quoted texts."""
     for initiative in archive_initiatives().order_by("pk").iterator(chunk_size=chunk_size):
         yield initiative_source(initiative)
+    for reference in ReferenceText.objects.order_by("pk").iterator(chunk_size=chunk_size):
+        yield reference_source(reference)
+
+
+def reference_source(reference: ReferenceText) -> Source:
+    return Source(
+        id=reference.source_id, kind=reference.kind, ref=reference.title, text=reference.text
+    )
+
+
+def reference_text_add(*, kind: str, title: str, text: str) -> ReferenceText:
+    """Register (or replace, by title) a law or form text that initiatives quote."""
+    with transaction.atomic():
+        reference, _created = ReferenceText.objects.update_or_create(
+            title=title, defaults={"kind": kind, "text": text}
+        )
+        reference.full_clean()
+        engine = get_engine()
+        for other_kind in ReferenceText.Kind.values:  # a kind change leaves no stale copy
+            if other_kind != kind:
+                engine.remove(f"{other_kind}:{reference.pk}")
+        engine.add(reference_source(reference))
+    return reference
 
 
 def _save_matches(check: SimilarityCheck, initiative: Initiative, result: CheckResult) -> None:
@@ -231,7 +256,7 @@ def archive_index_build(*, only_if_empty: bool = True, processes: int = 1) -> in
     """
     if only_if_empty and not archive_index_is_empty():
         return None
-    if only_if_empty and not archive_initiatives().exists():
+    if only_if_empty and not (archive_initiatives().exists() or ReferenceText.objects.exists()):
         return None
     from dedup.archive import rebuilding_engine
 

@@ -2,6 +2,7 @@
 
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -176,20 +177,56 @@ def test_similarity_check_command_prints_the_documented_json(hand_in, personas, 
     out = StringIO()
     call_command("similarity_check", str(query), "--json", stdout=out)
     report = json.loads(out.getvalue())
-    assert report["flagged"] is True
+    assert report["flagged"] is True and report["file"] == str(query)
+    assert report["copied_share"] > 0
     [match] = report["matches"]
     assert match["external_id"] == "ARCH-1" and match["initiative_id"] == original.pk
     assert set(match) == {
+        "kind",
         "external_id",
         "initiative_id",
         "flagged",
         "same_author",
+        "author_name_warning",
+        "quotation",
         "coverage",
         "score",
         "passages",
     }
     assert set(match["passages"][0]) == {"start", "end", "source_start", "source_end"}
     assert PARTLY_COPIED[match["passages"][0]["start"] : match["passages"][0]["end"]].strip()
+
+
+def test_similarity_check_command_checks_many_files_and_folders_in_one_run(
+    hand_in, personas, tmp_path
+):
+    original = hand_in(personas.worker_b, samples.FREEZING_LINE)
+    initiative_check(initiative_id=original.pk)
+    folder = tmp_path / "folder"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text(PARTLY_COPIED, encoding="utf-8")
+    (folder / "sub" / "b.txt").write_text(samples.SCHOOL_LAB, encoding="utf-8")
+    (folder / "image.png").write_bytes(b"not text")
+    single = tmp_path / "c.txt"
+    single.write_text(samples.FREEZING_LINE, encoding="utf-8")
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(b"\xff\xfe\x00bad")
+    out = StringIO()
+    call_command("similarity_check", str(folder), str(single), str(broken), "--json", stdout=out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [Path(r["file"]).name for r in lines] == ["a.txt", "b.txt", "c.txt", "broken.txt"]
+    flagged = {Path(r["file"]).name: r.get("flagged") for r in lines}
+    assert flagged == {"a.txt": True, "b.txt": False, "c.txt": True, "broken.txt": None}
+    assert "error" in lines[-1]
+
+
+def test_similarity_check_command_refuses_an_empty_folder(tmp_path):
+    from django.core.management.base import CommandError
+
+    from dedup.management.commands.similarity_check import NOTHING_TO_CHECK
+
+    with pytest.raises(CommandError, match=NOTHING_TO_CHECK):
+        call_command("similarity_check", str(tmp_path), "--json", stdout=StringIO())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -240,3 +277,35 @@ def test_migrate_leaves_a_filled_index_alone(transactional_db, hand_in, personas
     get_engine().remove(source_id_of(other.pk))
     call_command("migrate", verbosity=0)
     assert get_engine().store.document_count() == 1
+
+
+def test_a_registered_law_quoted_by_two_initiatives_is_a_quotation_not_copying(
+    hand_in, personas, tmp_path
+):
+    law_file = tmp_path / "luat.txt"
+    law_file.write_text("Luật An toàn, vệ sinh lao động\n" + samples.SCHOOL_LAB, encoding="utf-8")
+    out = StringIO()
+    call_command("add_reference_sources", str(tmp_path), "--kind", "law", stdout=out)
+    assert "law:" in out.getvalue()
+    earlier = hand_in(personas.worker_b, samples.HOSPITAL_QUEUE + "\n\n" + samples.SCHOOL_LAB)
+    initiative_check(initiative_id=earlier.pk)
+    quoting = hand_in(personas.worker_a, samples.RUBBER_TAPPING + "\n\n" + samples.SCHOOL_LAB)
+    check = initiative_check(initiative_id=quoting.pk)
+    quoting.refresh_from_db()
+    assert quoting.status == Status.VALID and check.flagged is False
+    (match,) = check.matches.all()
+    assert match.source_kind == "law" and match.source_title == "Luật An toàn, vệ sinh lao động"
+    assert not match.flagged and match.source_text.endswith(samples.SCHOOL_LAB.strip())
+    assert quoting.copied_share == 0
+
+
+def test_reference_texts_survive_an_index_rebuild(hand_in, personas, tmp_path):
+    from dedup.archive import get_engine
+    from dedup.services import archive_sources, reference_text_add
+
+    reference = reference_text_add(kind="form", title="Mẫu đơn", text=samples.SCHOOL_LAB)
+    get_engine().rebuild(list(archive_sources()))
+    result = get_engine().check(samples.RUBBER_TAPPING + "\n\n" + samples.SCHOOL_LAB)
+    assert [(m.source_id, m.quotation, m.flagged) for m in result.matches] == [
+        (reference.source_id, True, False)
+    ]
