@@ -11,6 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Initiative
 
+# Mirrors of dedup.engine.model's constants, so that web code reading matches
+# need not import the engine (numpy, scikit-learn); a test keeps them equal.
+QUOTATION_KINDS = frozenset({"law", "form"})
+TYPED_NAME_KEY_PREFIX = "name:"
+
 
 class SimilarityCheck(models.Model):
     class State(models.TextChoices):
@@ -44,6 +49,8 @@ class SimilarityMatch(models.Model):
         INITIATIVE = "initiative", _("Kho sáng kiến")
         WEB = "web", _("Internet")
         REFERENCE = "reference", _("Tài liệu tham khảo")
+        LAW = "law", _("Văn bản pháp luật (trích dẫn)")
+        FORM = "form", _("Mẫu văn bản (trích dẫn)")
 
     similarity_check = models.ForeignKey(
         SimilarityCheck, on_delete=models.CASCADE, related_name="matches"
@@ -61,6 +68,11 @@ class SimilarityMatch(models.Model):
     source_url = models.URLField(max_length=1000, blank=True)
     source_title = models.CharField(max_length=500, blank=True)
     same_author = models.BooleanField(_("tác phẩm trước của chính tác giả"), default=False)
+    author_name_warning = models.BooleanField(
+        _("đồng tác giả khai trùng tên tác giả của nguồn"),
+        default=False,
+        help_text=_("Tên gõ tay không chứng minh cùng một người: người duyệt cần xem lại."),
+    )
     confidential = models.BooleanField(_("nguồn là sáng kiến mật"), default=False)
     flagged = models.BooleanField(default=False)
     coverage = models.FloatField(_("tỷ lệ văn bản bị trùng"))
@@ -68,6 +80,9 @@ class SimilarityMatch(models.Model):
     passages = models.JSONField(
         default=list, help_text=_("[{start, end, source_start, source_end}]")
     )
+    # The source's text as the index held it at the check: what source_start
+    # and source_end index, whether the source was indexed by a check or a rebuild.
+    source_text = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("nguồn trùng lặp")
@@ -82,3 +97,33 @@ class SimilarityMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.initiative_id} ~ {self.source_id} ({self.coverage:.0%})"
+
+
+class ReferenceText(models.Model):
+    """A text many initiatives quote on purpose: a law, a decree, the legal form.
+
+    Indexed as a source of kind `law` or `form` (added with the management command
+    `add_reference_sources`, kept across index rebuilds): a match with it is shown as
+    a quotation, never as copying, and the quoted sentences count against no one.
+    """
+
+    class Kind(models.TextChoices):
+        LAW = "law", _("Văn bản pháp luật")
+        FORM = "form", _("Mẫu văn bản")
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    title = models.CharField(_("tên văn bản"), max_length=500, unique=True)
+    text = models.TextField()
+    added_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("văn bản được trích dẫn")
+        verbose_name_plural = _("văn bản được trích dẫn")
+        ordering = ["kind", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def source_id(self) -> str:
+        return f"{self.kind}:{self.pk}"

@@ -17,7 +17,13 @@ from django.utils import timezone
 
 from dedup.archive import get_engine, uses_shared_store
 from dedup.engine import CheckResult, Source, join_parts
-from dedup.models import SimilarityCheck, SimilarityMatch
+from dedup.models import (
+    QUOTATION_KINDS,
+    TYPED_NAME_KEY_PREFIX,
+    ReferenceText,
+    SimilarityCheck,
+    SimilarityMatch,
+)
 from dedup.text import fold_accents, normalize_vietnamese
 from initiatives.models import NON_DRAFT, Attachment, Initiative, InitiativeAuthor, Status
 from initiatives.services import TEXT_FIELDS, initiative_record_check
@@ -49,19 +55,29 @@ def initiative_check_text(initiative: Initiative) -> str:
 
 
 def author_key(author: InitiativeAuthor) -> str:
-    """One person across initiatives: their account, their id in an imported archive,
-    or (for members without either) their name and date of birth."""
+    """One person across initiatives: their account or their id in an imported archive.
+
+    A member with neither gets a key from the typed name: anyone can type any name
+    (a copier adding the source's author as a co-author), so such a key never makes
+    two texts the same author's; the engine only warns the reviewer (`name:` keys).
+    """
     if author.user_id:
         return f"user:{author.user_id}"
     if author.external_person_id:
         return f"person:{author.external_person_id}"
-    name = fold_accents(normalize_vietnamese(author.full_name)).strip()
-    born = author.date_of_birth.isoformat() if author.date_of_birth else ""
-    return f"member:{' '.join(name.split())}|{born}"
+    return typed_name_key(author.full_name)
+
+
+def typed_name_key(full_name: str) -> str:
+    name = fold_accents(normalize_vietnamese(full_name)).strip()
+    return f"{TYPED_NAME_KEY_PREFIX}{' '.join(name.split())}"
 
 
 def initiative_author_keys(initiative: Initiative) -> frozenset[str]:
+    # Every author's typed name too: an account holder's name typed as a co-author
+    # elsewhere is what the reviewer must be warned about.
     keys = {author_key(author) for author in initiative.authors.all()}
+    keys |= {typed_name_key(a.full_name) for a in initiative.authors.all() if a.full_name}
     if initiative.owner_id:
         keys.add(f"user:{initiative.owner_id}")
     return frozenset(keys)
@@ -89,8 +105,32 @@ def archive_initiatives():
 
 
 def archive_sources(chunk_size: int = 2000) -> Iterator[Source]:
+    """Everything the index holds: handed-in initiatives and the quoted texts."""
     for initiative in archive_initiatives().order_by("pk").iterator(chunk_size=chunk_size):
         yield initiative_source(initiative)
+    for reference in ReferenceText.objects.order_by("pk").iterator(chunk_size=chunk_size):
+        yield reference_source(reference)
+
+
+def reference_source(reference: ReferenceText) -> Source:
+    return Source(
+        id=reference.source_id, kind=reference.kind, ref=reference.title, text=reference.text
+    )
+
+
+def reference_text_add(*, kind: str, title: str, text: str) -> ReferenceText:
+    """Register (or replace, by title) a law or form text that initiatives quote."""
+    with transaction.atomic():
+        reference, _created = ReferenceText.objects.update_or_create(
+            title=title, defaults={"kind": kind, "text": text}
+        )
+        reference.full_clean()
+        engine = get_engine()
+        for other_kind in ReferenceText.Kind.values:  # a kind change leaves no stale copy
+            if other_kind != kind:
+                engine.remove(f"{other_kind}:{reference.pk}")
+        engine.add(reference_source(reference))
+    return reference
 
 
 def _save_matches(check: SimilarityCheck, initiative: Initiative, result: CheckResult) -> None:
@@ -108,10 +148,14 @@ def _save_matches(check: SimilarityCheck, initiative: Initiative, result: CheckR
             source_initiative_id=int(match.ref)
             if match.kind == "initiative" and int(match.ref) in existing
             else None,
-            source_url=match.ref if match.kind != "initiative" else "",
+            source_url=match.ref if match.kind not in ("initiative", *QUOTATION_KINDS) else "",
             # A confidential source's title is public, its text is not: keep only the title.
-            source_title=titles.get(int(match.ref), "") if match.kind == "initiative" else "",
+            source_title=titles.get(int(match.ref), "")
+            if match.kind == "initiative"
+            else (match.ref[:500] if match.kind in QUOTATION_KINDS else ""),
+            source_text=match.source_text,
             same_author=match.same_author,
+            author_name_warning=match.author_name_warning,
             confidential=match.confidential,
             flagged=match.flagged,
             coverage=min(1.0, max(0.0, match.coverage)),
@@ -139,7 +183,7 @@ def initiative_check(*, initiative_id: int) -> SimilarityCheck | None:
     source = initiative_source(initiative, text)
     engine = get_engine()
     result = engine.check(text, author_keys=source.author_keys, exclude_ids=(source.id,))
-    others = [m for m in result.matches if not m.same_author]
+    others = [m for m in result.matches if not m.same_author and not m.quotation]
     with transaction.atomic():
         # FOR UPDATE: a redelivered task or the sweep may be checking the same item right now.
         locked = (
@@ -168,7 +212,7 @@ def initiative_check(*, initiative_id: int) -> SimilarityCheck | None:
         initiative_record_check(
             initiative=locked,
             flagged=result.flagged,
-            copied_share=max((m.coverage for m in others), default=0.0),
+            copied_share=result.copied_share,
             source_count=len(others),
         )
     if not uses_shared_store():
@@ -182,9 +226,42 @@ def text_check(*, text: str, author_keys: frozenset[str] = frozenset()) -> Check
 
 
 def source_text(*, source_initiative: Initiative) -> str:
-    """The source's text that a match's source offsets refer to: its latest checked text."""
+    """A source's latest checked text (a match keeps the text its offsets index:
+    `SimilarityMatch.source_text`)."""
     latest = source_initiative.similarity_checks.filter(state=SimilarityCheck.State.DONE).first()
     return latest.checked_text if latest is not None else initiative_check_text(source_initiative)
+
+
+def archive_index_is_empty() -> bool:
+    """Whether the shared index holds no document (always False for the in-process
+    index, which fills itself from the database on first use)."""
+    if not uses_shared_store():
+        return False
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('dedup_document') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            return False  # migrated back before the index tables
+        cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM dedup_document)")
+        return bool(cursor.fetchone()[0])
+
+
+def archive_index_build(*, only_if_empty: bool = True, processes: int = 1) -> int | None:
+    """Index every handed-in initiative, so that a new archive (a new deployment,
+    `seed_demo`, an import) is checked against what it holds from the start.
+
+    With ``only_if_empty`` nothing happens unless the shared index is empty and the
+    archive is not. Returns how many initiatives were indexed, or None if skipped.
+    """
+    if only_if_empty and not archive_index_is_empty():
+        return None
+    if only_if_empty and not (archive_initiatives().exists() or ReferenceText.objects.exists()):
+        return None
+    from dedup.archive import rebuilding_engine
+
+    with rebuilding_engine() as engine:
+        return engine.rebuild(archive_sources(), processes=processes)
 
 
 def initiatives_to_sweep(*, older_than) -> list[int]:

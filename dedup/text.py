@@ -26,13 +26,17 @@ from functools import lru_cache
 
 __all__ = [
     "Syllable",
+    "accented_share",
     "fold_accents",
+    "folded_tokens",
+    "match_tokens",
     "normalize_vietnamese",
     "normalize_with_offsets",
     "sentence_bounds",
     "sentences",
     "syllable_spans",
     "syllables",
+    "token_forms",
 ]
 
 # The five Vietnamese tone marks as combining characters:
@@ -150,9 +154,63 @@ class Syllable:
 # A syllable: a run of letters or digits (Vietnamese writes one syllable per
 # space-separated token; "_" is excluded because word segmenters join with it).
 SYLLABLE_RE = re.compile(r"[^\W_]+")
+# What the check tokenises: a number with its group and decimal separators
+# ("1.500.000", "15,5") is one token; otherwise a syllable as above.
+TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+")
+# Every number becomes this one token: amounts, dates and counts are what a
+# copier changes every few syllables, and they say nothing about copying.
+NUMBER_TOKEN = "0"
 # Sentence ends: . ! ? ; … and line breaks. ";" too, because initiative forms
 # use it to separate enumerated steps that read as sentences.
 SENTENCE_END_RE = re.compile(r"[.!?;…]+(?=\s|$)|\n+")
+
+# Characters a reader never sees: zero-width space, non-joiner and joiner,
+# word joiner, byte-order mark, soft hyphen (and the invisible format marks
+# next to them). Inserted inside a word, they split it for a machine only.
+INVISIBLE_CHARACTERS = (
+    "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+)
+
+# Cyrillic and Greek letters drawn like Latin ones: a copier swaps them in so
+# that a word looks the same and hashes differently.
+LOOKALIKE_LETTERS = {
+    # Cyrillic lower and upper case
+    "а": "a", "в": "b", "е": "e", "ё": "ë", "к": "k", "м": "m", "н": "h", "о": "o",
+    "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ї": "ï", "ј": "j",
+    "ѕ": "s", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
+    "С": "C", "Т": "T", "У": "Y", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S", "Ԁ": "D",
+    # Greek lower and upper case
+    "α": "a", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
+    "υ": "u", "χ": "x",
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
+    "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+}  # fmt: skip
+_CLEAN_TABLE: dict[int, int | None] = {ord(c): None for c in INVISIBLE_CHARACTERS}
+_CLEAN_TABLE.update({ord(k): ord(v) for k, v in LOOKALIKE_LETTERS.items()})
+_INVISIBLE_SET = frozenset(INVISIBLE_CHARACTERS)
+
+# A Vietnamese syllable without diacritics: onset, vowels, final. Used to
+# tell an input-method leftover ("nguwowif") from a real word.
+_FOLDED_SYLLABLE_RE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"(?:[aeiouy]{1,3})(?:ch|nh|ng|[cmnpt])?"
+)
+# Keys that Telex typists use for marks: tones s f r x j, w for ơ/ư/ă, z to
+# clear; doubled letters for â ê ô đ.
+_TELEX_HINT_RE = re.compile(r"[sfrxjwz]|aa|ee|oo|dd")
+
+
+def _clean_with_offsets(text: str) -> tuple[str, list[int] | None]:
+    """Look-alike letters made Latin and invisible characters dropped.
+
+    Returns the cleaned text and, when characters were dropped, the index in
+    ``text`` of each cleaned character (``None`` when nothing moved).
+    """
+    cleaned = text.translate(_CLEAN_TABLE)
+    if len(cleaned) == len(text):
+        return cleaned, None
+    return cleaned, [i for i, char in enumerate(text) if char not in _INVISIBLE_SET]
 
 
 def syllables(text: str) -> list[Syllable]:
@@ -165,20 +223,118 @@ def syllable_spans(text: str) -> tuple[list[str], list[int], list[int]]:
     """Columnar ``syllables``: (normalised syllables, starts, ends) in ``text``.
 
     The hot path of fingerprinting uses this form; it avoids one object per
-    syllable.
+    syllable. Look-alike letters and invisible characters are undone,
+    input-method leftovers decoded and numbers replaced by ``NUMBER_TOKEN``
+    (see ``token_forms``); the syllables keep their diacritics.
     """
-    normalized, start_map, end_map = normalize_with_offsets(text)
-    tokens: list[str] = []
+    exact, _folded, starts, ends = match_tokens(text)
+    return exact, starts, ends
+
+
+def match_tokens(text: str) -> tuple[list[str], list[str], list[int], list[int]]:
+    """(exact tokens, accent-folded tokens, starts, ends) of ``text``.
+
+    The two token lists are parallel: the exact one keeps diacritics (for the
+    precise comparison of accented texts), the folded one has none (for
+    matching a copy typed without them). Offsets index ``text`` as given.
+    """
+    cleaned, kept = _clean_with_offsets(text)
+    normalized, start_map, end_map = normalize_with_offsets(cleaned)
+    raw = TOKEN_RE.findall(normalized)
+    forms = list(map(_TOKEN_FORMS.get, raw))
+    if None in forms:
+        forms = [token_forms(t) if f is None else f for t, f in zip(raw, forms, strict=True)]
+    exact = [f[0] for f in forms]  # type: ignore[index]
+    folded = [f[1] for f in forms]  # type: ignore[index]
     starts: list[int] = []
     ends: list[int] = []
-    for match in SYLLABLE_RE.finditer(normalized):
-        tokens.append(match.group())
+    for match in TOKEN_RE.finditer(normalized):
         starts.append(match.start())
         ends.append(match.end())
     if start_map is not None and end_map is not None:
         starts = [start_map[i] for i in starts]
         ends = [end_map[i - 1] for i in ends]
-    return tokens, starts, ends
+    if kept is not None:
+        starts = [kept[i] for i in starts]
+        ends = [kept[i - 1] + 1 for i in ends]
+    return exact, folded, starts, ends
+
+
+def folded_tokens(text: str) -> list[str]:
+    """The folded tokens of ``match_tokens`` without offsets (the indexing path)."""
+    raw = TOKEN_RE.findall(normalize_vietnamese(text.translate(_CLEAN_TABLE)))
+    forms = list(map(_TOKEN_FORMS.get, raw))
+    if None in forms:
+        forms = [token_forms(t) if f is None else f for t, f in zip(raw, forms, strict=True)]
+    return [f[1] for f in forms]  # type: ignore[index]
+
+
+# token -> (exact, folded); Vietnamese has about 7,000 syllables, so the cache
+# stays small; numbers and foreign words can grow it, hence the cap.
+_TOKEN_FORMS: dict[str, tuple[str, str]] = {}
+_TOKEN_CACHE_LIMIT = 500_000
+
+
+def token_forms(token: str) -> tuple[str, str]:
+    """(exact, folded) form of one lower-cased, NFC token.
+
+    - a number (with or without separators) is ``NUMBER_TOKEN``;
+    - an input-method leftover is decoded: Telex ("nguwowif") or VNI
+      ("ngu7o72i") typed without the input method turned on is "người";
+    - anything else is itself, and its accent-free fold.
+    """
+    cached = _TOKEN_FORMS.get(token)
+    if cached is not None:
+        return cached
+    if len(_TOKEN_FORMS) >= _TOKEN_CACHE_LIMIT:
+        _TOKEN_FORMS.clear()
+    exact = token
+    if token[0].isdigit() and token.replace(".", "").replace(",", "").isdigit():
+        exact = NUMBER_TOKEN
+    elif token.isascii():
+        exact = _decode_input_method(token)
+    result = (exact, fold_accents(exact))
+    _TOKEN_FORMS[token] = result
+    return result
+
+
+def _decode_input_method(token: str) -> str:
+    has_digit = any(c.isdigit() for c in token)
+    if has_digit:
+        # VNI puts the marks on digits 1-9 after the vowel ("to6i", "d9i").
+        if not token[0].isalpha() or not any(c in "123456789" for c in token):
+            return token
+        decoded = _bogo_decode(token, vni=True)
+    else:
+        if _FOLDED_SYLLABLE_RE.fullmatch(token) and not _TELEX_HINT_RE.search(token):
+            return token
+        if not _TELEX_HINT_RE.search(token):
+            return token
+        decoded = _bogo_decode(token, vni=False)
+    if decoded == token or decoded.isascii():
+        return token
+    if not _FOLDED_SYLLABLE_RE.fullmatch(fold_accents(decoded)):
+        return token
+    return normalize_vietnamese(decoded)
+
+
+def _bogo_decode(token: str, *, vni: bool) -> str:
+    import bogo  # imported on first use: most texts never need it
+
+    try:
+        if vni:
+            return bogo.process_sequence(token, rules=bogo.get_vni_definition())
+        return bogo.process_sequence(token)
+    except Exception:  # noqa: BLE001 - an undecodable leftover stays as typed
+        return token
+
+
+def accented_share(tokens: list[str]) -> float:
+    """Share of alphabetic tokens carrying a diacritic (0 for accent-free text)."""
+    letters = [t for t in tokens if t != NUMBER_TOKEN and not t.isdigit()]
+    if not letters:
+        return 0.0
+    return sum(1 for t in letters if not t.isascii()) / len(letters)
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:

@@ -6,11 +6,13 @@ and its measured trade-offs are in docs/similarity.md.
 Public API
 ----------
 ``Source(id, kind, ref, text, author_keys=frozenset(), confidential=False)``
-    A text to index. ``kind`` is "initiative", "web" or "reference"; ``id``
-    is unique over all kinds (e.g. "initiative:42"); ``author_keys`` are the
-    keys of every author and co-author ("user:12", "member:abc").
+    A text to index. ``kind`` is "initiative", "web", "reference", "law" or
+    "form" (the last two are quotations: shown, never flagged); ``id`` is
+    unique over all kinds (e.g. "initiative:42"); ``author_keys`` are the keys
+    of every author and co-author ("user:12", "person:abc"; "name:..." keys
+    from typed names only raise ``author_name_warning``).
 
-``EngineConfig(...)`` and ``FlagRule(min_coverage, min_passage_chars, min_score)``
+``EngineConfig(...)`` and ``FlagRule(min_coverage, min_passage_chars, min_score, min_total_coverage)``
     The knobs; see their docstrings. ``kgram`` and ``window`` need a rebuild
     when changed; everything else takes effect on the next check.
 
@@ -24,11 +26,13 @@ Public API
     ``.compact()``: fold incremental additions into the main postings (run it
     periodically, e.g. nightly from Celery beat, on the PostgreSQL store).
 
-``CheckResult(flagged, matches, candidates_considered)`` and
+``CheckResult(flagged, matches, candidates_considered, copied_share)`` and
 ``Match(source_id, kind, ref, same_author, confidential, coverage, score,
-flagged, passages, shared_fingerprints)`` with
-``Passage(start, end, source_start, source_end)``: character offsets into the
-checked text and into the source's text, both as originally given.
+flagged, passages, shared_fingerprints, quotation, author_name_warning,
+source_text)`` with ``Passage(start, end, source_start, source_end,
+syllables)``: character offsets into the checked text and into the source's
+text (``Match.source_text``), both as originally given. ``coverage`` and
+``copied_share`` are shares of the checked text's syllables.
 
 ``join_parts([body, attachment_text, ...]) -> (text, spans)``: checks an
 initiative with its attachments' extracted text as one document.

@@ -3,30 +3,41 @@
 After Sanchez-Perez, Sidorov and Gelbukh, "A Winning Approach to Text
 Alignment for Text Reuse Detection at PAN 2014": both texts are cut into
 sentence-sized units, each unit becomes a TF-IDF vector (scikit-learn, syllable
-unigrams, IDF estimated over the units of this check), unit pairs similar by
-both cosine and Dice are seeds, and seeds close to each other on both sides
-are merged into passages. Sentence-level matching is what survives reordered
-sentences, dropped or changed words and changed punctuation, which break the
-exact n-grams that fingerprints rely on.
+unigrams), unit pairs similar by both cosine and Dice are seeds, and seeds
+close to each other on both sides are merged into passages. Sentence-level
+matching is what survives reordered sentences, dropped or changed words and
+changed punctuation, which break the exact n-grams that fingerprints rely on.
 
-Two additions for this archive:
+Additions for this archive:
+- IDF weights come from the document frequency of each syllable in the whole
+  index (``TermStatistics``), not from the few texts being compared: a word
+  every initiative uses weighs little even if only the query and one
+  candidate happen to contain it;
+- two channels: a pair of units that both carry their diacritics is compared
+  on its exact syllables; if either was typed without them (or with
+  input-method leftovers), on the accent-folded syllables;
 - a unit pair that shares a winnowed fingerprint needs a lower cosine to be a
   seed (fingerprints are strong evidence of verbatim copying);
-- a passage must contain ``min_passage_fingerprints`` shared fingerprints that
-  are not stop-listed, so form headings and stock phrases, which are similar
-  sentence by sentence in every initiative, can never form a passage alone.
+- a passage is a run of aligned units, only the aligned units count as copied,
+  and it must hold ``min_passage_fingerprints`` distinct shared fingerprints
+  that are not common text, so form headings, stock phrases and quoted laws,
+  which are similar sentence by sentence in many initiatives, never form a
+  passage alone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.preprocessing import normalize
 
 from dedup.engine.fingerprint import AnalyzedText, kgram_hashes
 from dedup.engine.model import EngineConfig, Passage
+from dedup.text import accented_share, fold_accents
 
 
 def _identity(tokens: list[str]) -> list[str]:
@@ -42,6 +53,8 @@ class Units:
     bounds: np.ndarray
     # Units made mostly of registered boilerplate k-grams.
     boilerplate: np.ndarray
+    # Units written with their diacritics (compared on the exact channel).
+    accented: np.ndarray
 
     def __len__(self) -> int:
         return max(len(self.bounds) - 1, 0)
@@ -49,6 +62,14 @@ class Units:
     def token_lists(self) -> list[list[str]]:
         tokens = self.analyzed.tokens
         return [tokens[self.bounds[i] : self.bounds[i + 1]] for i in range(len(self))]
+
+    def exact_token_lists(self) -> list[list[str]]:
+        tokens = self.analyzed.exact_tokens
+        return [tokens[self.bounds[i] : self.bounds[i + 1]] for i in range(len(self))]
+
+    def lengths(self) -> np.ndarray:
+        """Syllables in each unit."""
+        return np.diff(self.bounds)
 
     def unit_of_token(self, token_indices: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.bounds, token_indices, side="right") - 1
@@ -80,9 +101,25 @@ def split_units(
         else:
             bounds.append(total)
     unit_bounds = np.asarray(bounds, dtype=np.int64)
-    return Units(
-        analyzed, unit_bounds, _boilerplate_units(analyzed, unit_bounds, config, boilerplate)
+    exact = analyzed.exact_tokens
+    accented = np.asarray(
+        [
+            accented_share(exact[unit_bounds[i] : unit_bounds[i + 1]]) >= ACCENTED_UNIT_SHARE
+            for i in range(len(unit_bounds) - 1)
+        ],
+        dtype=bool,
     )
+    return Units(
+        analyzed,
+        unit_bounds,
+        _boilerplate_units(analyzed, unit_bounds, config, boilerplate),
+        accented,
+    )
+
+
+# Vietnamese prose carries a diacritic on about four syllables in five; a
+# unit with fewer than half is taken as typed without them.
+ACCENTED_UNIT_SHARE = 0.5
 
 
 def _boilerplate_units(
@@ -112,42 +149,101 @@ class SharedFingerprints:
 
     query_positions: np.ndarray  # token index in the query
     source_positions: np.ndarray  # token index in the source, pairwise
+    hashes: np.ndarray  # the fingerprint of each pair
 
 
 @dataclass(frozen=True, slots=True)
 class Alignment:
     passages: tuple[Passage, ...]
     score: float
+    # Query units inside validated passages: what counts as copied.
+    aligned_units: np.ndarray
+
+
+TermFrequencies = Callable[[list[str]], tuple[np.ndarray, int]]
+"""Folded terms -> (document frequency of each in the whole index, index size)."""
 
 
 class CheckVectors:
     """TF-IDF of every unit of one check: the query and all its candidates.
 
-    One vectorizer for the whole check keeps the cost of scikit-learn to one
-    fit per check, and gives IDF weights drawn from the texts being compared.
+    Two channels (exact and accent-folded syllables), each with IDF weights
+    from the whole index's document frequencies, so that how rare a word is
+    does not depend on which few texts are being compared.
     """
 
-    def __init__(self, query: Units, sources: list[Units]) -> None:
-        documents = query.token_lists()
-        for source in sources:
-            documents.extend(source.token_lists())
-        whole_texts = [query.analyzed.tokens] + [s.analyzed.tokens for s in sources]
-        self._vectorizer = TfidfVectorizer(analyzer=_identity, lowercase=False)
-        unit_matrix = self._vectorizer.fit_transform(documents).tocsr()
-        self._whole = self._vectorizer.transform(whole_texts).tocsr()
-        offsets = np.cumsum([0, len(query)] + [len(s) for s in sources])
-        self._unit_matrices = [
-            unit_matrix[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)
+    def __init__(self, query: Units, sources: list[Units], frequencies: TermFrequencies) -> None:
+        all_units = [query, *sources]
+        offsets = np.cumsum([0] + [len(u) for u in all_units])
+        # Sums the unit rows of each document into its whole-text row.
+        owner = np.repeat(np.arange(len(all_units)), np.diff(offsets))
+        totals = sp.csr_matrix(
+            (np.ones(len(owner)), (owner, np.arange(len(owner)))),
+            shape=(len(all_units), len(owner)),
+        )
+        folded_lists = [t for u in all_units for t in u.token_lists()]
+        exact_lists = [t for u in all_units for t in u.exact_token_lists()]
+        folded_counts, folded_terms = _counts(folded_lists)
+        exact_counts, exact_terms = _counts(exact_lists)
+        folded_df, document_count = frequencies(folded_terms)
+        df_of = dict(zip(folded_terms, folded_df.tolist(), strict=True))
+        # An exact syllable takes the frequency of its folded form (the index
+        # counts folded syllables): a slight underestimate of its rarity.
+        folded_of_exact = [fold_accents(t) for t in exact_terms]
+        exact_df = np.asarray([df_of.get(t, 0) for t in folded_of_exact], dtype=np.float64)
+        channels = {}
+        for name, counts, df in (
+            ("folded", folded_counts, folded_df),
+            ("exact", exact_counts, exact_df),
+        ):
+            # scikit-learn's smoothed IDF, over the whole index.
+            idf = np.log((1.0 + document_count) / (1.0 + np.asarray(df, dtype=np.float64))) + 1.0
+            weights = sp.diags(idf)
+            units = normalize(counts @ weights).tocsr()
+            whole = normalize((totals @ counts) @ weights).tocsr()
+            binary = counts.copy().tocsr()
+            binary.data[:] = 1.0
+            channels[name] = (units, whole, binary)
+        self._channels = channels
+        self._offsets = offsets
+        self._accented_documents = [
+            bool(len(u)) and bool(u.accented.mean() >= 0.5) for u in all_units
         ]
 
-    def query_units(self) -> sp.csr_matrix:
-        return self._unit_matrices[0]
-
-    def source_units(self, index: int) -> sp.csr_matrix:
-        return self._unit_matrices[index + 1]
+    def unit_rows(self, channel: str, document: int) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        units, _whole, binary = self._channels[channel]
+        first, last = self._offsets[document], self._offsets[document + 1]
+        return units[first:last], binary[first:last]
 
     def whole_text_cosine(self, index: int) -> float:
-        return float(self._whole[0].multiply(self._whole[index + 1]).sum())
+        both_accented = self._accented_documents[0] and self._accented_documents[index + 1]
+        _units, whole, _binary = self._channels["exact" if both_accented else "folded"]
+        return float(whole[0].multiply(whole[index + 1]).sum())
+
+
+def _identity(tokens: list[str]) -> list[str]:
+    return tokens
+
+
+def _counts(token_lists: list[list[str]]) -> tuple[sp.csr_matrix, list[str]]:
+    if not any(token_lists):
+        return sp.csr_matrix((len(token_lists), 0)), []
+    vectorizer = CountVectorizer(analyzer=_identity, lowercase=False)
+    counts = vectorizer.fit_transform(token_lists).astype(np.float64).tocsr()
+    return counts, vectorizer.get_feature_names_out().tolist()
+
+
+def _similarities(
+    vectors: CheckVectors, channel: str, source_index: int
+) -> tuple[np.ndarray, np.ndarray]:
+    query_matrix, query_binary = vectors.unit_rows(channel, 0)
+    source_matrix, source_binary = vectors.unit_rows(channel, source_index + 1)
+    cosine = (query_matrix @ source_matrix.T).toarray()
+    common_terms = (query_binary @ source_binary.T).toarray()
+    term_counts_query = np.asarray(query_binary.sum(axis=1)).ravel()
+    term_counts_source = np.asarray(source_binary.sum(axis=1)).ravel()
+    dice = 2 * common_terms / np.maximum(term_counts_query[:, None] + term_counts_source, 1)
+    return cosine, dice
 
 
 def align(
@@ -157,21 +253,24 @@ def align(
     vectors: CheckVectors,
     source_index: int,
     config: EngineConfig,
+    blocked_query_units: np.ndarray | None = None,
 ) -> Alignment:
+    """Copied passages of ``source`` in ``query``.
+
+    ``blocked_query_units`` (bool per query unit) are units already explained
+    as quotations of a law or a form: they never seed a passage here.
+    """
     score = vectors.whole_text_cosine(source_index)
+    nothing = Alignment((), score, np.empty(0, dtype=np.int64))
     if len(query) == 0 or len(source) == 0:
-        return Alignment((), score)
-    query_matrix = vectors.query_units()
-    source_matrix = vectors.source_units(source_index)
-    cosine = (query_matrix @ source_matrix.T).toarray()
-    query_binary = query_matrix.copy()
-    query_binary.data[:] = 1.0
-    source_binary = source_matrix.copy()
-    source_binary.data[:] = 1.0
-    common_terms = (query_binary @ source_binary.T).toarray()
-    term_counts_query = np.asarray(query_binary.sum(axis=1)).ravel()
-    term_counts_source = np.asarray(source_binary.sum(axis=1)).ravel()
-    dice = 2 * common_terms / np.maximum(term_counts_query[:, None] + term_counts_source, 1)
+        return nothing
+    exact_cosine, exact_dice = _similarities(vectors, "exact", source_index)
+    folded_cosine, folded_dice = _similarities(vectors, "folded", source_index)
+    # Exact syllables where both units kept their diacritics (folding would
+    # only add chance collisions there); folded ones where either did not.
+    both_accented = query.accented[:, None] & source.accented[None, :]
+    cosine = np.where(both_accented, exact_cosine, folded_cosine)
+    dice = np.where(both_accented, exact_dice, folded_dice)
 
     query_units_with_fp = query.unit_of_token(shared.query_positions)
     source_units_with_fp = source.unit_of_token(shared.source_positions)
@@ -183,22 +282,27 @@ def align(
     )
     # Cosine over a handful of syllables is noise ("Tên sáng kiến: X" against
     # "Tên sáng kiến: Y"): short units seed only with a shared fingerprint.
-    short_query_units = np.diff(query.bounds) < config.short_unit_syllables
+    short_query_units = query.lengths() < config.short_unit_syllables
     is_seed[short_query_units, :] &= shares_fingerprint[short_query_units, :]
     # Registered boilerplate (the form's headings) is identical in every
     # initiative: as a seed it would glue a passage to the nearest heading.
     is_seed[query.boilerplate, :] = False
     is_seed[:, source.boilerplate] = False
+    if blocked_query_units is not None:
+        is_seed[blocked_query_units, :] = False
     seeds = _best_seed_per_query_unit(is_seed, cosine)
     if not seeds:
-        return Alignment((), score)
-    passages = []
+        return nothing
+    passages: list[Passage] = []
+    aligned: list[int] = []
     for cluster in _cluster(seeds, config.max_gap):
-        passage = _passage(cluster, query, source)
-        if _evidence(passage, query, shared) >= config.min_passage_fingerprints:
-            passages.append(passage)
+        units = sorted(q for q, _ in cluster)
+        if _evidence(units, query_units_with_fp, shared.hashes) < config.min_passage_fingerprints:
+            continue
+        aligned.extend(units)
+        passages.extend(_passages_of_runs(sorted(cluster), query, source))
     passages.sort(key=lambda p: p.start)
-    return Alignment(tuple(passages), score)
+    return Alignment(tuple(passages), score, np.asarray(sorted(aligned), dtype=np.int64))
 
 
 def _best_seed_per_query_unit(is_seed: np.ndarray, cosine: np.ndarray) -> list[tuple[int, int]]:
@@ -239,6 +343,18 @@ def _cluster(seeds: list[tuple[int, int]], max_gap: int) -> list[list[tuple[int,
 _CLOSING_PUNCTUATION = frozenset(".!?;:…\"'”’)]»")
 
 
+def _passages_of_runs(cluster: list[tuple[int, int]], query: Units, source: Units) -> list[Passage]:
+    """One passage per run of consecutive aligned query units: the units
+    between two runs were not copied and are neither shown nor counted."""
+    runs: list[list[tuple[int, int]]] = [[cluster[0]]]
+    for seed in cluster[1:]:
+        if seed[0] == runs[-1][-1][0] + 1:
+            runs[-1].append(seed)
+        else:
+            runs.append([seed])
+    return [_passage(run, query, source) for run in runs]
+
+
 def _passage(cluster: list[tuple[int, int]], query: Units, source: Units) -> Passage:
     query_first = min(q for q, _ in cluster)
     query_last = max(q for q, _ in cluster)
@@ -254,6 +370,7 @@ def _passage(cluster: list[tuple[int, int]], query: Units, source: Units) -> Pas
             source.analyzed.text,
             int(source.analyzed.token_ends[source.bounds[source_last + 1] - 1]),
         ),
+        syllables=int(np.sum(np.diff(query.bounds)[query_first : query_last + 1])),
     )
 
 
@@ -263,24 +380,15 @@ def _through_closing_punctuation(text: str, end: int) -> int:
     return end
 
 
-def _evidence(passage: Passage, query: Units, shared: SharedFingerprints) -> int:
-    positions = np.unique(shared.query_positions)
-    starts = query.analyzed.token_starts[positions]
-    inside = (starts >= passage.start) & (starts < passage.end)
-    return int(np.count_nonzero(inside))
+def _evidence(units: list[int], unit_of_fingerprint: np.ndarray, hashes: np.ndarray) -> int:
+    """Distinct shared, non-common fingerprints that start inside ``units``."""
+    inside = np.isin(unit_of_fingerprint, units)
+    return len(np.unique(hashes[inside]))
 
 
-def coverage(passages: tuple[Passage, ...] | list[Passage], text_length: int) -> float:
-    """Share of the checked text's characters inside at least one passage."""
-    if text_length == 0 or not passages:
+def syllable_coverage(aligned_units: np.ndarray, query: Units) -> float:
+    """Share of the checked text's syllables inside aligned (copied) units."""
+    total = len(query.analyzed.tokens)
+    if total == 0 or len(aligned_units) == 0:
         return 0.0
-    covered = 0
-    current_start, current_end = -1, -1
-    for passage in sorted(passages, key=lambda p: p.start):
-        if passage.start > current_end:
-            covered += current_end - current_start
-            current_start, current_end = passage.start, passage.end
-        else:
-            current_end = max(current_end, passage.end)
-    covered += current_end - current_start
-    return covered / text_length
+    return float(query.lengths()[np.unique(aligned_units)].sum()) / total

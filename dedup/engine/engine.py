@@ -9,16 +9,32 @@ from functools import partial
 
 import numpy as np
 
-from dedup.engine.align import CheckVectors, SharedFingerprints, align, coverage, split_units
+from dedup.engine.align import (
+    CheckVectors,
+    SharedFingerprints,
+    align,
+    split_units,
+    syllable_coverage,
+)
 from dedup.engine.fingerprint import (
     AnalyzedText,
     Fingerprints,
     all_kgram_hashes,
     analyze,
     fingerprint,
-    index_fingerprints,
+    kgram_hashes,
+    syllable_hash,
+    winnow,
 )
-from dedup.engine.model import CheckResult, EngineConfig, Match, Source, shares_author
+from dedup.engine.model import (
+    QUOTATION_KINDS,
+    CheckResult,
+    EngineConfig,
+    Match,
+    Source,
+    shares_author,
+    shares_typed_name,
+)
 from dedup.engine.store import (
     IndexStore,
     PreparedSource,
@@ -26,6 +42,7 @@ from dedup.engine.store import (
     StoredDocument,
     compress_text,
 )
+from dedup.text import folded_tokens
 
 # Separates the body from each attachment's text in a checked document, so
 # that no sentence or k-gram runs across the seam.
@@ -57,11 +74,26 @@ def prepare_source(
     source: Source, config: EngineConfig, boilerplate: np.ndarray | None = None
 ) -> PreparedSource:
     """Fingerprint and compress a source for storage (pure; runs in workers)."""
-    fingerprints = index_fingerprints(source.text, config.kgram, config.window)
+    tokens = folded_tokens(source.text)
+    hashes = kgram_hashes(tokens, config.kgram)
+    fingerprints = np.unique(hashes[winnow(hashes, config.window)])
     if boilerplate is not None and len(boilerplate):
         fingerprints = fingerprints[~np.isin(fingerprints, boilerplate, assume_unique=True)]
     metadata_only = dataclasses.replace(source, text="")
-    return PreparedSource(metadata_only, fingerprints, compress_text(source.text))
+    return PreparedSource(
+        metadata_only, fingerprints, compress_text(source.text), term_hashes(set(tokens))
+    )
+
+
+def _union_coverage(aligned: list[np.ndarray], query_units) -> float:
+    if not aligned:
+        return 0.0
+    return syllable_coverage(np.concatenate(aligned), query_units)
+
+
+def term_hashes(terms) -> np.ndarray:
+    """int64 keys of folded syllables, as the index counts them."""
+    return np.asarray([syllable_hash(t) for t in terms], dtype=np.uint64).view(np.int64)
 
 
 class Engine:
@@ -121,10 +153,14 @@ class Engine:
         """Find archive sources that ``text`` copies from, wholly or in part.
 
         ``author_keys`` are the keys of every author of ``text``: sources
-        sharing one are reported as own earlier work (``same_author``) and
-        never flag. ``exclude_ids`` are source ids to ignore, typically the
-        checked initiative's own earlier version. ``kinds`` restricts the
-        check to sources of those kinds (default: every kind in the index).
+        sharing an account or member key are reported as own earlier work
+        (``same_author``) and never flag; typed-name keys (``name:``) only
+        raise ``author_name_warning``. ``exclude_ids`` are source ids to
+        ignore, typically the checked initiative's own earlier version.
+        ``kinds`` restricts the check to sources of those kinds (default:
+        every kind in the index). Matches with law and form texts are
+        quotations: shown, never flagged, and the quoted sentences count as
+        copying from no other source either.
         """
         config = self.config
         query = analyze(text)
@@ -138,43 +174,92 @@ class Engine:
         query_units = split_units(query, config, self._boilerplate)
         analyzed_sources = [analyze(document.text) for document in candidates]
         source_units = [split_units(a, config, self._boilerplate) for a in analyzed_sources]
-        vectors = CheckVectors(query_units, source_units)
-        matches: list[Match] = []
+        vectors = CheckVectors(query_units, source_units, self._term_frequencies)
+        quoted = np.zeros(len(query_units), dtype=bool)
+        found: list[tuple[Match, np.ndarray]] = []
         for index, document in enumerate(candidates):
             shared = self._shared_positions(
                 query_fingerprints, analyzed_sources[index], postings[document.doc_no]
             )
-            alignment = align(query_units, source_units[index], shared, vectors, index, config)
+            is_quotation = document.kind in QUOTATION_KINDS
+            alignment = align(
+                query_units,
+                source_units[index],
+                shared,
+                vectors,
+                index,
+                config,
+                blocked_query_units=None if is_quotation else quoted,
+            )
             if not alignment.passages:
                 continue
+            if is_quotation:
+                quoted[alignment.aligned_units] = True
             same_author = shares_author(author_keys, document.author_keys)
-            covered = coverage(alignment.passages, len(text))
+            covered = syllable_coverage(alignment.aligned_units, query_units)
             longest = max(p.length for p in alignment.passages)
-            matches.append(
-                Match(
-                    source_id=document.source_id,
-                    kind=document.kind,
-                    ref=document.ref,
+            match = Match(
+                source_id=document.source_id,
+                kind=document.kind,
+                ref=document.ref,
+                same_author=same_author,
+                confidential=document.confidential,
+                coverage=covered,
+                score=alignment.score,
+                flagged=not is_quotation
+                and config.flag_rule.flags(
                     same_author=same_author,
-                    confidential=document.confidential,
                     coverage=covered,
+                    longest_passage=longest,
                     score=alignment.score,
-                    flagged=config.flag_rule.flags(
-                        same_author=same_author,
-                        coverage=covered,
-                        longest_passage=longest,
-                        score=alignment.score,
-                    ),
-                    passages=alignment.passages,
-                    shared_fingerprints=shared_counts[document.doc_no],
-                )
+                ),
+                passages=alignment.passages,
+                shared_fingerprints=shared_counts[document.doc_no],
+                quotation=is_quotation,
+                author_name_warning=not same_author
+                and shares_typed_name(author_keys, document.author_keys),
+                source_text=document.text,
             )
-        matches.sort(key=lambda m: (not m.flagged, -m.coverage))
+            found.append((match, alignment.aligned_units))
+        matches, copied_share = self._flag_total(found, query_units)
+        matches.sort(key=lambda m: (m.quotation, not m.flagged, -m.coverage))
         return CheckResult(
             flagged=any(m.flagged for m in matches),
             matches=tuple(matches),
             candidates_considered=len(candidates),
+            copied_share=copied_share,
         )
+
+    def _flag_total(
+        self, found: list[tuple[Match, np.ndarray]], query_units
+    ) -> tuple[list[Match], float]:
+        """Flag the small sources when together they cover
+        ``min_total_coverage`` of the text, though none does alone.
+
+        Returns the matches and the share of the text copied from other
+        people's sources, all together.
+        """
+        rule = self.config.flag_rule
+        others = [(m, units) for m, units in found if not m.same_author and not m.quotation]
+        small = [
+            index
+            for index, (match, _units) in enumerate(found)
+            if not match.same_author
+            and not match.quotation
+            and not match.flagged
+            and max(p.length for p in match.passages) >= rule.min_passage_chars
+            and match.score >= rule.min_score
+        ]
+        matches = [match for match, _units in found]
+        if small and _union_coverage([found[i][1] for i in small], query_units) >= (
+            rule.total_coverage
+        ):
+            for index in small:
+                matches[index] = dataclasses.replace(matches[index], flagged=True)
+        return matches, _union_coverage([units for _m, units in others], query_units)
+
+    def _term_frequencies(self, terms: list[str]) -> tuple[np.ndarray, int]:
+        return self.store.term_frequencies(term_hashes(terms)), self.store.document_count()
 
     def _candidates(
         self,
@@ -182,10 +267,15 @@ class Engine:
         exclude_ids: Collection[str],
         kinds: Collection[str] | None,
     ) -> tuple[list[StoredDocument], dict[int, int], dict[int, np.ndarray]]:
-        """The sources sharing the most non-common fingerprints with the query.
+        """The sources worth aligning, quotation texts first, then best first.
 
-        Returns them best first, with their shared-fingerprint counts and the
-        shared fingerprints themselves (by doc_no).
+        Returns them with their shared-fingerprint counts and the shared
+        fingerprints themselves (by doc_no). The ``max_candidates`` sources
+        sharing the most fingerprints go on; after them, a source goes on
+        only while it holds at least ``min_shared_fingerprints`` that neither
+        a quotation text nor any source before it holds, up to
+        ``candidate_limit``: the candidate set grows as long as there is new
+        evidence, not to a fixed size.
         """
         config = self.config
         wanted = np.unique(query_fingerprints.hashes)
@@ -196,26 +286,24 @@ class Engine:
         found_fingerprints, found_doc_nos = self.store.postings(wanted)
         if len(found_fingerprints) == 0:
             return [], {}, {}
-        # Document frequency is read off the postings themselves: a
-        # fingerprint in more than common_df documents is boilerplate.
+        # Document frequency is read off the postings of the whole index:
+        # text held by common_df(N) documents or more is common text.
         distinct, inverse, document_frequency = np.unique(
             found_fingerprints, return_inverse=True, return_counts=True
         )
-        limit = config.common_df(self.store.document_count())
-        keep = document_frequency[inverse] <= limit
+        common = config.is_common(document_frequency, self.store.document_count())
+        keep = ~common[inverse]
         found_fingerprints, found_doc_nos = found_fingerprints[keep], found_doc_nos[keep]
         doc_nos, counts = np.unique(found_doc_nos, return_counts=True)
         eligible = counts >= config.min_shared_fingerprints
         doc_nos, counts = doc_nos[eligible], counts[eligible]
         if len(doc_nos) == 0:
             return [], {}, {}
-        # Stale doc_nos (replaced or removed versions awaiting compaction) and
-        # excluded ids come back empty or are dropped below, so ask for a few
-        # more than needed.
         order = np.argsort(-counts, kind="stable")
-        # Sources of other kinds are only known after the fetch: ask for more.
-        extra = len(exclude_ids) + 4 + (config.max_candidates if kinds is not None else 0)
-        asked = order[: config.max_candidates + extra]
+        # Stale doc_nos (replaced or removed versions awaiting compaction),
+        # excluded ids and sources of other kinds are only known after the
+        # fetch: ask for a few more than the limit.
+        asked = order[: config.candidate_limit + len(exclude_ids) + 4]
         documents = self.store.documents([int(n) for n in doc_nos[asked]])
         by_doc_no = {
             d.doc_no: d
@@ -223,15 +311,28 @@ class Engine:
             if d.source_id not in exclude_ids and (kinds is None or d.kind in kinds)
         }
         shared_counts = dict(zip(doc_nos.tolist(), counts.tolist(), strict=True))
-        chosen = [by_doc_no[n] for n in doc_nos[asked].tolist() if n in by_doc_no][
-            : config.max_candidates
-        ]
-        chosen_doc_nos = np.asarray([d.doc_no for d in chosen], dtype=np.int64)
-        in_chosen = np.isin(found_doc_nos, chosen_doc_nos)
+        ranked = [by_doc_no[n] for n in doc_nos[asked].tolist() if n in by_doc_no]
+        # Quotation texts first: what they explain is evidence for nobody.
+        ranked.sort(key=lambda d: d.kind not in QUOTATION_KINDS)
         postings: dict[int, np.ndarray] = {}
-        for doc_no in chosen_doc_nos.tolist():
-            postings[doc_no] = found_fingerprints[in_chosen & (found_doc_nos == doc_no)]
-        return chosen, shared_counts, postings
+        for document in ranked:
+            postings[document.doc_no] = found_fingerprints[found_doc_nos == document.doc_no]
+        chosen: list[StoredDocument] = []
+        seen = np.empty(0, dtype=np.uint32)
+        others = 0
+        for document in ranked:
+            if len(chosen) >= config.candidate_limit:
+                break
+            held = postings[document.doc_no]
+            quotation = document.kind in QUOTATION_KINDS
+            if not quotation and others >= config.max_candidates:
+                new = np.setdiff1d(held, seen, assume_unique=True)
+                if len(new) < config.min_shared_fingerprints:
+                    continue
+            chosen.append(document)
+            others += not quotation
+            seen = np.union1d(seen, held)
+        return chosen, shared_counts, {d.doc_no: postings[d.doc_no] for d in chosen}
 
     def _shared_positions(
         self,
@@ -256,12 +357,20 @@ class Engine:
         rights = np.searchsorted(source_hashes, query_hashes, side="right")
         pairs_query: list[int] = []
         pairs_source: list[int] = []
-        for position, left, right in zip(
-            query_positions.tolist(), lefts.tolist(), rights.tolist(), strict=True
+        pairs_hash: list[int] = []
+        for position, fingerprint_hash, left, right in zip(
+            query_positions.tolist(),
+            query_hashes.tolist(),
+            lefts.tolist(),
+            rights.tolist(),
+            strict=True,
         ):
             for k in range(left, right):
                 pairs_query.append(position)
                 pairs_source.append(int(source_positions[k]))
+                pairs_hash.append(fingerprint_hash)
         return SharedFingerprints(
-            np.asarray(pairs_query, dtype=np.int64), np.asarray(pairs_source, dtype=np.int64)
+            np.asarray(pairs_query, dtype=np.int64),
+            np.asarray(pairs_source, dtype=np.int64),
+            np.asarray(pairs_hash, dtype=np.uint32),
         )

@@ -1,7 +1,9 @@
 """Syllable n-gram fingerprints and winnowing (Schleimer, Wilkerson, Aiken 2003).
 
 A document is reduced to 32-bit hashes of its overlapping syllable k-grams
-(syllables normalised by ``dedup.text``, punctuation ignored), and winnowing
+(syllables normalised by ``dedup.text`` and folded: no diacritics, look-alike
+letters and invisible characters undone, input-method leftovers decoded,
+numbers one token; punctuation ignored), and winnowing
 keeps the minimum hash of every window of ``window`` consecutive k-grams.
 Guarantee: any run of at least ``k + window - 1`` syllables shared by two
 documents yields at least one shared fingerprint, whatever surrounds it, while
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from dedup.text import SYLLABLE_RE, normalize_vietnamese, sentence_bounds, syllable_spans
+from dedup.text import folded_tokens, match_tokens, sentence_bounds
 
 # Odd 64-bit multiplier for the polynomial rolling combination of syllable
 # hashes (any odd constant with well-mixed bits will do).
@@ -87,7 +89,10 @@ class AnalyzedText:
     """A text split for matching: syllables with original offsets, sentences."""
 
     text: str
+    # Accent-folded tokens: what fingerprints and the folded channel compare.
     tokens: list[str]
+    # The same tokens with their diacritics: the exact channel.
+    exact_tokens: list[str]
     token_starts: np.ndarray  # int64 offsets into ``text``
     token_ends: np.ndarray
     # Sentence i covers tokens [sentence_token_bounds[i], sentence_token_bounds[i+1]).
@@ -95,14 +100,14 @@ class AnalyzedText:
 
 
 def analyze(text: str) -> AnalyzedText:
-    tokens, starts, ends = syllable_spans(text)
+    exact, tokens, starts, ends = match_tokens(text)
     token_starts = np.asarray(starts, dtype=np.int64)
     token_ends = np.asarray(ends, dtype=np.int64)
     sentence_starts = [start for start, _ in sentence_bounds(text)]
     # First token of each sentence; sentences without a token vanish.
     first_tokens = np.searchsorted(token_starts, np.asarray(sentence_starts, dtype=np.int64))
     bounds = np.unique(np.concatenate([[0], first_tokens, [len(tokens)]]))
-    return AnalyzedText(text, tokens, token_starts, token_ends, bounds)
+    return AnalyzedText(text, tokens, exact, token_starts, token_ends, bounds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +134,7 @@ def index_fingerprints(text: str, k: int, window: int) -> np.ndarray:
     fingerprints) at less than half the cost, since nothing needs mapping
     back to the original text.
     """
-    tokens = SYLLABLE_RE.findall(normalize_vietnamese(text))
+    tokens = folded_tokens(text)
     hashes = kgram_hashes(tokens, k)
     return np.unique(hashes[winnow(hashes, window)])
 
@@ -138,5 +143,4 @@ def all_kgram_hashes(text: str, k: int) -> np.ndarray:
     """Every k-gram hash of ``text``, unique: used for registered boilerplate,
     where the fingerprints that winnowing picks depend on the surrounding text.
     """
-    tokens, _, _ = syllable_spans(text)
-    return np.unique(kgram_hashes(tokens, k))
+    return np.unique(kgram_hashes(folded_tokens(text), k))

@@ -19,6 +19,10 @@ docs/similarity.md):
   each; small, indexed by fingerprint.
 - ``dedup_common_fingerprint``: fingerprints found in too many documents at
   compaction or rebuild; their postings are dropped, they never count.
+- ``dedup_term``: how many documents hold each folded syllable (by hash), for
+  the IDF weights of the alignment. Exact after a rebuild; an add counts its
+  syllables in, a removal or replacement does not count them out (IDF is a
+  logarithm: the drift is negligible until the next rebuild).
 
 A check reads block and delta postings in ONE statement (one snapshot), so a
 concurrent compaction can neither hide nor double a posting.
@@ -47,7 +51,7 @@ SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS dedup_document (
     doc_no bigserial PRIMARY KEY,
     source_id text NOT NULL UNIQUE,
-    kind text NOT NULL CHECK (kind IN ('initiative', 'web', 'reference')),
+    kind text NOT NULL CHECK (kind IN ('initiative', 'web', 'reference', 'law', 'form')),
     ref text NOT NULL,
     author_keys text[] NOT NULL DEFAULT '{}',
     confidential boolean NOT NULL DEFAULT false,
@@ -77,11 +81,23 @@ CREATE TABLE IF NOT EXISTS dedup_common_fingerprint (
     fingerprint bigint PRIMARY KEY,
     document_frequency integer NOT NULL
 );
+
+CREATE TABLE IF NOT EXISTS dedup_term (
+    term bigint PRIMARY KEY,
+    document_frequency integer NOT NULL
+);
+"""
+
+# Kinds of source the index accepts (see dedup.engine.model.SOURCE_KINDS).
+KINDS_SQL = """
+ALTER TABLE dedup_document DROP CONSTRAINT IF EXISTS dedup_document_kind_check;
+ALTER TABLE dedup_document ADD CONSTRAINT dedup_document_kind_check
+    CHECK (kind IN ('initiative', 'web', 'reference', 'law', 'form'));
 """
 
 DROP_SCHEMA_SQL = """
 DROP TABLE IF EXISTS dedup_document, dedup_posting_block, dedup_posting_delta,
-    dedup_common_fingerprint;
+    dedup_common_fingerprint, dedup_term;
 """
 
 TABLES = (
@@ -89,6 +105,7 @@ TABLES = (
     "dedup_posting_block",
     "dedup_posting_delta",
     "dedup_common_fingerprint",
+    "dedup_term",
 )
 
 # Serialises compactions and rebuilds across all workers.
@@ -131,6 +148,7 @@ class PostgresStore:
     def create_schema(self) -> None:
         with self._connection.transaction():
             self._connection.execute(SCHEMA_SQL)
+            self._connection.execute(KINDS_SQL)
 
     # Incremental updates ----------------------------------------------
 
@@ -178,6 +196,17 @@ class PostgresStore:
                 """,
                 (doc_no, fingerprints.tolist()),
             )
+            if len(prepared.terms):
+                # Sorted, so that concurrent adds lock the rows in one order.
+                cursor.execute(
+                    """
+                    INSERT INTO dedup_term (term, document_frequency)
+                    SELECT t, 1 FROM unnest(%s::bigint[]) AS t ORDER BY t
+                    ON CONFLICT (term) DO UPDATE
+                        SET document_frequency = dedup_term.document_frequency + 1
+                    """,
+                    (np.sort(prepared.terms).tolist(),),
+                )
         return doc_no
 
     def remove(self, source_id: str) -> bool:
@@ -274,6 +303,18 @@ class PostgresStore:
             row = cursor.fetchone()
             return int(row[0]) if row else 0
 
+    def term_frequencies(self, terms: np.ndarray) -> np.ndarray:
+        wanted = terms.astype(np.int64)
+        if len(wanted) == 0:
+            return np.empty(0, dtype=np.int64)
+        with self._connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT term, document_frequency FROM dedup_term WHERE term = ANY(%s)",
+                (wanted.tolist(),),
+            )
+            found = dict(cursor.fetchall())
+        return np.asarray([found.get(t, 0) for t in wanted.tolist()], dtype=np.int64)
+
     def index_size_bytes(self) -> dict[str, int]:
         with self._connection.cursor() as cursor:
             return {
@@ -305,8 +346,9 @@ class PostgresStore:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_MAINTENANCE_LOCK_KEY,))
             cursor.execute(
                 "TRUNCATE dedup_document, dedup_posting_block, dedup_posting_delta,"
-                " dedup_common_fingerprint RESTART IDENTITY"
+                " dedup_common_fingerprint, dedup_term RESTART IDENTITY"
             )
+            term_counts = _TermCounter()
             fingerprint_chunks: list[np.ndarray] = []
             doc_no_chunks: list[np.ndarray] = []
             doc_no = 0
@@ -333,6 +375,7 @@ class PostgresStore:
                     )
                     fingerprint_chunks.append(item.fingerprints)
                     doc_no_chunks.append(np.full(len(item.fingerprints), doc_no, np.uint32))
+                    term_counts.add(item.terms)
                     if progress is not None:
                         progress(1)
             cursor.execute(
@@ -343,6 +386,13 @@ class PostgresStore:
             doc_nos = np.concatenate(doc_no_chunks or [np.empty(0, np.uint32)])
             del doc_no_chunks
             self._write_blocks(cursor, fingerprints, doc_nos, common_df(doc_no))
+            terms, counts = term_counts.totals()
+            with cursor.copy(
+                "COPY dedup_term (term, document_frequency) FROM STDIN (FORMAT BINARY)"
+            ) as copy:
+                copy.set_types(["int8", "int4"])
+                for row in zip(terms.tolist(), counts.tolist(), strict=True):
+                    copy.write_row(row)
         with contextlib.suppress(psycopg.Error):
             connection.execute("ANALYZE dedup_document")
         return doc_no
@@ -401,7 +451,7 @@ class PostgresStore:
         del keys
         starts = np.flatnonzero(np.concatenate([[True], fingerprints[1:] != fingerprints[:-1]]))
         frequencies = np.diff(np.append(starts, len(fingerprints)))
-        common = frequencies > common_limit
+        common = frequencies >= common_limit
         if common.any():
             # An upsert, not COPY: a compaction can meet a fingerprint that a
             # concurrent add put in the delta just as it became common.
@@ -438,3 +488,38 @@ class PostgresStore:
                         doc_no_bytes[start * 4 : end * 4],
                     )
                 )
+
+
+class _TermCounter:
+    """Document frequencies of terms over a stream of documents, in numpy.
+
+    Collects each document's unique terms and folds them into running totals
+    every ``flush_every`` terms, so memory stays at the vocabulary's size.
+    """
+
+    def __init__(self, flush_every: int = 5_000_000) -> None:
+        self._pending: list[np.ndarray] = []
+        self._pending_size = 0
+        self._flush_every = flush_every
+        self._terms = np.empty(0, dtype=np.int64)
+        self._counts = np.empty(0, dtype=np.int64)
+
+    def add(self, terms: np.ndarray) -> None:
+        self._pending.append(terms)
+        self._pending_size += len(terms)
+        if self._pending_size >= self._flush_every:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        new_terms, new_counts = np.unique(np.concatenate(self._pending), return_counts=True)
+        self._pending, self._pending_size = [], 0
+        terms = np.concatenate([self._terms, new_terms])
+        counts = np.concatenate([self._counts, new_counts])
+        self._terms, inverse = np.unique(terms, return_inverse=True)
+        self._counts = np.bincount(inverse, weights=counts).astype(np.int64)
+
+    def totals(self) -> tuple[np.ndarray, np.ndarray]:
+        self._flush()
+        return self._terms, self._counts

@@ -14,7 +14,7 @@ from __future__ import annotations
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -36,6 +36,9 @@ class PreparedSource:
     source: Source
     fingerprints: np.ndarray  # unique uint32
     compressed_text: bytes
+    # Unique int64 hashes of the text's folded syllables: the index keeps
+    # how many documents hold each, for the IDF of the alignment.
+    terms: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,9 @@ class IndexStore(Protocol):
 
     def document_count(self) -> int: ...
 
+    def term_frequencies(self, terms: np.ndarray) -> np.ndarray:
+        """How many indexed documents hold each of ``terms`` (int64 hashes)."""
+
     def bulk_load(
         self,
         prepared: Iterable[PreparedSource],
@@ -99,6 +105,8 @@ class MemoryStore:
         self._doc_no_of: dict[str, int] = {}
         self._common: set[int] = set()
         self._next_doc_no = 1
+        self._term_frequency: defaultdict[int, int] = defaultdict(int)
+        self._terms_of: dict[int, np.ndarray] = {}
 
     def add(self, prepared: PreparedSource) -> int:
         self.remove(prepared.source.id)
@@ -116,6 +124,9 @@ class MemoryStore:
         )
         self._doc_no_of[source.id] = doc_no
         self._fingerprints_of[doc_no] = prepared.fingerprints
+        self._terms_of[doc_no] = prepared.terms
+        for term in prepared.terms.tolist():
+            self._term_frequency[term] += 1
         for fingerprint in prepared.fingerprints.tolist():
             if fingerprint not in self._common:
                 self._postings[fingerprint].add(doc_no)
@@ -126,6 +137,8 @@ class MemoryStore:
         if doc_no is None:
             return False
         del self._documents[doc_no]
+        for term in self._terms_of.pop(doc_no).tolist():
+            self._term_frequency[term] -= 1
         for fingerprint in self._fingerprints_of.pop(doc_no).tolist():
             self._postings.get(fingerprint, set()).discard(doc_no)
         return True
@@ -149,6 +162,9 @@ class MemoryStore:
     def document_count(self) -> int:
         return len(self._documents)
 
+    def term_frequencies(self, terms: np.ndarray) -> np.ndarray:
+        return np.asarray([self._term_frequency.get(t, 0) for t in terms.tolist()], dtype=np.int64)
+
     def bulk_load(
         self,
         prepared: Iterable[PreparedSource],
@@ -169,7 +185,7 @@ class MemoryStore:
     def compact(self, *, common_df: Callable[[int], int]) -> None:
         limit = common_df(self.document_count())
         for fingerprint, doc_nos in list(self._postings.items()):
-            if len(doc_nos) > limit:
+            if len(doc_nos) >= limit:
                 self._common.add(fingerprint)
                 del self._postings[fingerprint]
             elif not doc_nos:

@@ -81,6 +81,8 @@ def _source_payload(evidence: selectors.SourceEvidence) -> dict:
         "coverage": match.coverage,
         "score": match.score,
         "same_author": match.same_author,
+        "author_name_warning": match.author_name_warning,
+        "quotation": evidence.quotation,
         "confidential": evidence.hidden,
         "passages": [{"start": p["start"], "end": p["end"]} for p in match.passages],
     }

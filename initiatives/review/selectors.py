@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from dedup.models import SimilarityCheck, SimilarityMatch
+from dedup.models import QUOTATION_KINDS, SimilarityCheck, SimilarityMatch
 from federation.models import OrgUnit
 from initiatives.models import Initiative, InitiativeEvent, Status
 from initiatives.selectors import confidential_text_readable_q
@@ -396,6 +396,11 @@ class SourceEvidence:
     source_text: str | None = None
 
     @property
+    def quotation(self) -> bool:
+        """A law or form text quoted on purpose: shown, never copying."""
+        return self.match.source_kind in QUOTATION_KINDS
+
+    @property
     def link(self) -> str:
         """The web source's address, only if it is plain http(s) (never javascript: etc.)."""
         url = self.match.source_url or ""
@@ -459,13 +464,23 @@ def case_evidence(*, viewer, initiative: Initiative) -> Case:
         text_segments = None
         source_text = None
         if source is not None and not hidden:
+            # The text the offsets index: kept with the match since issue 15 (also
+            # for sources indexed by a rebuild); older matches fall back on the
+            # source's latest checked text.
             source_check = source_checks.get(source.pk)
-            if source_check is not None:
-                source_text = source_check.checked_text
+            source_text = match.source_text or (
+                source_check.checked_text if source_check is not None else None
+            )
+            if source_text:
                 text_segments = highlight(
-                    source_check.checked_text,
+                    source_text,
                     [(p["source_start"], p["source_end"]) for p in match.passages],
                 )
+        if match.source_kind in QUOTATION_KINDS and match.source_text:
+            source_text = match.source_text
+            text_segments = highlight(
+                source_text, [(p["source_start"], p["source_end"]) for p in match.passages]
+            )
         sources.append(
             SourceEvidence(
                 match=match,

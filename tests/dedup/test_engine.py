@@ -387,3 +387,189 @@ def test_syllable_offsets_used_by_passages_are_original_offsets() -> None:
     text = to_nfd("Hòa")
     (only,) = syllables(text)
     assert (only.start, only.end) == (0, len(text))
+
+
+# Disguises of issue 15: what real copiers do that the issue-4 set did not.
+_LOOKALIKES = str.maketrans({"a": "а", "o": "о", "e": "е", "p": "р", "c": "с"})
+
+
+def accent_free(text: str) -> str:
+    from dedup.text import fold_accents
+
+    return fold_accents(text)
+
+
+def zero_width(text: str) -> str:
+    # A zero-width space in the middle of every word of three letters or more.
+    return " ".join(w[:2] + "\u200b" + w[2:] if len(w) > 2 else w for w in text.split(" "))
+
+
+def look_alikes(text: str) -> str:
+    return text.translate(_LOOKALIKES)
+
+
+def telex_leftovers(text: str) -> str:
+    # The Vietnamese typed with the input method switched off: "người" -> "nguwowif".
+    tone_keys = {"\u0300": "f", "\u0301": "s", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
+    words = []
+    for word in text.split(" "):
+        decomposed = unicodedata.normalize("NFD", word)
+        tone = ""
+        out = ""
+        for char in decomposed:
+            if char in tone_keys:
+                tone = tone_keys[char]
+            elif char == "\u0302":  # circumflex: double the vowel
+                out += out[-1]
+            elif char in "\u031b\u0306":  # horn, breve
+                out += "w"
+            else:
+                out += char
+        out = out.replace("đ", "dd").replace("Đ", "DD")
+        words.append(out + tone)
+    return " ".join(words)
+
+
+def numbers_changed(text: str) -> str:
+    rng = random.Random(7)
+    words = text.split(" ")
+    for i in range(3, len(words), 6):  # a number every six words
+        words.insert(i, str(rng.randint(2, 9_999_999)))
+    return " ".join(words)
+
+
+HARD_DISGUISES = {
+    "accent_free": accent_free,
+    "zero_width": zero_width,
+    "look_alikes": look_alikes,
+    "telex": telex_leftovers,
+    "numbers": numbers_changed,
+}
+
+
+def test_hard_disguises_change_the_text() -> None:
+    paragraph = copied_paragraph(3, 10, 4)
+    for name, disguise in HARD_DISGUISES.items():
+        assert disguise(paragraph) != paragraph, name
+    assert telex_leftovers("người Việt") == "nguwowif Vieetj"
+
+
+@pytest.mark.parametrize("disguise", HARD_DISGUISES)
+def test_ten_percent_copy_in_a_hard_disguise_is_flagged(engine: Engine, disguise: str) -> None:
+    paragraph = HARD_DISGUISES[disguise](copied_paragraph(7, 12, 4))
+    text = with_copied_paragraph(paragraph, offset=0)
+    result = engine.check(text, author_keys={"user:new"})
+    assert "initiative:7" in flagged_ids(result)
+    (passage,) = match_with(result, "initiative:7").passages[:1]
+    # The offsets index the disguised text as the copier typed it.
+    assert (
+        text[passage.start : passage.end] in paragraph
+        or paragraph in (text[passage.start : passage.end])
+    )
+
+
+def test_accent_free_whole_copy_is_flagged(engine: Engine) -> None:
+    result = engine.check(accent_free(archive_document(5)), author_keys={"user:new"})
+    assert result.matches[0].source_id == "initiative:5"
+    assert result.flagged and result.matches[0].coverage > 0.8
+
+
+def test_text_held_by_exactly_the_cut_off_number_of_documents_is_common() -> None:
+    # A law quoted by as many archive documents as the cut-off (5 here) never
+    # counts; quoted by one document fewer, it does.
+    law = copied_paragraph(ARCHIVE_SIZE - 1, 0, 4)
+    config = EngineConfig(boilerplate=FORM_HEADINGS, common_min_df=5)
+    assert config.is_common(5, 10) and not config.is_common(4, 10)
+    for quoting in (5, 4):
+        engine = Engine(MemoryStore(), config)
+        engine.rebuild(
+            Source(
+                f"initiative:{i}",
+                "initiative",
+                str(i),
+                archive_document(i) + ("\n" + law if i < quoting else ""),
+            )
+            for i in range(10)
+        )
+        text = form(fresh_sentences(20, offset=120) + [law], "Sáng kiến trích luật")
+        result = engine.check(text, author_keys={"user:new"})
+        assert bool(result.matches) is (quoting == 4), quoting
+
+
+def test_a_registered_law_is_shown_as_a_quotation_never_as_copying() -> None:
+    law = copied_paragraph(ARCHIVE_SIZE - 1, 0, 6)
+    engine = Engine(MemoryStore(), CONFIG)
+    engine.rebuild(
+        [
+            Source(f"initiative:{i}", "initiative", str(i), archive_document(i) + "\n" + law)
+            for i in range(3)
+        ]
+        + [Source("law:1", "law", "Bộ luật Lao động", law)]
+    )
+    text = form(fresh_sentences(20, offset=140) + [law], "Sáng kiến trích luật")
+    result = engine.check(text, author_keys={"user:new"})
+    assert not result.flagged
+    (quotation,) = [m for m in result.matches if m.quotation]
+    assert quotation.source_id == "law:1" and not quotation.flagged
+    assert all(m.quotation for m in result.matches)
+    assert result.copied_share == 0.0
+
+
+def test_several_small_sources_flag_together() -> None:
+    engine = Engine(MemoryStore(), CONFIG)
+    engine.rebuild(source(i) for i in range(ARCHIVE_SIZE))
+    pieces = [copied_paragraph(i, 5, 2) for i in (2, 4, 6, 8, 10)]
+    own = fresh_sentences(75, offset=180)
+    body = []
+    for i, piece in enumerate(pieces):
+        body.extend(own[i * 15 : (i + 1) * 15])
+        body.append(piece)
+    text = form(body, "Sáng kiến ghép nhiều nguồn")
+    alone = Engine(
+        engine.store,
+        EngineConfig(boilerplate=FORM_HEADINGS, flag_rule=FlagRule(min_total_coverage=1.0)),
+    )
+    single = alone.check(text, author_keys={"user:new"})
+    assert not single.flagged  # each source under 4 % on its own
+    result = engine.check(text, author_keys={"user:new"})
+    assert result.flagged
+    assert flagged_ids(result) == {f"initiative:{i}" for i in (2, 4, 6, 8, 10)}
+    assert result.copied_share >= 0.04
+    assert all(m.coverage < 0.04 for m in result.matches)
+
+
+def test_the_candidate_set_grows_past_eight_while_evidence_comes() -> None:
+    # Twelve documents share a quotation; the true source of a second
+    # paragraph sits behind them in the shared-fingerprint ranking.
+    quote = copied_paragraph(ARCHIVE_SIZE - 1, 0, 6)
+    sources = [
+        Source(f"initiative:{i}", "initiative", str(i), archive_document(i) + "\n" + quote)
+        for i in range(12)
+    ]
+    sources.append(source(15))
+    engine = Engine(MemoryStore(), EngineConfig(boilerplate=FORM_HEADINGS, common_min_df=50))
+    engine.rebuild(sources)
+    copied = copied_paragraph(15, 3, 2)
+    text = form(fresh_sentences(30, offset=200) + [quote, copied], "Sáng kiến")
+    result = engine.check(text, author_keys={"user:new"})
+    assert "initiative:15" in {m.source_id for m in result.matches}
+    assert result.candidates_considered > 8
+
+
+def test_a_typed_co_author_name_is_a_warning_not_own_work() -> None:
+    engine = Engine(MemoryStore(), CONFIG)
+    engine.rebuild([source(1, authors={"user:11", "name:nguyen van an"}), source(2)])
+    result = engine.check(archive_document(1), author_keys={"user:99", "name:nguyen van an"})
+    match = match_with(result, "initiative:1")
+    assert not match.same_author and match.author_name_warning
+    assert result.flagged
+
+
+def test_coverage_is_counted_in_syllables_whatever_the_unicode_form(engine: Engine) -> None:
+    paragraph = copied_paragraph(7, 12, 4)
+    text = with_copied_paragraph(paragraph, offset=0)
+    nfc = match_with(engine.check(text), "initiative:7").coverage
+    decomposed = match_with(engine.check(to_nfd(text)), "initiative:7").coverage
+    assert nfc == pytest.approx(decomposed)
+    expected = len(syllables(paragraph)) / len(syllables(text))
+    assert nfc == pytest.approx(expected, abs=0.01)

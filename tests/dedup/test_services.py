@@ -2,6 +2,7 @@
 
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -74,14 +75,56 @@ def test_a_co_author_counts_as_the_same_person(hand_in, personas):
     assert SimilarityMatch.objects.get(initiative=again).same_author
 
 
-def test_member_without_account_is_recognised_by_name_and_birth_date(hand_in, personas):
+def test_a_typed_name_never_makes_the_same_author_only_a_warning(hand_in, personas):
+    # Anyone can type "Lê Thị Hoà": a name without an account or member id is
+    # no proof of the same person (issue 15), so the copy flags and the
+    # reviewer is warned that the names match.
     earlier = hand_in(
         personas.grassroots_officer_a, samples.FREEZING_LINE, member_name="Lê Thị Hoà"
     )
     initiative_check(initiative_id=earlier.pk)
     again = hand_in(personas.grassroots_officer_a, PARTLY_COPIED, member_name="LÊ THỊ HÒA")
     initiative_check(initiative_id=again.pk)
-    assert SimilarityMatch.objects.get(initiative=again).same_author
+    match = SimilarityMatch.objects.get(initiative=again)
+    assert not match.same_author and match.author_name_warning and match.flagged
+
+
+def test_a_source_authors_name_typed_as_co_author_is_a_warning(hand_in, personas):
+    from decimal import Decimal
+
+    original = hand_in(personas.worker_b, samples.FREEZING_LINE)
+    initiative_check(initiative_id=original.pk)
+    copy = hand_in(personas.worker_a, PARTLY_COPIED)
+    copy.authors.all().update(contribution_percent=Decimal(50))
+    # The source's author typed in as a co-author, without an account.
+    copy.authors.create(
+        full_name=personas.worker_b.full_name.upper(), contribution_percent=Decimal(50), position=1
+    )
+    initiative_check(initiative_id=copy.pk)
+    match = SimilarityMatch.objects.get(initiative=copy)
+    assert match.source_initiative == original
+    assert not match.same_author and match.author_name_warning and match.flagged
+
+
+def test_a_match_keeps_the_source_text_its_offsets_index(hand_in, personas):
+    from dedup.archive import get_engine
+    from dedup.services import archive_sources
+
+    original = hand_in(personas.worker_b, samples.FREEZING_LINE)
+    # Indexed by a rebuild, as seeded and imported initiatives are: no check of
+    # the source exists.
+    original.status = "valid"
+    original.save(update_fields=["status"])
+    # Inside the test's transaction (a rebuilding_engine() commits on its own).
+    get_engine().rebuild(list(archive_sources()))
+    copy = hand_in(personas.worker_a, PARTLY_COPIED)
+    check = initiative_check(initiative_id=copy.pk)
+    match = check.matches.get()
+    assert not original.similarity_checks.exists()
+    assert match.source_text
+    for passage in match.passages:
+        copied = match.source_text[passage["source_start"] : passage["source_end"]]
+        assert copied and copied in samples.FREEZING_LINE
 
 
 def test_a_confidential_source_is_matched_but_only_its_title_is_kept(hand_in, personas):
@@ -134,20 +177,56 @@ def test_similarity_check_command_prints_the_documented_json(hand_in, personas, 
     out = StringIO()
     call_command("similarity_check", str(query), "--json", stdout=out)
     report = json.loads(out.getvalue())
-    assert report["flagged"] is True
+    assert report["flagged"] is True and report["file"] == str(query)
+    assert report["copied_share"] > 0
     [match] = report["matches"]
     assert match["external_id"] == "ARCH-1" and match["initiative_id"] == original.pk
     assert set(match) == {
+        "kind",
         "external_id",
         "initiative_id",
         "flagged",
         "same_author",
+        "author_name_warning",
+        "quotation",
         "coverage",
         "score",
         "passages",
     }
     assert set(match["passages"][0]) == {"start", "end", "source_start", "source_end"}
     assert PARTLY_COPIED[match["passages"][0]["start"] : match["passages"][0]["end"]].strip()
+
+
+def test_similarity_check_command_checks_many_files_and_folders_in_one_run(
+    hand_in, personas, tmp_path
+):
+    original = hand_in(personas.worker_b, samples.FREEZING_LINE)
+    initiative_check(initiative_id=original.pk)
+    folder = tmp_path / "folder"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text(PARTLY_COPIED, encoding="utf-8")
+    (folder / "sub" / "b.txt").write_text(samples.SCHOOL_LAB, encoding="utf-8")
+    (folder / "image.png").write_bytes(b"not text")
+    single = tmp_path / "c.txt"
+    single.write_text(samples.FREEZING_LINE, encoding="utf-8")
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(b"\xff\xfe\x00bad")
+    out = StringIO()
+    call_command("similarity_check", str(folder), str(single), str(broken), "--json", stdout=out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [Path(r["file"]).name for r in lines] == ["a.txt", "b.txt", "c.txt", "broken.txt"]
+    flagged = {Path(r["file"]).name: r.get("flagged") for r in lines}
+    assert flagged == {"a.txt": True, "b.txt": False, "c.txt": True, "broken.txt": None}
+    assert "error" in lines[-1]
+
+
+def test_similarity_check_command_refuses_an_empty_folder(tmp_path):
+    from django.core.management.base import CommandError
+
+    from dedup.management.commands.similarity_check import NOTHING_TO_CHECK
+
+    with pytest.raises(CommandError, match=NOTHING_TO_CHECK):
+        call_command("similarity_check", str(tmp_path), "--json", stdout=StringIO())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -160,3 +239,73 @@ def test_rebuild_command_indexes_every_handed_in_initiative(hand_in, personas):
     copy = hand_in(personas.worker_a, PARTLY_COPIED)
     copy.refresh_from_db()
     assert copy.status == Status.FLAGGED
+
+
+def test_the_web_sides_constants_mirror_the_engines():
+    from dedup import models
+    from dedup.engine import model
+
+    assert models.QUOTATION_KINDS == model.QUOTATION_KINDS
+    assert models.TYPED_NAME_KEY_PREFIX == model.TYPED_NAME_KEY_PREFIX
+    assert set(models.QUOTATION_KINDS) <= set(models.SimilarityMatch.SourceKind.values)
+
+
+def test_migrate_builds_the_index_of_an_archive_that_has_none(transactional_db, hand_in, personas):
+    from dedup.services import archive_index_is_empty
+    from tests.conftest import _truncate_archive_index
+
+    original = hand_in(personas.worker_b, samples.FREEZING_LINE)  # checked on commit
+    _truncate_archive_index()  # a new deployment, or seeded data: no index
+    assert archive_index_is_empty()
+
+    call_command("migrate", verbosity=0)  # its post_migrate hook builds the index
+
+    assert not archive_index_is_empty()
+    copy = hand_in(personas.worker_a, PARTLY_COPIED)
+    copy.refresh_from_db()
+    assert copy.status == Status.FLAGGED
+    match = SimilarityMatch.objects.get(initiative=copy)
+    assert match.source_initiative_id == original.pk
+
+
+def test_migrate_leaves_a_filled_index_alone(transactional_db, hand_in, personas):
+    from dedup.archive import get_engine
+    from dedup.services import source_id_of
+
+    hand_in(personas.worker_b, samples.FREEZING_LINE)
+    other = hand_in(personas.worker_a, samples.SCHOOL_LAB)
+    get_engine().remove(source_id_of(other.pk))
+    call_command("migrate", verbosity=0)
+    assert get_engine().store.document_count() == 1
+
+
+def test_a_registered_law_quoted_by_two_initiatives_is_a_quotation_not_copying(
+    hand_in, personas, tmp_path
+):
+    law_file = tmp_path / "luat.txt"
+    law_file.write_text("Luật An toàn, vệ sinh lao động\n" + samples.SCHOOL_LAB, encoding="utf-8")
+    out = StringIO()
+    call_command("add_reference_sources", str(tmp_path), "--kind", "law", stdout=out)
+    assert "law:" in out.getvalue()
+    earlier = hand_in(personas.worker_b, samples.HOSPITAL_QUEUE + "\n\n" + samples.SCHOOL_LAB)
+    initiative_check(initiative_id=earlier.pk)
+    quoting = hand_in(personas.worker_a, samples.RUBBER_TAPPING + "\n\n" + samples.SCHOOL_LAB)
+    check = initiative_check(initiative_id=quoting.pk)
+    quoting.refresh_from_db()
+    assert quoting.status == Status.VALID and check.flagged is False
+    (match,) = check.matches.all()
+    assert match.source_kind == "law" and match.source_title == "Luật An toàn, vệ sinh lao động"
+    assert not match.flagged and match.source_text.endswith(samples.SCHOOL_LAB.strip())
+    assert quoting.copied_share == 0
+
+
+def test_reference_texts_survive_an_index_rebuild(hand_in, personas, tmp_path):
+    from dedup.archive import get_engine
+    from dedup.services import archive_sources, reference_text_add
+
+    reference = reference_text_add(kind="form", title="Mẫu đơn", text=samples.SCHOOL_LAB)
+    get_engine().rebuild(list(archive_sources()))
+    result = get_engine().check(samples.RUBBER_TAPPING + "\n\n" + samples.SCHOOL_LAB)
+    assert [(m.source_id, m.quotation, m.flagged) for m in result.matches] == [
+        (reference.source_id, True, False)
+    ]

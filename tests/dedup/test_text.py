@@ -108,3 +108,81 @@ def test_decimal_points_do_not_end_sentences() -> None:
         "Tiết kiệm 1.500.000 đồng mỗi năm.",
         "Hết.",
     ]
+
+
+def test_match_tokens_undo_invisible_and_look_alike_characters() -> None:
+    from dedup.text import match_tokens
+
+    plain = "công nhân tiết kiệm"
+    # Zero-width space and joiner, soft hyphen, word joiner, BOM inside words;
+    # Cyrillic о and с, Greek ο in place of Latin letters.
+    disguised = "cô\u200bng nh\u00adân t\u2060iết ki\ufeffệm"
+    lookalike = "cоng nhân tiết kiệm".replace("cоng", "\u0441\u043eng").replace("nhân", "nh\u00e2n")
+    exact, folded, starts, ends = match_tokens(disguised)
+    assert exact == ["công", "nhân", "tiết", "kiệm"]
+    assert [disguised[s:e] for s, e in zip(starts, ends, strict=True)] == disguised.split()
+    assert match_tokens(lookalike)[1] == ["cong", "nhan", "tiet", "kiem"]
+    assert match_tokens(plain)[1] == ["cong", "nhan", "tiet", "kiem"]
+    greek = "c\u03bfng nh\u03b1n"
+    assert match_tokens(greek)[1] == ["cong", "nhan"]
+
+
+def test_match_tokens_fold_accents_beside_the_exact_form() -> None:
+    from dedup.text import match_tokens
+
+    exact, folded, _, _ = match_tokens("Đoàn viên CÔNG ĐOÀN cong doan")
+    assert exact == ["đoàn", "viên", "công", "đoàn", "cong", "doan"]
+    assert folded == ["doan", "vien", "cong", "doan", "cong", "doan"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("nguwowif", "người"),  # Telex
+        ("tieengs", "tiếng"),
+        ("Vieejt", "việt"),
+        ("ddaays", "đấy"),
+        ("ngu7o72i", "người"),  # VNI
+        ("to6i", "tôi"),
+        ("d9a61y", "đấy"),
+    ],
+)
+def test_input_method_leftovers_are_decoded(typed: str, meant: str) -> None:
+    from dedup.text import token_forms
+
+    assert token_forms(typed.lower())[0] == meant
+
+
+@pytest.mark.parametrize("word", ["nguoi", "cong", "xoa", "truong", "iso", "email", "the"])
+def test_real_words_are_not_taken_for_input_method_leftovers(word: str) -> None:
+    from dedup.text import token_forms
+
+    assert token_forms(word) == (word, word)
+
+
+def test_numbers_are_one_token_class() -> None:
+    from dedup.text import NUMBER_TOKEN, match_tokens
+
+    text = "Làm lợi 1.500.000 đồng trong 12 tháng, tăng 15,5%"
+    exact, folded, starts, ends = match_tokens(text)
+    assert exact == ["làm", "lợi", NUMBER_TOKEN, "đồng", "trong", NUMBER_TOKEN, "tháng"] + [
+        "tăng",
+        NUMBER_TOKEN,
+    ]
+    assert text[starts[2] : ends[2]] == "1.500.000"
+    assert text[starts[8] : ends[8]] == "15,5"
+    assert match_tokens("Làm lợi 2.000.000 đồng trong 9 tháng, tăng 3%")[1] == folded
+
+
+def test_nfd_with_invisible_characters_keeps_original_offsets() -> None:
+    from dedup.text import match_tokens
+
+    text = nfd("Sáng\u200b kiến hòa bình")
+    exact, _folded, starts, ends = match_tokens(text)
+    assert exact == ["sáng", "kiến", "hoà", "bình"]
+    assert [text[s:e] for s, e in zip(starts, ends, strict=True)] == [
+        nfd("Sáng"),
+        nfd("kiến"),
+        nfd("hòa"),
+        nfd("bình"),
+    ]

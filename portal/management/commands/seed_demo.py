@@ -33,6 +33,12 @@ class Command(BaseCommand):
         # on top of the demo initiatives, through the same counters.
         added = seed_rankings_demo()
         self.stdout.write(f"Đã thêm {added} sáng kiến mẫu cho bảng xếp hạng.")
+        # The demo initiatives never went through a check: index them all now, so
+        # the first submission is checked against them (and sees their text).
+        from dedup.services import archive_index_build
+
+        indexed = archive_index_build(only_if_empty=False)
+        self.stdout.write(f"Đã lập chỉ mục kiểm tra trùng lặp cho {indexed} sáng kiến.")
         self.stdout.write(self.style.SUCCESS(f"Tài khoản mẫu (mật khẩu: {DEMO_PASSWORD}):"))
         for account in accounts:
             login = f"{account.login} / {account.phone}" if account.phone else account.login

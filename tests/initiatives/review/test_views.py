@@ -59,6 +59,46 @@ def test_case_page_shows_the_copied_passage_on_both_sides(item, source, personas
     assert client_for(personas.reviewer_b).get(f"/duyet/{item.pk}/").status_code == 404
 
 
+def test_case_page_shows_a_rebuilt_sources_text_a_quotation_and_a_typed_name_warning(
+    country, personas, client_for
+):
+    from dedup.models import SimilarityMatch
+
+    # A source indexed by a rebuild: no check of its own, its text kept on the match.
+    source = make_initiative(
+        unit=country.grassroots_b, owner=personas.worker_b, title="Nguồn", status=Status.APPROVED
+    )
+    text = f"Phần riêng. {COPIED} Hết."
+    item = make_initiative(unit=country.grassroots_a, owner=personas.worker_a, title="Bản sao")
+    check = make_check(item, text)
+    start = text.index(COPIED)
+    match = add_match(
+        check,
+        source=source,
+        own_span=(start, start + len(COPIED)),
+        source_span=(4, 4 + len(COPIED)),
+    )
+    match.source_text = f"Mở: {COPIED} Đóng."
+    match.author_name_warning = True
+    match.save(update_fields=["source_text", "author_name_warning"])
+    SimilarityMatch.objects.create(
+        similarity_check=check,
+        initiative=item,
+        source_id="law:1",
+        source_kind=SimilarityMatch.SourceKind.LAW,
+        source_title="Bộ luật Lao động",
+        source_text="Điều 1. Người lao động được trả lương.",
+        coverage=0.05,
+        score=0.5,
+        passages=[{"start": 0, "end": 10, "source_start": 0, "source_end": 8}],
+    )
+    body = client_for(personas.reviewer_a).get(f"/duyet/{item.pk}/").content.decode()
+    assert body.count(f'<mark class="copied" data-first>{COPIED}</mark>') == 2
+    assert 'data-testid="author-name-warning"' in body
+    assert 'data-testid="quotation"' in body and "Bộ luật Lao động" in body
+    assert '<mark class="copied" data-first>Điều 1. </mark>' in body
+
+
 def test_decide_moves_on_to_the_next_item(country, personas, source, item, client_for):
     following = flagged_copy(
         unit=country.grassroots_a, owner=personas.worker_a, source=source, title="Tiếp", share=0.3
