@@ -43,6 +43,11 @@ MSG_TRANSITION_NOT_ALLOWED = gettext_noop(
     "Không thể chuyển sáng kiến từ “{status}” sang bước này (có thể người khác vừa xử lý)."
 )
 MSG_REASON_REQUIRED = gettext_noop("Cần ghi rõ lý do.")
+# A form's token belongs to whoever first saved with it: another account re-sending it
+# (a copied page, a shared phone's back button) must never reach that draft.
+MSG_CLIENT_TOKEN_TAKEN = gettext_noop(
+    "Biểu mẫu này đã được dùng bởi một tài khoản khác; hãy mở lại trang tạo sáng kiến."
+)
 MSG_ATTACHMENT_NOT_EDITABLE = gettext_noop(
     "Chỉ thêm hoặc xoá tệp khi sáng kiến là bản nháp hoặc bị trả lại để sửa."
 )
@@ -139,6 +144,18 @@ def _replace_authors(initiative: Initiative, authors: Sequence[AuthorData]) -> N
     InitiativeAuthor.objects.bulk_create(rows)
 
 
+def _own_by_token(client_token: uuid.UUID, entered_by) -> Initiative | None:
+    """The initiative this account already saved with `client_token`, if any.
+
+    The token is bound to the account that first used it: anyone else gets a
+    ValidationError and never the initiative itself.
+    """
+    existing = Initiative.objects.filter(client_token=client_token).first()
+    if existing is not None and existing.entered_by_id != entered_by.pk:
+        raise ValidationError(_(MSG_CLIENT_TOKEN_TAKEN), code="client_token_taken")
+    return existing
+
+
 @transaction.atomic
 def initiative_save_draft(
     *,
@@ -156,9 +173,9 @@ def initiative_save_draft(
     The caller has already checked that `entered_by` may write in `data["unit"]`'s subtree.
     """
     if initiative is None and client_token is not None:
-        existing = Initiative.objects.filter(client_token=client_token).first()
+        existing = _own_by_token(client_token, entered_by)
         if existing is not None:
-            if existing.entered_by_id != entered_by.pk or not existing.is_editable:
+            if not existing.is_editable:
                 return existing  # the same form sent twice: nothing more to do
             initiative = existing  # the same new-initiative form saved again: update it
     if initiative is None:
@@ -181,7 +198,7 @@ def initiative_save_draft(
             with transaction.atomic():
                 initiative.save()
         except IntegrityError:
-            return Initiative.objects.get(client_token=client_token)
+            return _own_by_token(client_token, entered_by)
     else:
         initiative.save()
     if authors is not None:

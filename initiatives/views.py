@@ -176,6 +176,10 @@ def _edit(request, initiative, units):
                 )
             except ValidationError as exc:
                 _apply_service_errors(exc, form, author_errors)
+                if getattr(exc, "code", None) == "client_token_taken":
+                    # A fresh token, so this person's next save makes their own draft.
+                    form.data = form.data.copy()
+                    form.data["client_token"] = str(uuid.uuid4())
         files = uploads.cleaned_data.get("files", []) if uploads_ok else []
         target = saved or (initiative if initiative is not None and initiative.pk else None)
         stored = 0
