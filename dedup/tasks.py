@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from dedup import services
 from dedup.archive import get_engine, uses_shared_store
+from initiatives.services import attachments_pending_text
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,9 @@ logger = logging.getLogger(__name__)
 )
 def check_initiative(self, initiative_id: int) -> dict:
     """Check one initiative. Safe to run twice: a decided initiative is left alone."""
+    if attachments_pending_text(initiative_id):
+        # Its files' text is still being extracted; the extraction task starts the check.
+        return {"initiative_id": initiative_id, "waiting_for_attachment_text": True}
     check = services.initiative_check(initiative_id=initiative_id)
     if check is None:
         return {"initiative_id": initiative_id, "skipped": True}

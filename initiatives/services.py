@@ -340,7 +340,7 @@ def attachment_add(*, initiative: Initiative, uploaded_file, uploaded_by) -> Att
         extension=checked.extension,
         content_type=checked.content_type,
         size=checked.size,
-        extracted_text=attachment_rules.extract_text(uploaded_file, checked.extension),
+        text_status=attachment_rules.initial_text_status(checked.extension),
         uploaded_by=uploaded_by,
     )
     attachment.file.save(uploaded_file.name, uploaded_file, save=False)
@@ -352,7 +352,47 @@ def attachment_add(*, initiative: Initiative, uploaded_file, uploaded_by) -> Att
     except Exception:
         storage.delete(stored_name)
         raise
+    if attachment.text_status == Attachment.TextStatus.PENDING:
+        transaction.on_commit(lambda: enqueue_text_extraction(attachment.pk))
     return attachment
+
+
+def enqueue_text_extraction(attachment_id: int) -> None:
+    """Hand the extraction to Celery; if the broker is down, the sweep
+    (`initiatives.tasks.sweep_pending_attachment_text`) picks it up."""
+    try:
+        from initiatives.tasks import extract_attachment_text
+
+        extract_attachment_text.delay(attachment_id)
+    except Exception:  # noqa: BLE001 - any broker failure must not lose the upload
+        logger.exception("could not enqueue the text extraction of attachment %s", attachment_id)
+
+
+def attachments_pending_text(initiative_id: int) -> bool:
+    """Is a file of this initiative still waiting for its text? The similarity check
+    waits for it, and the extraction task starts the check when the last one is done."""
+    return Attachment.objects.filter(
+        initiative_id=initiative_id, text_status=Attachment.TextStatus.PENDING
+    ).exists()
+
+
+@transaction.atomic
+def attachment_record_text(*, attachment_id: int, status: str, text: str, problem: str) -> None:
+    """Keep an attachment's extracted text (or why there is none); if its initiative
+    was handed in meanwhile and this was the last file waiting, start the check."""
+    updated = Attachment.objects.filter(
+        pk=attachment_id, text_status=Attachment.TextStatus.PENDING
+    ).update(
+        text_status=status,
+        extracted_text=text if status == Attachment.TextStatus.DONE else "",
+        text_problem=problem if status == Attachment.TextStatus.NOT_EXTRACTED else "",
+    )
+    if not updated:
+        return  # delivered twice, or the file was removed meanwhile
+    initiative_id = Attachment.objects.values_list("initiative_id", flat=True).get(pk=attachment_id)
+    waiting = Initiative.objects.filter(pk=initiative_id, status=Status.CHECKING).exists()
+    if waiting and not attachments_pending_text(initiative_id):
+        transaction.on_commit(lambda: enqueue_similarity_check(initiative_id))
 
 
 @transaction.atomic

@@ -1,6 +1,15 @@
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from portal.uploads import body_limit_for
+
+MSG_REQUEST_TOO_LARGE = gettext_noop(
+    "Dữ liệu gửi lên quá lớn (tối đa {limit} MB); hãy gửi tệp nhỏ hơn hoặc ít tệp hơn."
+)
 
 
 class PortalLanguageMiddleware:
@@ -41,3 +50,26 @@ class PrivateCacheMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a body whose declared Content-Length is over the limit (413), unread.
+
+    Without it a 300 MB upload was read in full (and spooled to disk) before the
+    form said it was too big. Bodies without a Content-Length are counted while
+    they stream by portal.uploads.CappedUploadHandler.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        limit = body_limit_for(request.path)
+        if declared > limit:
+            message = _(MSG_REQUEST_TOO_LARGE).format(limit=limit // (1024 * 1024))
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.PortalLanguageMiddleware",
@@ -139,7 +140,8 @@ STORAGES = {
 }
 # Uploads: keep big files on disk, not in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+# Non-file form fields and JSON bodies; files are capped by REQUEST_BODY_MAX_BYTES below.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Initiative attachments: per file and per initiative (all its files together).
 INITIATIVE_ATTACHMENT_MAX_BYTES = env.int(
     "INITIATIVE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024
@@ -147,6 +149,28 @@ INITIATIVE_ATTACHMENT_MAX_BYTES = env.int(
 INITIATIVE_ATTACHMENTS_TOTAL_MAX_BYTES = env.int(
     "INITIATIVE_ATTACHMENTS_TOTAL_MAX_BYTES", default=30 * 1024 * 1024
 )
+
+# Request bodies: refused from Content-Length (or while streaming) before they are read.
+# Imports take bigger files than the initiative form.
+REQUEST_BODY_MAX_BYTES = env.int(
+    "REQUEST_BODY_MAX_BYTES", default=INITIATIVE_ATTACHMENTS_TOTAL_MAX_BYTES + 2 * 1024 * 1024
+)
+IMPORT_REQUEST_BODY_MAX_BYTES = env.int("IMPORT_REQUEST_BODY_MAX_BYTES", default=210 * 1024 * 1024)
+IMPORT_PATH_PREFIXES = ["/sang-kien/nhap/", "/don-vi/nhap/", "/xep-hang/don-vi/"]
+FILE_UPLOAD_HANDLERS = [
+    "portal.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Attachment text extraction (a child process per file, see initiatives/extraction.py).
+ATTACHMENT_TEXT_LIMITS = {
+    "max_pdf_pages": env.int("ATTACHMENT_MAX_PDF_PAGES", default=200),
+    "max_zip_entries": env.int("ATTACHMENT_MAX_ZIP_ENTRIES", default=2000),
+    "max_zip_inflated_bytes": env.int("ATTACHMENT_MAX_INFLATED_BYTES", default=100 * 1024 * 1024),
+    "memory_bytes": env.int("ATTACHMENT_EXTRACT_MEMORY_BYTES", default=1024 * 1024 * 1024),
+    "cpu_seconds": env.int("ATTACHMENT_EXTRACT_CPU_SECONDS", default=30),
+    "wall_seconds": env.int("ATTACHMENT_EXTRACT_WALL_SECONDS", default=60),
+}
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Cổng Sáng kiến <no-reply@sangkien.local>")
