@@ -37,6 +37,7 @@ from initiatives.forms import (
 )
 from initiatives.models import Attachment, Field, ParticipantGroup, Status
 from portal.models import Role
+from portal.parsing import query_int
 from portal.tenancy import OFFICER_ROLES, roles_of, scope_for
 
 MSG_DRAFT_SAVED = gettext_noop("Đã lưu bản nháp.")
@@ -143,7 +144,7 @@ def _edit(request, initiative, units):
     is_officer = _is_officer(viewer)
     author_errors: list[str] = []
     file_errors: list[str] = []
-    step = int(request.GET.get("buoc", "1")) if request.GET.get("buoc", "1").isdigit() else 1
+    step = query_int(request.GET, "buoc", default=1, low=1, high=5)
 
     if request.method == "POST":
         form = InitiativeForm(request.POST, instance=initiative, units=units)
@@ -212,9 +213,9 @@ def _edit(request, initiative, units):
                 return redirect("initiatives:detail", pk=saved.pk)
             else:
                 messages.success(request, _(MSG_DRAFT_SAVED))
-                next_step = request.POST.get("step", "1")
+                next_step = query_int(request.POST, "step", default=1, low=1, high=5)
                 url = reverse("initiatives:edit", args=[saved.pk])
-                return redirect(f"{url}?buoc={next_step if next_step.isdigit() else 1}")
+                return redirect(f"{url}?buoc={next_step}")
         if saved is not None:
             initiative = saved
             refused_only = action != "submit" or (file_errors and not form.errors)

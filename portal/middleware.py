@@ -5,8 +5,12 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from portal.parsing import has_control_characters
 from portal.uploads import body_limit_for
 
+MSG_BAD_QUERY_PARAMETER = gettext_noop(
+    "Địa chỉ chứa ký tự không hợp lệ; hãy kiểm tra lại đường dẫn hoặc ô tìm kiếm."
+)
 MSG_REQUEST_TOO_LARGE = gettext_noop(
     "Dữ liệu gửi lên quá lớn (tối đa {limit} MB); hãy gửi tệp nhỏ hơn hoặc ít tệp hơn."
 )
@@ -72,4 +76,25 @@ class RequestSizeLimitMiddleware:
         if declared > limit:
             message = _(MSG_REQUEST_TOO_LARGE).format(limit=limit // (1024 * 1024))
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+class QueryParameterMiddleware:
+    """Refuse (400) a query string carrying NUL or other control characters.
+
+    One place for every page and API list: PostgreSQL refuses NUL in a string, so
+    `?q=%00` used to reach a query and answer 500 on 18 parameters.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for key, values in request.GET.lists():
+            if any(has_control_characters(v, multiline=False) for v in [key, *values]):
+                return HttpResponse(
+                    _(MSG_BAD_QUERY_PARAMETER),
+                    status=400,
+                    content_type="text/plain; charset=utf-8",
+                )
         return self.get_response(request)

@@ -10,10 +10,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import load_workbook
 
+from portal.parsing import has_control_characters
+
 MSG_TABLE_UNREADABLE = gettext_noop(
     "Không đọc được tệp. Hãy dùng tệp Excel (.xlsx) hoặc CSV (UTF-8)."
 )
 MSG_TABLE_EMPTY = gettext_noop("Tệp không có dòng dữ liệu nào.")
+MSG_TABLE_CONTROL_CHARACTERS = gettext_noop(
+    "Dòng {row}, cột “{column}”: có ký tự điều khiển không hợp lệ (ví dụ ký tự NUL); "
+    "hãy sửa ô này rồi nhập lại."
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,12 @@ def read_table(uploaded, *, max_rows: int = 200_000) -> list[dict]:
             records = [r for r in reader if any((v or "").strip() for v in r.values())]
     except (UnicodeDecodeError, csv.Error, KeyError, OSError, ValueError) as exc:
         raise TableError(_(MSG_TABLE_UNREADABLE)) from exc
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a fake "PK" file
+        raise TableError(_(MSG_TABLE_UNREADABLE)) from exc
     if not records:
         raise TableError(_(MSG_TABLE_EMPTY))
+    for number, record in enumerate(records, start=2):
+        for column, value in record.items():
+            if isinstance(value, str) and has_control_characters(value):
+                raise TableError(_(MSG_TABLE_CONTROL_CHARACTERS).format(row=number, column=column))
     return records

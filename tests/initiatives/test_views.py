@@ -139,7 +139,7 @@ def test_contributions_must_total_100_to_submit(client_for, personas, country):
 def test_invalid_form_saves_nothing_and_keeps_every_word(client_for, personas, country):
     response = client_for(personas.worker_a).post(
         CREATE,
-        form_data(country.grassroots_a, title="", first_applied_on="2999-01-01"),
+        form_data(country.grassroots_a, title="", first_applied_on="2099-01-01"),
         follow=False,
     )
     assert response.status_code == 200
