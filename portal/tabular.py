@@ -1,4 +1,5 @@
-"""Reading uploaded spreadsheets (XLSX or CSV) into rows of cells keyed by header."""
+"""Spreadsheets (XLSX or CSV): reading uploads into rows keyed by header, and the one
+rule every export follows when it writes a cell (`safe_cell`)."""
 
 from __future__ import annotations
 
@@ -75,3 +76,25 @@ def read_table(uploaded, *, max_rows: int = 200_000) -> list[dict]:
             if isinstance(value, str) and has_control_characters(value):
                 raise TableError(_(MSG_TABLE_CONTROL_CHARACTERS).format(row=number, column=column))
     return records
+
+
+# A cell starting with one of these is run as a formula by Excel or LibreOffice
+# (`=HYPERLINK(...)`, `+cmd|...`, `@SUM(...)`; tab and CR shift a CSV's columns first).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """What an export writes in a cell: text that could run as a formula gets a leading
+    apostrophe, so a title or a unit name like `=HYPERLINK(...)` stays text everywhere."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def safe_workbook(workbook) -> None:
+    """Apply `safe_cell` to every cell of an (in-memory) openpyxl workbook before saving."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.value = safe_cell(cell.value)
