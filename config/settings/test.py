@@ -20,3 +20,11 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 AXES_FAILURE_LIMIT = 5
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# Rate limits stay on in tests, loose enough that the suite (one client address, one
+# in-memory cache for the whole run) never meets them; tests/security tightens them.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min"},
+}
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = 10_000
+PASSWORD_RESET_PER_ACCOUNT_PER_HOUR = 10_000
