@@ -11,6 +11,7 @@ PERIODIC_TASKS: dict[str, tuple[str, dict, dict]] = {
         {"minute": "*/5"},
         {},
     ),
+    "portal: resend pending emails": ("portal.tasks.resend_pending_outbox", {"minute": "*/5"}, {}),
     "dedup: compact the archive index": (
         "dedup.tasks.compact_similarity_index",
         {"minute": "30", "hour": "2"},

@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +33,7 @@ from portal.models.rankings import (
     WeeklyReport,
     WeeklyTally,
 )
+from portal.outbox import outbox_enqueue
 from portal.rankings import periods
 from portal.tenancy import Scope
 
@@ -547,8 +547,7 @@ def _remind(row, *, today: dt.date) -> int:
         for user_id, _email in recipients
     )
     emails = sorted({email for _id, email in recipients if email})
-    if emails:
-        EmailMessage(subject=subject, body=body, to=emails).send(fail_silently=True)
+    outbox_enqueue(to=emails, subject=subject, body=body)
     return len(recipients)
 
 
@@ -583,7 +582,12 @@ def weekly_report_generate(*, unit: OrgUnit, week: dt.date, email: bool = False)
     return report
 
 
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def weekly_report_email(*, report: WeeklyReport, xlsx: bytes, pdf: bytes) -> int:
+    """Queue the report for the unit's leadership and officers (portal.outbox); the
+    files are attached from storage when the email is sent."""
     emails = sorted(
         set(
             RoleAssignment.objects.filter(unit_id=report.unit_id, role__in=REPORT_ROLES)
@@ -597,19 +601,18 @@ def weekly_report_email(*, report: WeeklyReport, xlsx: bytes, pdf: bytes) -> int
         "week": f"{report.week:%d/%m/%Y}",
         "unit": report.unit.display_name,
     }
-    message = EmailMessage(
+    stem = f"bao-cao-tuan-{report.unit.code}-{report.week:%Y-%m-%d}"
+    outbox_enqueue(
+        to=emails,
         subject=subject,
         body=_(
             "Kính gửi Thường trực,\n\nBáo cáo tuần về Chương trình “Một triệu sáng kiến” gửi kèm."
         ),
-        to=emails,
+        attachments=[
+            {"name": f"{stem}.xlsx", "path": report.xlsx.name, "mimetype": XLSX_MIMETYPE},
+            {"name": f"{stem}.pdf", "path": report.pdf.name, "mimetype": "application/pdf"},
+        ],
     )
-    stem = f"bao-cao-tuan-{report.unit.code}-{report.week:%Y-%m-%d}"
-    message.attach(
-        f"{stem}.xlsx", xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    message.attach(f"{stem}.pdf", pdf, "application/pdf")
-    message.send(fail_silently=True)
     WeeklyReport.objects.filter(pk=report.pk).update(emailed_at=timezone.now())
     return len(emails)
 
