@@ -4,30 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0006_group_field_dimension'),
+        ("portal", "0006_group_field_dimension"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OutboxEmail',
+            name="OutboxEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('to', models.JSONField(default=list, verbose_name='người nhận')),
-                ('subject', models.CharField(max_length=255, verbose_name='tiêu đề')),
-                ('body', models.TextField(blank=True, verbose_name='nội dung')),
-                ('attachments', models.JSONField(blank=True, default=list)),
-                ('state', models.CharField(choices=[('pending', 'chờ gửi'), ('sent', 'đã gửi'), ('failed', 'gửi không được')], default='pending', max_length=8)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("to", models.JSONField(default=list, verbose_name="người nhận")),
+                ("subject", models.CharField(max_length=255, verbose_name="tiêu đề")),
+                ("body", models.TextField(blank=True, verbose_name="nội dung")),
+                ("attachments", models.JSONField(blank=True, default=list)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "chờ gửi"),
+                            ("sent", "đã gửi"),
+                            ("failed", "gửi không được"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'thư chờ gửi',
-                'verbose_name_plural': 'thư chờ gửi',
-                'indexes': [models.Index(fields=['state', 'created_at'], name='portal_outb_state_97fd86_idx')],
+                "verbose_name": "thư chờ gửi",
+                "verbose_name_plural": "thư chờ gửi",
+                "indexes": [
+                    models.Index(
+                        fields=["state", "created_at"], name="portal_outb_state_97fd86_idx"
+                    )
+                ],
             },
         ),
     ]
