@@ -210,7 +210,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Hashed, expiring, revoked by a password change (portal/api_tokens.py).
+        "portal.api_tokens.HashedTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -228,6 +229,7 @@ REST_FRAMEWORK = {
     # The throttles' client address, as for the login lockout (TRUSTED_PROXY_COUNT).
     "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
 }
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cổng Sáng kiến API",
     "DESCRIPTION": "API của Chương trình Một triệu sáng kiến (Tổng LĐLĐ Việt Nam).",

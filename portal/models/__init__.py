@@ -5,8 +5,10 @@ from portal.models.jobs import Job
 from portal.models.notices import Notice
 from portal.models.outbox import OutboxEmail
 from portal.models.rankings import *  # noqa: F403 - rankings, targets, weekly reports
+from portal.models.tokens import ApiToken
 
 __all__ = [
+    "ApiToken",
     "Job",
     "Notice",
     "OutboxEmail",
