@@ -6,6 +6,12 @@ Each entry: name -> (task path, crontab fields in Asia/Ho_Chi_Minh time, kwargs)
 
 PERIODIC_TASKS: dict[str, tuple[str, dict, dict]] = {
     "dedup: sweep unchecked initiatives": ("dedup.tasks.sweep_unchecked", {"minute": "*/5"}, {}),
+    "initiatives: re-extract pending attachment text": (
+        "initiatives.tasks.sweep_pending_attachment_text",
+        {"minute": "*/5"},
+        {},
+    ),
+    "portal: resend pending emails": ("portal.tasks.resend_pending_outbox", {"minute": "*/5"}, {}),
     "dedup: compact the archive index": (
         "dedup.tasks.compact_similarity_index",
         {"minute": "30", "hour": "2"},

@@ -42,8 +42,12 @@ def _sweep_mark(initiative_id: int) -> str:
 def check_initiative(self, initiative_id: int) -> dict:
     """Check one initiative. Safe to run twice: a decided initiative is left alone."""
     from dedup import services
+    from initiatives.services import attachments_pending_text
 
     cache.delete(_sweep_mark(initiative_id))
+    if attachments_pending_text(initiative_id):
+        # Its files' text is still being extracted; the extraction task starts the check.
+        return {"initiative_id": initiative_id, "waiting_for_attachment_text": True}
     check = services.initiative_check(initiative_id=initiative_id)
     if check is None:
         return {"initiative_id": initiative_id, "skipped": True}

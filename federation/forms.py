@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from federation.models import ReorgEvent
+from portal.parsing import StrictFormMixin
 
 
-class UnitImportForm(forms.Form):
+class UnitImportForm(StrictFormMixin, forms.Form):
     file = forms.FileField(
         label=_("Tệp danh sách đơn vị (.xlsx hoặc .csv)"),
         help_text=_("Các cột: code, name, parent_code, kind, members."),
@@ -14,7 +15,7 @@ class UnitImportForm(forms.Form):
     )
 
 
-class ReorganiseForm(forms.Form):
+class ReorganiseForm(StrictFormMixin, forms.Form):
     action = forms.ChoiceField(
         label=_("Thao tác"),
         choices=[

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from federation.models import OrgUnit, ReorgEvent, UnitKind, UnitPlacement
+from portal.parsing import INT_MAX, ParseError, parse_int
 from portal.tabular import RowError
 
 TREE_LOCK_KEY = 0x5A4E_7EEE  # pg_advisory_xact_lock key for tree writes
@@ -294,10 +295,8 @@ def units_import(
                 )
             )
         try:
-            members = int(float(members_cell))
-            if members < 0:
-                raise ValueError
-        except ValueError:
+            members = parse_int(members_cell, low=0, high=INT_MAX)
+        except ParseError:
             members = 0
             report.errors.append(
                 RowError(index, "members", _(MSG_IMPORT_BAD_MEMBERS).format(value=members_cell))

@@ -5,13 +5,13 @@ only PDF, DOCX, XLSX, JPEG and PNG: a program renamed to ``.pdf`` is refused.
 Size limits come from settings (`INITIATIVE_ATTACHMENT_MAX_BYTES` per file,
 `INITIATIVE_ATTACHMENTS_TOTAL_MAX_BYTES` per initiative).
 
-`extract_text` pulls the text out of PDF and DOCX files for the similarity
-check (`Attachment.extracted_text`); images and spreadsheets give none.
+The text of PDF, DOCX and XLSX files (`Attachment.extracted_text`, for the
+similarity check) is extracted after the upload by a Celery task, in a child
+process under hard limits (`initiatives.extraction`); images give none.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import filetype
@@ -21,7 +21,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-logger = logging.getLogger(__name__)
+from initiatives.extraction import EXTRACTABLE, Limits
 
 MSG_TYPE_REFUSED = gettext_noop(
     "Tệp “{name}” không được nhận: chỉ nhận PDF, Word (DOCX), Excel (XLSX), ảnh JPEG hoặc PNG "
@@ -48,8 +48,6 @@ ACCEPT_ATTRIBUTE = ".pdf,.docx,.xlsx,.jpg,.jpeg,.png"
 SNIFF_BYTES = 8192
 # The similarity check needs the words, not a whole book: cap what is kept.
 MAX_EXTRACTED_CHARS = 300_000
-MAX_PDF_PAGES = 300
-MAX_DOCX_INFLATED_BYTES = 200 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -138,56 +136,15 @@ def inspect_upload(uploaded, *, already_used: int = 0) -> CheckedFile:
     return CheckedFile(extension=extension, content_type=content_type, size=size)
 
 
-def _pdf_text(fileobj) -> str:
-    from pypdf import PdfReader
-
-    reader = PdfReader(fileobj)
-    parts, total = [], 0
-    for page in reader.pages[:MAX_PDF_PAGES]:
-        text = page.extract_text() or ""
-        parts.append(text)
-        total += len(text)
-        if total >= MAX_EXTRACTED_CHARS:
-            break
-    return "\n".join(parts)
+def extraction_limits() -> Limits:
+    """The limits text extraction runs under (settings.ATTACHMENT_TEXT_LIMITS)."""
+    return Limits(max_chars=MAX_EXTRACTED_CHARS, **settings.ATTACHMENT_TEXT_LIMITS)
 
 
-def _docx_text(fileobj) -> str:
-    import zipfile
+def initial_text_status(extension: str) -> str:
+    """PDF, DOCX and XLSX wait for the extraction task; images have no text."""
+    from initiatives.models import Attachment
 
-    import docx
-
-    # A DOCX is a ZIP: refuse to inflate a "zip bomb" that is small on the wire.
-    with zipfile.ZipFile(fileobj) as archive:
-        inflated = sum(member.file_size for member in archive.infolist())
-    if inflated > MAX_DOCX_INFLATED_BYTES:
-        logger.warning("DOCX attachment inflates to %s bytes; text not extracted", inflated)
-        return ""
-    fileobj.seek(0)
-    document = docx.Document(fileobj)
-    parts = [paragraph.text for paragraph in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.append(" | ".join(cell.text for cell in row.cells))
-    return "\n".join(p for p in parts if p.strip())
-
-
-def extract_text(fileobj, extension: str) -> str:
-    """The text of a PDF or DOCX (empty for other types, or if the file cannot be read).
-
-    A damaged document must not stop the submission: it is kept, and the check
-    simply has less text to compare.
-    """
-    readers = {"pdf": _pdf_text, "docx": _docx_text}
-    reader = readers.get(extension)
-    if reader is None:
-        return ""
-    try:
-        fileobj.seek(0)
-        text = reader(fileobj)
-    except Exception:  # noqa: BLE001 - pypdf/python-docx raise many kinds on broken files
-        logger.warning("could not extract text from an attachment (%s)", extension, exc_info=True)
-        return ""
-    finally:
-        fileobj.seek(0)
-    return text.replace("\x00", "")[:MAX_EXTRACTED_CHARS]
+    if extension in EXTRACTABLE:
+        return Attachment.TextStatus.PENDING
+    return Attachment.TextStatus.NONE

@@ -22,6 +22,7 @@ from federation.models import OrgUnit
 from initiatives import selectors
 from initiatives.importing import TEMPLATE_COLUMNS
 from initiatives.models import InitiativeAuthor
+from portal.tabular import safe_cell
 
 COLUMNS = ("id", "status", *TEMPLATE_COLUMNS)
 # Filled for every row, whoever reads it.
@@ -117,7 +118,7 @@ def export_unit_xlsx(*, viewer, unit: OrgUnit):
         if not initiative.text_readable:
             keep = ALWAYS_SHOWN | PUBLIC_OF_CONFIDENTIAL
             values = {k: (v if k in keep else "") for k, v in values.items()}
-        sheet.append([values[column] for column in COLUMNS])
+        sheet.append([safe_cell(values[column]) for column in COLUMNS])
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
     workbook.save(handle)
     handle.seek(0)

@@ -19,6 +19,7 @@ from federation.models import OrgUnit
 from initiatives import attachments as attachment_rules
 from initiatives.models import Field, Initiative
 from initiatives.services import AuthorData
+from portal.parsing import StrictFormMixin
 
 MSG_REQUIRED_TO_SUBMIT = gettext_noop("Cần điền mục này trước khi nộp.")
 MSG_AUTHOR_NAME_REQUIRED = gettext_noop("Cần ghi họ và tên tác giả.")
@@ -119,7 +120,7 @@ REQUIRED_TO_SUBMIT = (
 )
 
 
-class InitiativeForm(forms.ModelForm):
+class InitiativeForm(StrictFormMixin, forms.ModelForm):
     client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -197,7 +198,7 @@ class InitiativeForm(forms.ModelForm):
         return {step: [self[name] for name in names] for step, names in STEP_FIELDS.items()}
 
 
-class AuthorForm(forms.Form):
+class AuthorForm(StrictFormMixin, forms.Form):
     full_name = forms.CharField(label=gettext_lazy("Họ và tên"), max_length=150, required=False)
     date_of_birth = forms.DateField(
         label=gettext_lazy("Ngày sinh"),
@@ -282,7 +283,7 @@ class AttachmentsField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class AttachmentUploadForm(forms.Form):
+class AttachmentUploadForm(StrictFormMixin, forms.Form):
     MAX_FILES_PER_REQUEST = 10
 
     files = AttachmentsField(

@@ -34,6 +34,7 @@ from initiatives.importing import (
 from initiatives.models import Field
 from initiatives.tasks import IMPORT_JOB_KIND, run_initiative_import
 from portal.models import Job
+from portal.parsing import StrictFormMixin
 from portal.tenancy import OFFICER_ROLES, scope_for
 
 # From this many rows on, the import runs in the background with a progress bar.
@@ -46,7 +47,7 @@ MSG_FILE_TOO_BIG = gettext_noop(
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ImportForm(forms.Form):
+class ImportForm(StrictFormMixin, forms.Form):
     ALL_OR_NOTHING, VALID_ROWS = "all", "valid"
 
     file = forms.FileField(
@@ -74,7 +75,7 @@ class ImportForm(forms.Form):
         return uploaded
 
 
-class ExportForm(forms.Form):
+class ExportForm(StrictFormMixin, forms.Form):
     unit = forms.ChoiceField(label=gettext_lazy("Đơn vị"))
 
     def __init__(self, *args, units, **kwargs):

@@ -30,7 +30,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -52,6 +52,7 @@ from initiatives.models import (
     Status,
 )
 from initiatives.services import AuthorData
+from portal import parsing as strict
 from portal.tabular import RowError
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,9 @@ MSG_UNSUPPORTED_FORMAT = gettext_noop(
 MSG_UNREADABLE = gettext_noop("Không đọc được tệp: {detail}")
 MSG_NO_ROWS = gettext_noop("Tệp không có dòng dữ liệu nào.")
 MSG_BAD_JSON = gettext_noop("Dòng này không phải một đối tượng JSON hợp lệ.")
+MSG_CONTROL_CHARACTERS = gettext_noop(
+    "Cột “{column}” có ký tự điều khiển không hợp lệ (ví dụ ký tự NUL); hãy sửa ô này."
+)
 MSG_REQUIRED = gettext_noop("Thiếu “{column}”.")
 MSG_TOO_LONG = gettext_noop("Dài quá {limit} ký tự.")
 MSG_UNIT_UNKNOWN = gettext_noop("Không có đơn vị mã “{code}”.")
@@ -225,6 +229,14 @@ def _cell(value) -> object:
     return value
 
 
+def _control_characters_error(cells: dict) -> str:
+    """The reader's verdict on a row with NUL or other control characters in a cell."""
+    for column, value in cells.items():
+        if isinstance(value, str) and strict.has_control_characters(value):
+            return _(MSG_CONTROL_CHARACTERS).format(column=column)
+    return ""
+
+
 class RowSource:
     """Numbered rows of an .xlsx, .csv or .jsonl file; can be read more than once.
 
@@ -285,7 +297,8 @@ class RowSource:
             for number, values in enumerate(rows, start=2):
                 if not values or all(v is None or str(v).strip() == "" for v in values):
                     continue
-                yield number, {h: _cell(v) for h, v in zip(header, values, strict=False) if h}, ""
+                cells = {h: _cell(v) for h, v in zip(header, values, strict=False) if h}
+                yield number, cells, _control_characters_error(cells)
         finally:
             workbook.close()
 
@@ -302,7 +315,8 @@ class RowSource:
             for number, values in enumerate(reader, start=2):
                 if not any(v.strip() for v in values):
                     continue
-                yield number, {h: _cell(v) for h, v in zip(header, values, strict=False) if h}, ""
+                cells = {h: _cell(v) for h, v in zip(header, values, strict=False) if h}
+                yield number, cells, _control_characters_error(cells)
         finally:
             text.detach()
 
@@ -321,7 +335,7 @@ class RowSource:
                 continue
             cells = {str(k).strip().lower(): _cell(v) for k, v in record.items()}
             self.columns.update(cells)
-            yield number, cells, ""
+            yield number, cells, _control_characters_error(cells)
 
 
 # --- parsing cells ------------------------------------------------------------------
@@ -341,13 +355,20 @@ DATETIME_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S")
 
 
 def parse_date(value) -> dt.date | None:
+    """A date in the strict range of portal.parsing (no year 1, no year 9999)."""
     if value in ("", None):
         return None
+    return strict.parse_date(_parse_any_date(value))
+
+
+def _parse_any_date(value) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     text = _text(value)
+    if not text.isascii():
+        raise ValueError(text)
     for fmt in DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()
@@ -391,17 +412,12 @@ def parse_money(value) -> Decimal | None:
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, int | float | Decimal):
-        amount = Decimal(str(value))
+        amount = strict.parse_decimal(value, low=Decimal(0))
     else:
         text = re.sub(r"(?i)\s|đồng|đ|vnd", "", _text(value))
-        if re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):
+        if re.fullmatch(r"[0-9]{1,3}([.,][0-9]{3})+", text):
             text = re.sub(r"[.,]", "", text)
-        try:
-            amount = Decimal(text.replace(",", "."))
-        except InvalidOperation:
-            raise ValueError(value) from None
-    if amount < 0 or not amount.is_finite():
-        raise ValueError(value)
+        amount = strict.parse_decimal(text.replace(",", "."), low=Decimal(0))
     return amount.quantize(Decimal(1))
 
 
@@ -501,7 +517,7 @@ class _Validator:
     def validate_chunk(self, chunk: list[tuple[int, dict | None, str]]) -> list[PlannedRow]:
         self.lookups.load_units(_text(cells.get("unit_code")) for _n, cells, _e in chunk if cells)
         existing = self.lookups.existing(
-            _text(cells.get("external_id")) for _n, cells, _e in chunk if cells
+            _text(cells.get("external_id")) for _n, cells, error in chunk if cells and not error
         )
         planned = []
         for number, cells, parse_error in chunk:
@@ -679,8 +695,13 @@ class _Validator:
             return []
         if percents_raw:
             try:
-                percents = [Decimal(p.replace("%", "").replace(",", ".")) for p in percents_raw]
-            except InvalidOperation:
+                percents = [
+                    strict.parse_decimal(
+                        p.replace("%", "").replace(",", "."), low=Decimal(0), high=Decimal(100)
+                    )
+                    for p in percents_raw
+                ]
+            except strict.ParseError:
                 errors.append(
                     (
                         "author_percent",

@@ -324,8 +324,32 @@ class Attachment(models.Model):
     extension = models.CharField(max_length=8)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField(_("dung lượng (byte)"))
+
+    class TextStatus(models.TextChoices):
+        PENDING = "pending", _("đang trích văn bản")
+        DONE = "done", _("đã trích văn bản")
+        NONE = "none", _("không có văn bản (ảnh)")
+        NOT_EXTRACTED = "not_extracted", _("không trích được văn bản")
+
+    class TextProblem(models.TextChoices):
+        NONE = "", ""
+        ZIP_ENTRIES = "zip_entries", _("tệp nén chứa quá nhiều thành phần")
+        ZIP_INFLATED = "zip_inflated", _("tệp giải nén ra quá lớn")
+        PDF_PAGES = "pdf_pages", _("PDF quá nhiều trang")
+        TIMEOUT = "timeout", _("trích văn bản quá lâu")
+        RESOURCES = "resources", _("trích văn bản tốn quá nhiều bộ nhớ hoặc thời gian xử lý")
+        UNREADABLE = "unreadable", _("tệp hỏng hoặc không đọc được")
+
     extracted_text = models.TextField(
-        blank=True, help_text=_("Văn bản trích từ PDF/DOCX để kiểm tra trùng lặp.")
+        blank=True, help_text=_("Văn bản trích từ PDF/DOCX/XLSX để kiểm tra trùng lặp.")
+    )
+    # Extracted by a Celery task after the upload, under hard limits; a file over a
+    # limit is kept and marked, and its author and reviewers see why.
+    text_status = models.CharField(
+        _("trích văn bản"), max_length=16, choices=TextStatus.choices, default=TextStatus.DONE
+    )
+    text_problem = models.CharField(
+        max_length=16, choices=TextProblem.choices, blank=True, default=""
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -43,6 +43,7 @@ from dedup.text import fold_accents, normalize_vietnamese
 from federation.models import OrgUnit, UnitKind
 from initiatives.models import Initiative, InitiativeAuthor, Status
 from portal.models import Role
+from portal.parsing import query_int, query_text
 from portal.tenancy import OFFICER_ROLES, scope_for
 
 # Roles whose holders in the unit's chain may read a confidential initiative's text.
@@ -65,14 +66,13 @@ class InitiativeFilters:
 
     @classmethod
     def from_querydict(cls, params) -> InitiativeFilters:
-        year = params.get("nam", "").strip()
         return cls(
-            q=params.get("q", "").strip()[:200],
+            q=query_text(params, "q", max_length=200),
             status=params.get("trang_thai", "").strip(),
             field=params.get("linh_vuc", "").strip(),
             unit=params.get("don_vi", "").strip(),
             province=params.get("tinh", "").strip(),
-            year=int(year) if year.isdigit() and 1990 < int(year) < 2200 else None,
+            year=query_int(params, "nam", low=1991, high=2199),
             participant_group=params.get("nhom", "").strip(),
         )
 

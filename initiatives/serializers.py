@@ -203,7 +203,17 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Attachment
-        fields = ["id", "original_name", "extension", "content_type", "size", "created_at", "url"]
+        fields = [
+            "id",
+            "original_name",
+            "extension",
+            "content_type",
+            "size",
+            "created_at",
+            "url",
+            "text_status",
+            "text_problem",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.CharField())

@@ -43,6 +43,11 @@ MSG_TRANSITION_NOT_ALLOWED = gettext_noop(
     "Không thể chuyển sáng kiến từ “{status}” sang bước này (có thể người khác vừa xử lý)."
 )
 MSG_REASON_REQUIRED = gettext_noop("Cần ghi rõ lý do.")
+# A form's token belongs to whoever first saved with it: another account re-sending it
+# (a copied page, a shared phone's back button) must never reach that draft.
+MSG_CLIENT_TOKEN_TAKEN = gettext_noop(
+    "Biểu mẫu này đã được dùng bởi một tài khoản khác; hãy mở lại trang tạo sáng kiến."
+)
 MSG_ATTACHMENT_NOT_EDITABLE = gettext_noop(
     "Chỉ thêm hoặc xoá tệp khi sáng kiến là bản nháp hoặc bị trả lại để sửa."
 )
@@ -139,6 +144,18 @@ def _replace_authors(initiative: Initiative, authors: Sequence[AuthorData]) -> N
     InitiativeAuthor.objects.bulk_create(rows)
 
 
+def _own_by_token(client_token: uuid.UUID, entered_by) -> Initiative | None:
+    """The initiative this account already saved with `client_token`, if any.
+
+    The token is bound to the account that first used it: anyone else gets a
+    ValidationError and never the initiative itself.
+    """
+    existing = Initiative.objects.filter(client_token=client_token).first()
+    if existing is not None and existing.entered_by_id != entered_by.pk:
+        raise ValidationError(_(MSG_CLIENT_TOKEN_TAKEN), code="client_token_taken")
+    return existing
+
+
 @transaction.atomic
 def initiative_save_draft(
     *,
@@ -156,9 +173,9 @@ def initiative_save_draft(
     The caller has already checked that `entered_by` may write in `data["unit"]`'s subtree.
     """
     if initiative is None and client_token is not None:
-        existing = Initiative.objects.filter(client_token=client_token).first()
+        existing = _own_by_token(client_token, entered_by)
         if existing is not None:
-            if existing.entered_by_id != entered_by.pk or not existing.is_editable:
+            if not existing.is_editable:
                 return existing  # the same form sent twice: nothing more to do
             initiative = existing  # the same new-initiative form saved again: update it
     if initiative is None:
@@ -181,7 +198,7 @@ def initiative_save_draft(
             with transaction.atomic():
                 initiative.save()
         except IntegrityError:
-            return Initiative.objects.get(client_token=client_token)
+            return _own_by_token(client_token, entered_by)
     else:
         initiative.save()
     if authors is not None:
@@ -323,7 +340,7 @@ def attachment_add(*, initiative: Initiative, uploaded_file, uploaded_by) -> Att
         extension=checked.extension,
         content_type=checked.content_type,
         size=checked.size,
-        extracted_text=attachment_rules.extract_text(uploaded_file, checked.extension),
+        text_status=attachment_rules.initial_text_status(checked.extension),
         uploaded_by=uploaded_by,
     )
     attachment.file.save(uploaded_file.name, uploaded_file, save=False)
@@ -335,7 +352,47 @@ def attachment_add(*, initiative: Initiative, uploaded_file, uploaded_by) -> Att
     except Exception:
         storage.delete(stored_name)
         raise
+    if attachment.text_status == Attachment.TextStatus.PENDING:
+        transaction.on_commit(lambda: enqueue_text_extraction(attachment.pk))
     return attachment
+
+
+def enqueue_text_extraction(attachment_id: int) -> None:
+    """Hand the extraction to Celery; if the broker is down, the sweep
+    (`initiatives.tasks.sweep_pending_attachment_text`) picks it up."""
+    try:
+        from initiatives.tasks import extract_attachment_text
+
+        extract_attachment_text.delay(attachment_id)
+    except Exception:  # noqa: BLE001 - any broker failure must not lose the upload
+        logger.exception("could not enqueue the text extraction of attachment %s", attachment_id)
+
+
+def attachments_pending_text(initiative_id: int) -> bool:
+    """Is a file of this initiative still waiting for its text? The similarity check
+    waits for it, and the extraction task starts the check when the last one is done."""
+    return Attachment.objects.filter(
+        initiative_id=initiative_id, text_status=Attachment.TextStatus.PENDING
+    ).exists()
+
+
+@transaction.atomic
+def attachment_record_text(*, attachment_id: int, status: str, text: str, problem: str) -> None:
+    """Keep an attachment's extracted text (or why there is none); if its initiative
+    was handed in meanwhile and this was the last file waiting, start the check."""
+    updated = Attachment.objects.filter(
+        pk=attachment_id, text_status=Attachment.TextStatus.PENDING
+    ).update(
+        text_status=status,
+        extracted_text=text if status == Attachment.TextStatus.DONE else "",
+        text_problem=problem if status == Attachment.TextStatus.NOT_EXTRACTED else "",
+    )
+    if not updated:
+        return  # delivered twice, or the file was removed meanwhile
+    initiative_id = Attachment.objects.values_list("initiative_id", flat=True).get(pk=attachment_id)
+    waiting = Initiative.objects.filter(pk=initiative_id, status=Status.CHECKING).exists()
+    if waiting and not attachments_pending_text(initiative_id):
+        transaction.on_commit(lambda: enqueue_similarity_check(initiative_id))
 
 
 @transaction.atomic

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import shutil
+import tempfile
+from pathlib import Path
 
 from celery import shared_task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from initiatives import attachments as attachment_rules
+from initiatives import extraction, services
 from initiatives.importing import ImportFileError, RowSource, import_initiatives
+from initiatives.models import Attachment
 from portal.models import Job
 from portal.tenancy import OFFICER_ROLES, scope_for
 
@@ -64,3 +71,50 @@ def run_initiative_import(job_id: int) -> dict:
         finished_at=timezone.now(),
     )
     return {"created": report.created, "updated": report.updated, "bad": report.bad_row_count}
+
+
+# The child process is killed after ATTACHMENT_TEXT_LIMITS["wall_seconds"]; the task's own
+# limits are a backstop above that.
+@shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
+def extract_attachment_text(attachment_id: int) -> str:
+    """Extract one attachment's text in a limited child process; never a stuck worker."""
+    attachment = Attachment.objects.filter(
+        pk=attachment_id, text_status=Attachment.TextStatus.PENDING
+    ).first()
+    if attachment is None:
+        return "skipped"
+    limits = attachment_rules.extraction_limits()
+    try:
+        path = Path(attachment.file.path)
+        outcome = extraction.extract_in_child(path, attachment.extension, limits)
+    except NotImplementedError:  # a storage without local paths: work on a copy
+        with attachment.file.open("rb") as stored, tempfile.NamedTemporaryFile() as copy:
+            shutil.copyfileobj(stored, copy)
+            copy.flush()
+            outcome = extraction.extract_in_child(Path(copy.name), attachment.extension, limits)
+    except FileNotFoundError:
+        outcome = extraction.Outcome(extraction.NOT_EXTRACTED, problem=extraction.UNREADABLE)
+    services.attachment_record_text(
+        attachment_id=attachment.pk,
+        status=outcome.status,
+        text=outcome.text,
+        problem=outcome.problem,
+    )
+    return outcome.status
+
+
+SWEEP_TEXT_AFTER_MINUTES = 10
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=180)
+def sweep_pending_attachment_text() -> int:
+    """Re-enqueue extractions still pending after a while (broker down, worker lost)."""
+    older_than = timezone.now() - dt.timedelta(minutes=SWEEP_TEXT_AFTER_MINUTES)
+    pending = list(
+        Attachment.objects.filter(
+            text_status=Attachment.TextStatus.PENDING, created_at__lt=older_than
+        ).values_list("pk", flat=True)[:1000]
+    )
+    for attachment_id in pending:
+        extract_attachment_text.delay(attachment_id)
+    return len(pending)

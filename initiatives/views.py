@@ -38,6 +38,7 @@ from initiatives.forms import (
 )
 from initiatives.models import Attachment, Field, ParticipantGroup, Status
 from portal.models import Role
+from portal.parsing import query_int
 from portal.tenancy import OFFICER_ROLES, roles_of, scope_for
 
 MSG_DRAFT_SAVED = gettext_noop("Đã lưu bản nháp.")
@@ -144,7 +145,7 @@ def _edit(request, initiative, units):
     is_officer = _is_officer(viewer)
     author_errors: list[str] = []
     file_errors: list[str] = []
-    step = int(request.GET.get("buoc", "1")) if request.GET.get("buoc", "1").isdigit() else 1
+    step = query_int(request.GET, "buoc", default=1, low=1, high=5)
 
     if request.method == "POST":
         form = InitiativeForm(request.POST, instance=initiative, units=units)
@@ -177,6 +178,10 @@ def _edit(request, initiative, units):
                 )
             except ValidationError as exc:
                 _apply_service_errors(exc, form, author_errors)
+                if getattr(exc, "code", None) == "client_token_taken":
+                    # A fresh token, so this person's next save makes their own draft.
+                    form.data = form.data.copy()
+                    form.data["client_token"] = str(uuid.uuid4())
         files = uploads.cleaned_data.get("files", []) if uploads_ok else []
         target = saved or (initiative if initiative is not None and initiative.pk else None)
         stored = 0
@@ -209,9 +214,9 @@ def _edit(request, initiative, units):
                 return redirect("initiatives:detail", pk=saved.pk)
             else:
                 messages.success(request, _(MSG_DRAFT_SAVED))
-                next_step = request.POST.get("step", "1")
+                next_step = query_int(request.POST, "step", default=1, low=1, high=5)
                 url = reverse("initiatives:edit", args=[saved.pk])
-                return redirect(f"{url}?buoc={next_step if next_step.isdigit() else 1}")
+                return redirect(f"{url}?buoc={next_step}")
         if saved is not None:
             initiative = saved
             refused_only = action != "submit" or (file_errors and not form.errors)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import RoleAssignment, User
+from portal.models import ApiToken, RoleAssignment, User
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -40,3 +40,26 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     list_filter = ("role",)
     raw_id_fields = ("user", "unit")
     search_fields = ("user__full_name", "unit__name")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created with `manage.py create_api_token` (the key is shown once);
+    here they are only listed and revoked (deleted)."""
+
+    list_display = ("prefix", "user", "name", "created_at", "expires_at", "last_used_at")
+    search_fields = ("user__email", "user__phone", "name", "prefix")
+    readonly_fields = ("user", "name", "prefix", "created_at", "expires_at", "last_used_at")
+    exclude = ("key_hash", "password_digest")
+
+    def has_add_permission(self, request):
+        return False
+
+
+# Plain-text DRF tokens are not used any more (HashedTokenAuthentication): no admin for them.
+try:
+    from rest_framework.authtoken.models import TokenProxy
+
+    admin.site.unregister(TokenProxy)
+except admin.sites.NotRegistered:
+    pass

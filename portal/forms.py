@@ -27,8 +27,9 @@ class LoginForm(AuthenticationForm):
 
 
 class PortalPasswordResetForm(PasswordResetForm):
-    """Django's reset form, with the mail handed to Celery (queue "mail", retried on
-    SMTP/OS errors) and the link built from SITE_URL rather than the request's Host.
+    """Django's reset form, with the mail written to the outbox (sent by Celery on the
+    "mail" queue, retried on SMTP/OS errors) and the link built from SITE_URL rather
+    than the request's Host.
 
     Same page whether or not an account exists; the page says the mail is being sent,
     never that it was sent.
@@ -49,11 +50,9 @@ class PortalPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ) -> None:
-        from portal.tasks import send_email_message
+        from portal.outbox import outbox_enqueue
 
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         body = render_to_string(email_template_name, context)
-        try:
-            send_email_message.delay(subject, body, [to_email])
-        except Exception:  # the broker is down: logged; the page must not tell the difference
-            logger.exception("could not queue the password reset mail")
+        # The outbox keeps it if the broker or the mail server is down (portal/outbox.py).
+        outbox_enqueue(to=[to_email], subject=subject, body=body)

@@ -1,6 +1,19 @@
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from portal.parsing import has_control_characters
+from portal.uploads import body_limit_for
+
+MSG_BAD_QUERY_PARAMETER = gettext_noop(
+    "Địa chỉ chứa ký tự không hợp lệ; hãy kiểm tra lại đường dẫn hoặc ô tìm kiếm."
+)
+MSG_REQUEST_TOO_LARGE = gettext_noop(
+    "Dữ liệu gửi lên quá lớn (tối đa {limit} MB); hãy gửi tệp nhỏ hơn hoặc ít tệp hơn."
+)
 
 
 class PortalLanguageMiddleware:
@@ -23,3 +36,65 @@ class PortalLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class PrivateCacheMiddleware:
+    """`Cache-Control: private, no-store` on every page served to a signed-in person.
+
+    A shared phone's back button or a proxy's cache must not bring back someone's
+    drafts, review queue or a form's idempotency token.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a body whose declared Content-Length is over the limit (413), unread.
+
+    Without it a 300 MB upload was read in full (and spooled to disk) before the
+    form said it was too big. Bodies without a Content-Length are counted while
+    they stream by portal.uploads.CappedUploadHandler.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        limit = body_limit_for(request.path)
+        if declared > limit:
+            message = _(MSG_REQUEST_TOO_LARGE).format(limit=limit // (1024 * 1024))
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+class QueryParameterMiddleware:
+    """Refuse (400) a query string carrying NUL or other control characters.
+
+    One place for every page and API list: PostgreSQL refuses NUL in a string, so
+    `?q=%00` used to reach a query and answer 500 on 18 parameters.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for key, values in request.GET.lists():
+            if any(has_control_characters(v, multiline=False) for v in [key, *values]):
+                return HttpResponse(
+                    _(MSG_BAD_QUERY_PARAMETER),
+                    status=400,
+                    content_type="text/plain; charset=utf-8",
+                )
+        return self.get_response(request)

@@ -1,4 +1,5 @@
-"""Reading uploaded spreadsheets (XLSX or CSV) into rows of cells keyed by header."""
+"""Spreadsheets (XLSX or CSV): reading uploads into rows keyed by header, and the one
+rule every export follows when it writes a cell (`safe_cell`)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import load_workbook
 
+from portal.parsing import has_control_characters
+
 MSG_TABLE_UNREADABLE = gettext_noop(
     "Không đọc được tệp. Hãy dùng tệp Excel (.xlsx) hoặc CSV (UTF-8)."
 )
 MSG_TABLE_EMPTY = gettext_noop("Tệp không có dòng dữ liệu nào.")
+MSG_TABLE_CONTROL_CHARACTERS = gettext_noop(
+    "Dòng {row}, cột “{column}”: có ký tự điều khiển không hợp lệ (ví dụ ký tự NUL); "
+    "hãy sửa ô này rồi nhập lại."
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,34 @@ def read_table(uploaded, *, max_rows: int = 200_000) -> list[dict]:
             records = [r for r in reader if any((v or "").strip() for v in r.values())]
     except (UnicodeDecodeError, csv.Error, KeyError, OSError, ValueError) as exc:
         raise TableError(_(MSG_TABLE_UNREADABLE)) from exc
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a fake "PK" file
+        raise TableError(_(MSG_TABLE_UNREADABLE)) from exc
     if not records:
         raise TableError(_(MSG_TABLE_EMPTY))
+    for number, record in enumerate(records, start=2):
+        for column, value in record.items():
+            if isinstance(value, str) and has_control_characters(value):
+                raise TableError(_(MSG_TABLE_CONTROL_CHARACTERS).format(row=number, column=column))
     return records
+
+
+# A cell starting with one of these is run as a formula by Excel or LibreOffice
+# (`=HYPERLINK(...)`, `+cmd|...`, `@SUM(...)`; tab and CR shift a CSV's columns first).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """What an export writes in a cell: text that could run as a formula gets a leading
+    apostrophe, so a title or a unit name like `=HYPERLINK(...)` stays text everywhere."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def safe_workbook(workbook) -> None:
+    """Apply `safe_cell` to every cell of an (in-memory) openpyxl workbook before saving."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.value = safe_cell(cell.value)

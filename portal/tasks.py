@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import EmailMessage
 
+from portal import outbox
 from portal.rankings.tasks import (  # noqa: F401
     generate_weekly_report,
     generate_weekly_reports,
@@ -17,28 +16,27 @@ from portal.rankings.tasks import (  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
-# smtplib's errors are OSErrors, as are refused and timed-out connections.
-MAIL_RETRY = {
-    "autoretry_for": (OSError,),
-    "retry_backoff": 30,
-    "retry_backoff_max": 3600,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(outbox.OutboxSendError,),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=outbox.MAX_ATTEMPTS,
+    soft_time_limit=60,
+)
+def send_outbox_email(email_id: int) -> bool:
+    """Send one email of the outbox; a mail server error is retried with backoff."""
+    return outbox.outbox_send(email_id=email_id)
 
 
-@shared_task(bind=True, acks_late=True, soft_time_limit=60, time_limit=90, **MAIL_RETRY)
-def send_email_message(self, subject: str, body: str, recipients: list[str]) -> int:
-    """Send one plain-text mail from DEFAULT_FROM_EMAIL; a failed send is logged and retried."""
-    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    try:
-        return message.send()
-    except OSError as error:
-        logger.warning(
-            "mail %r to %d recipient(s) failed (attempt %d): %s",
-            subject,
-            len(recipients),
-            self.request.retries + 1,
-            error,
-        )
-        raise
+@shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
+def resend_pending_outbox(older_than_seconds: int = 60) -> int:
+    """Send what the outbox still holds (broker down at enqueue, worker lost, SMTP down)."""
+    sent = 0
+    for email_id in outbox.outbox_pending_ids(older_than_seconds=older_than_seconds):
+        try:
+            sent += outbox.outbox_send(email_id=email_id)
+        except outbox.OutboxSendError:
+            logger.warning("outbox email %s still not sent", email_id)
+    return sent

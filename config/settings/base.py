@@ -46,12 +46,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.PortalLanguageMiddleware",
+    "portal.middleware.QueryParameterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -100,7 +103,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            # Degrades to "no cache" when Redis is down (portal/cache.py), never a 500.
+            "BACKEND": "portal.cache.DegradingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -133,6 +141,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+# One account whatever its spelling (case, +84, spaces, dashes), one client address
+# whatever X-Forwarded-For says unless the proxies in front are declared (portal/signin.py).
+AXES_USERNAME_CALLABLE = "portal.signin.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "portal.signin.client_ip"
+# How many reverse proxies in front of the app append to X-Forwarded-For; 0 = none, the
+# client is REMOTE_ADDR. Also decides whether X-Forwarded-Proto is trusted (production).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env.int("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", default=10)
+PASSWORD_RESET_PER_ACCOUNT_PER_HOUR = env.int("PASSWORD_RESET_PER_ACCOUNT_PER_HOUR", default=3)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("Tiếng Anh"))]
@@ -153,7 +170,8 @@ STORAGES = {
 }
 # Uploads: keep big files on disk, not in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+# Non-file form fields and JSON bodies; files are capped by REQUEST_BODY_MAX_BYTES below.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Initiative attachments: per file and per initiative (all its files together).
 INITIATIVE_ATTACHMENT_MAX_BYTES = env.int(
     "INITIATIVE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024
@@ -161,6 +179,28 @@ INITIATIVE_ATTACHMENT_MAX_BYTES = env.int(
 INITIATIVE_ATTACHMENTS_TOTAL_MAX_BYTES = env.int(
     "INITIATIVE_ATTACHMENTS_TOTAL_MAX_BYTES", default=30 * 1024 * 1024
 )
+
+# Request bodies: refused from Content-Length (or while streaming) before they are read.
+# Imports take bigger files than the initiative form.
+REQUEST_BODY_MAX_BYTES = env.int(
+    "REQUEST_BODY_MAX_BYTES", default=INITIATIVE_ATTACHMENTS_TOTAL_MAX_BYTES + 2 * 1024 * 1024
+)
+IMPORT_REQUEST_BODY_MAX_BYTES = env.int("IMPORT_REQUEST_BODY_MAX_BYTES", default=210 * 1024 * 1024)
+IMPORT_PATH_PREFIXES = ["/sang-kien/nhap/", "/don-vi/nhap/", "/xep-hang/don-vi/"]
+FILE_UPLOAD_HANDLERS = [
+    "portal.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Attachment text extraction (a child process per file, see initiatives/extraction.py).
+ATTACHMENT_TEXT_LIMITS = {
+    "max_pdf_pages": env.int("ATTACHMENT_MAX_PDF_PAGES", default=200),
+    "max_zip_entries": env.int("ATTACHMENT_MAX_ZIP_ENTRIES", default=2000),
+    "max_zip_inflated_bytes": env.int("ATTACHMENT_MAX_INFLATED_BYTES", default=100 * 1024 * 1024),
+    "memory_bytes": env.int("ATTACHMENT_EXTRACT_MEMORY_BYTES", default=1024 * 1024 * 1024),
+    "cpu_seconds": env.int("ATTACHMENT_EXTRACT_CPU_SECONDS", default=30),
+    "wall_seconds": env.int("ATTACHMENT_EXTRACT_WALL_SECONDS", default=60),
+}
 
 # Mail: EMAIL_URL, e.g. smtp://user:password@mail.example.vn:587/?tls=True (django-environ);
 # a laptop prints mail on the console. Sends go through Celery (queue "mail"), retried
@@ -204,7 +244,12 @@ CELERY_TASK_ROUTES = {
     "portal.rankings.tasks.generate_weekly_report": {"queue": "reports"},
     "portal.rankings.tasks.send_lagging_reminders": {"queue": "mail"},
     "initiatives.review.tasks.send_decision_email": {"queue": "mail"},
-    "portal.tasks.send_email_message": {"queue": "mail"},
+    "portal.tasks.send_outbox_email": {"queue": "mail"},
+    "portal.tasks.resend_pending_outbox": {"queue": "mail"},
+    # Text extraction runs before the check it feeds, with hard limits (a minute at
+    # most): on the checks queue so a person's check is not queued behind imports.
+    "initiatives.tasks.extract_attachment_text": {"queue": "checks"},
+    "initiatives.tasks.sweep_pending_attachment_text": {"queue": "sweeps"},
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A submission must not wait for a broker that is down: fail fast, the sweep catches up.
@@ -220,15 +265,26 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Hashed, expiring, revoked by a password change (portal/api_tokens.py).
+        "portal.api_tokens.HashedTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", default="60/min"),
+        "user": env("API_THROTTLE_USER", default="600/min"),
+    },
+    # The throttles' client address, as for the login lockout (TRUSTED_PROXY_COUNT).
+    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
 }
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cổng Sáng kiến API",
     "DESCRIPTION": "API của Chương trình Một triệu sáng kiến (Tổng LĐLĐ Việt Nam).",

@@ -16,9 +16,14 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
 if ALLOW_INSECURE_HTTP and not set(ALLOWED_HOSTS) <= LOOPBACK_HOSTS:
     raise ImproperlyConfigured("ALLOW_INSECURE_HTTP is only allowed with loopback ALLOWED_HOSTS.")
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto is believed only when a proxy in front sets it (TRUSTED_PROXY_COUNT);
+# without one, any client could claim HTTPS.
+if TRUSTED_PROXY_COUNT > 0:  # noqa: F405
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not ALLOW_INSECURE_HTTP)
-SECURE_HSTS_SECONDS = 0 if ALLOW_INSECURE_HTTP else env.int("SECURE_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_SECONDS = (
+    0 if ALLOW_INSECURE_HTTP else env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -26,3 +26,11 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # test sets READ_REPLICA_ALIAS.
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
 READ_REPLICA_ALIAS = None
+# Rate limits stay on in tests, loose enough that the suite (one client address, one
+# in-memory cache for the whole run) never meets them; tests/security tightens them.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min"},
+}
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = 10_000
+PASSWORD_RESET_PER_ACCOUNT_PER_HOUR = 10_000

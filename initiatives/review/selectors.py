@@ -25,6 +25,7 @@ from federation.models import OrgUnit
 from initiatives.models import Initiative, InitiativeEvent, Status
 from initiatives.selectors import confidential_text_readable_q
 from portal.models import Notice, RoleAssignment
+from portal.parsing import query_int
 from portal.tenancy import REVIEW_ROLES, Scope, scope_for
 
 DEFAULT_TIME_LIMIT_DAYS = 7
@@ -74,9 +75,7 @@ class QueueFilters:
         code = (params.get("unit") or "").strip()
         if code:
             filters.unit = scope.units().filter(code=code).first()
-        raw_field = params.get("field") or ""
-        if raw_field.isdigit():
-            filters.field_id = int(raw_field)
+        filters.field_id = query_int(params, "field", low=1)
         if params.get("kind") in MATCH_KINDS:
             filters.match_kind = params["kind"]
         if params.get("age") in AGE_CHOICES:

@@ -10,6 +10,7 @@ after commit.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -27,7 +28,10 @@ from initiatives.models import DECIDABLE, Initiative, InitiativeEvent, Status
 from initiatives.review import selectors
 from initiatives.services import initiative_decide
 from portal.models import Notice
+from portal.outbox import outbox_enqueue
 from portal.tenancy import UNIT_ADMIN_ROLES, scope_for
+
+logger = logging.getLogger(__name__)
 
 DECIDABLE_STATES = frozenset(DECIDABLE)
 CLAIM_MINUTES = 30
@@ -198,9 +202,18 @@ def notify_author(*, initiative: Initiative, event: InitiativeEvent, decision: s
         body=body,
         link=link,
     )
-    from initiatives.review.tasks import send_decision_email
+    from initiatives.review.tasks import decision_email
 
-    transaction.on_commit(lambda: send_decision_email.delay(notice.pk, initiative.pk))
+    if recipient.email:
+        # In this transaction: saved with the decision, sent by Celery (portal.outbox).
+        outbox_enqueue(to=[recipient.email], **decision_email(notice=notice, initiative=initiative))
+
+
+def _forget_stats(reviewer_id: int) -> None:
+    try:
+        cache.delete(selectors.stats_cache_key(reviewer_id))
+    except Exception:  # noqa: BLE001 - Redis down: the numbers refresh when it expires
+        logger.warning("could not forget the review stats of %s", reviewer_id)
 
 
 @transaction.atomic
@@ -225,7 +238,7 @@ def review_decide(
     decided.save(update_fields=["claimed_by", "claimed_until"])
     event = decided.events.order_by("-created_at", "-pk").first()
     notify_author(initiative=decided, event=event, decision=decision)
-    transaction.on_commit(lambda: cache.delete(selectors.stats_cache_key(reviewer.pk)))
+    transaction.on_commit(lambda: _forget_stats(reviewer.pk))
     return decided
 
 

@@ -6,7 +6,6 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
 from initiatives.models import Initiative
@@ -15,34 +14,29 @@ from portal.models import Notice
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(ConnectionError, TimeoutError, OSError),
-    retry_backoff=30,
-    retry_jitter=True,
-    max_retries=8,
-    soft_time_limit=60,
-    time_limit=90,
-)
-def send_decision_email(notice_id: int, initiative_id: int) -> bool:
-    """Email the author the decision and its reason (the notice already holds both)."""
-    notice = Notice.objects.select_related("recipient").filter(pk=notice_id).first()
-    initiative = Initiative.objects.filter(pk=initiative_id).only("pk", "title", "status").first()
-    if notice is None or initiative is None or not notice.recipient.email:
-        return False
+def decision_email(*, notice: Notice, initiative: Initiative) -> dict:
+    """Subject and body of the email telling the author the decision and its reason."""
     context = {
         "notice": notice,
         "initiative": initiative,
         "site_url": settings.SITE_URL.rstrip("/"),
     }
-    try:
-        send_mail(
-            subject=notice.subject,
-            message=render_to_string("review/email/decision.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[notice.recipient.email],
-        )
-    except OSError as error:  # SMTP errors included: logged here, retried by Celery
-        logger.warning("decision mail for notice %s failed: %s", notice_id, error)
-        raise
+    return {
+        "subject": notice.subject,
+        "body": render_to_string("review/email/decision.txt", context),
+    }
+
+
+@shared_task(acks_late=True, soft_time_limit=60)
+def send_decision_email(notice_id: int, initiative_id: int) -> bool:
+    """Kept for messages queued before the outbox: they now go through it."""
+    from portal.outbox import outbox_enqueue
+
+    notice = Notice.objects.select_related("recipient").filter(pk=notice_id).first()
+    initiative = Initiative.objects.filter(pk=initiative_id).only("pk", "title", "status").first()
+    if notice is None or initiative is None or not notice.recipient.email:
+        return False
+    outbox_enqueue(
+        to=[notice.recipient.email], **decision_email(notice=notice, initiative=initiative)
+    )
     return True

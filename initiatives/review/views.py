@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from initiatives.models import Field, Initiative
 from initiatives.review import selectors, services
 from portal.models import User
+from portal.parsing import query_ids, query_int
 
 PAGE_SIZE = 50
 
@@ -189,8 +190,8 @@ def release(request, pk: int):
 @require_POST
 def assign(request, pk: int):
     initiative = selectors.case_get(viewer=request.user, pk=pk)
-    raw = request.POST.get("assignee", "")
-    assignee = User.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    assignee_id = query_int(request.POST, "assignee", low=1)
+    assignee = User.objects.filter(pk=assignee_id).first() if assignee_id else None
     error = None
     try:
         services.review_assign(initiative=initiative, assigner=request.user, assignee=assignee)
@@ -203,7 +204,7 @@ def assign(request, pk: int):
 @require_POST
 def bulk_decide(request):
     _reviewer_scope_or_404(request.user)
-    ids = [raw for raw in request.POST.getlist("ids") if raw.isdigit()]
+    ids = query_ids(request.POST, "ids")
     try:
         result = services.review_bulk_decide(
             initiative_ids=ids,
@@ -233,20 +234,20 @@ def policy(request):
         unit = next((u for u in units if u.code == code), None)
         if unit is None:
             raise Http404
-        raw_limit = request.POST.get("review_time_limit_days", "")
+        limit_days = query_int(request.POST, "review_time_limit_days", low=0)
         try:
-            if not raw_limit.strip().isdigit():
+            if limit_days is None:
                 raise ValidationError({"review_time_limit_days": _(services.MSG_TIME_LIMIT_RANGE)})
             services.review_policy_set(
                 unit=unit,
                 actor=request.user,
                 review_everything=request.POST.get("review_everything") == "on",
-                review_time_limit_days=int(raw_limit),
+                review_time_limit_days=limit_days,
             )
         except ValidationError as error:
             errors[code] = " ".join(error.messages)
             unit.review_everything = request.POST.get("review_everything") == "on"
-            unit.entered_limit = raw_limit
+            unit.entered_limit = request.POST.get("review_time_limit_days", "")[:10]
         else:
             messages.success(request, _("Đã lưu chính sách duyệt của %(unit)s.") % {"unit": unit})
             return redirect("review-policy")

@@ -3,6 +3,18 @@
 from portal.models.accounts import Role, RoleAssignment, User, UserManager, normalize_phone
 from portal.models.jobs import Job
 from portal.models.notices import Notice
+from portal.models.outbox import OutboxEmail
 from portal.models.rankings import *  # noqa: F403 - rankings, targets, weekly reports
+from portal.models.tokens import ApiToken
 
-__all__ = ["Job", "Notice", "Role", "RoleAssignment", "User", "UserManager", "normalize_phone"]
+__all__ = [
+    "ApiToken",
+    "Job",
+    "Notice",
+    "OutboxEmail",
+    "Role",
+    "RoleAssignment",
+    "User",
+    "UserManager",
+    "normalize_phone",
+]

@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.parsing import ParseError, parse_int
 from portal.rankings import periods, selectors
 from portal.rankings.views import read_filters
 from portal.tenancy import scope_for
@@ -98,10 +99,11 @@ class RecognitionView(APIView):
     def get(self, request):
         today = timezone.localdate()
         try:
-            year = int(request.query_params.get("year") or today.year)
-            quarter = int(request.query_params.get("quarter") or (today.month - 1) // 3 + 1)
+            params = request.query_params
+            year = parse_int(params.get("year") or today.year, low=2000, high=2100)
+            quarter = parse_int(params.get("quarter") or (today.month - 1) // 3 + 1, low=1, high=4)
             periods.quarter(year, quarter)
-        except (ValueError, periods.PeriodError):
+        except (ParseError, periods.PeriodError):
             return Response({"detail": periods.MSG_BAD_PERIOD}, status=400)
         result = selectors.quarterly_recognition(year=year, quarter=quarter)
         return Response(

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from portal.tabular import safe_cell
+
 EXPORT_FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -18,7 +20,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _cell(value):
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
-    return "" if value is None else value
+    return "" if value is None else safe_cell(value)
 
 
 def ranking_table(rows, *, with_progress: bool = False) -> tuple[list[str], list[list]]:
@@ -63,7 +65,7 @@ def xlsx_bytes(headers: list[str], rows: list[list], *, title: str = "") -> byte
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = (title or _("Bảng"))[:31]
-    sheet.append(headers)
+    sheet.append([safe_cell(h) for h in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
@@ -79,7 +81,7 @@ def xlsx_bytes(headers: list[str], rows: list[list], *, title: str = "") -> byte
 def csv_bytes(headers: list[str], rows: list[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(headers)
+    writer.writerow([safe_cell(h) for h in headers])
     for row in rows:
         writer.writerow([_cell(v) for v in row])
     # BOM: Excel opens UTF-8 Vietnamese correctly only with it.

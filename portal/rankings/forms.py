@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import ParticipantGroup
 from portal.models.rankings import RankingMode
+from portal.parsing import StrictFormMixin
 from portal.rankings import selectors
 
 PERIOD_CHOICES = [
@@ -16,7 +17,7 @@ PERIOD_CHOICES = [
 ]
 
 
-class RankingFilterForm(forms.Form):
+class RankingFilterForm(StrictFormMixin, forms.Form):
     """The filters above every ranking; invalid values fall back to defaults, never to a 500."""
 
     period = forms.ChoiceField(label=_("Thời gian"), choices=PERIOD_CHOICES, required=False)
@@ -53,7 +54,7 @@ class RankingFilterForm(forms.Form):
         self.fields["field"].choices = [("", _("Tất cả"))] + list(field_choices)
 
 
-class TargetForm(forms.Form):
+class TargetForm(StrictFormMixin, forms.Form):
     unit = forms.ChoiceField(label=_("Đơn vị"))
     starts_on = forms.DateField(label=_("Từ ngày"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("Đến ngày"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -64,18 +65,18 @@ class TargetForm(forms.Form):
         self.fields["unit"].choices = [(u.code, u.name) for u in units]
 
 
-class TargetImportForm(forms.Form):
+class TargetImportForm(StrictFormMixin, forms.Form):
     file = forms.FileField(
         label=_("Tệp chỉ tiêu (.xlsx hoặc .csv)"),
         help_text=_("Các cột: ma_don_vi, tu_ngay, den_ngay, chi_tieu (ngày dạng dd/mm/yyyy)."),
     )
 
 
-class ReminderForm(forms.Form):
+class ReminderForm(StrictFormMixin, forms.Form):
     every_days = forms.IntegerField(
         label=_("Nhắc đơn vị chậm tiến độ mỗi (ngày)"), min_value=1, max_value=90
     )
 
 
-class RegenerateForm(forms.Form):
+class RegenerateForm(StrictFormMixin, forms.Form):
     week = forms.DateField(label=_("Tuần có ngày"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -9,8 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from portal import parsing
+
 # Guideline 46/HD-TLĐ of 30/12/2021 launched the programme for 2022 onwards.
 PROGRAMME_START = dt.date(2022, 1, 1)
+# The earliest day a period, a target or a report may name: older archives are imported,
+# but nothing counts before 2000 (and year 1 overflows on the way to a datetime).
+PROGRAMME_EARLIEST = dt.date(2000, 1, 1)
 
 MSG_BAD_PERIOD = gettext_noop("Khoảng thời gian không hợp lệ.")
 MSG_RANGE_REVERSED = gettext_noop("Ngày bắt đầu phải trước ngày kết thúc.")
@@ -97,16 +102,18 @@ def date_range(start: dt.date, end: dt.date) -> Period:
 
 
 def _int(value, default: int) -> int:
+    if value in (None, ""):
+        return default
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        return parsing.parse_int(value)
+    except parsing.ParseError:
         return default
 
 
 def _date(value) -> dt.date:
     try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as exc:
+        return parsing.parse_date(value, low=PROGRAMME_EARLIEST)
+    except parsing.ParseError as exc:
         raise PeriodError(_(MSG_BAD_PERIOD)) from exc
 
 

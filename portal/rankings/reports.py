@@ -24,6 +24,7 @@ from portal.models.rankings import RankingMode
 from portal.rankings import periods, selectors
 from portal.rankings.exports import _cell
 from portal.rankings.selectors import RankRow, Totals
+from portal.tabular import safe_workbook
 
 CATEGORY_OF_KIND = {"province": "province", "sector": "sector", "corporation": "corporation"}
 
@@ -194,6 +195,7 @@ def weekly_report_xlsx(content: WeeklyReportContent) -> bytes:
             cell.font = bold
         extra.column_dimensions["B"].width = 40
         extra.column_dimensions["A"].width = 40
+    safe_workbook(workbook)  # unit names and titles are typed by people
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -12,13 +12,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from federation.models import OrgUnit
+from portal import parsing
 from portal.models import Notice, Role, RoleAssignment
 from portal.models.rankings import (
     Bucket,
@@ -33,12 +33,16 @@ from portal.models.rankings import (
     WeeklyReport,
     WeeklyTally,
 )
+from portal.outbox import outbox_enqueue
 from portal.rankings import periods
 from portal.tenancy import Scope
 
 logger = logging.getLogger(__name__)
 
 MSG_TARGET_NOT_POSITIVE = gettext_noop("Chỉ tiêu phải là số nguyên dương.")
+MSG_TARGET_TOO_LARGE = gettext_noop("Chỉ tiêu tối đa {limit} sáng kiến.")
+# Far above any unit's target (the whole programme aimed at one million initiatives).
+MAX_TARGET = 100_000_000
 MSG_TARGET_PERIOD = gettext_noop("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu.")
 MSG_TARGET_OUT_OF_SCOPE = gettext_noop(
     "Chỉ đơn vị cấp trên trực tiếp hoặc cao hơn mới được giao chỉ tiêu cho “{unit}”."
@@ -401,6 +405,8 @@ def target_set(
     _check_target_writer(scope=scope, unit=unit)
     if count is None or int(count) <= 0:
         raise ValidationError({"count": _(MSG_TARGET_NOT_POSITIVE)})
+    if int(count) > MAX_TARGET:
+        raise ValidationError({"count": _(MSG_TARGET_TOO_LARGE).format(limit=MAX_TARGET)})
     if ends_on < starts_on:
         raise ValidationError({"ends_on": _(MSG_TARGET_PERIOD)})
     target, _created = Target.objects.select_for_update().get_or_create(
@@ -424,17 +430,7 @@ class ImportReport:
 
 
 def _parse_day(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(_("ngày “%(value)s” không hợp lệ (dd/mm/yyyy)") % {"value": text})
+    return parsing.parse_date(value, low=periods.PROGRAMME_EARLIEST)
 
 
 def targets_import(*, scope: Scope, actor, rows: list[dict]) -> ImportReport:
@@ -458,7 +454,10 @@ def targets_import(*, scope: Scope, actor, rows: list[dict]) -> ImportReport:
             continue
         try:
             starts_on, ends_on = _parse_day(row["tu_ngay"]), _parse_day(row["den_ngay"])
-            count = int(str(row["chi_tieu"]).replace(".", "").replace(",", "").strip())
+            raw_count = row["chi_tieu"]
+            if isinstance(raw_count, str):
+                raw_count = raw_count.replace(".", "").replace(",", "")
+            count = parsing.parse_int(raw_count, high=MAX_TARGET)  # ParseError is a ValueError
             if count <= 0:
                 raise ValueError(_(MSG_TARGET_NOT_POSITIVE))
             if ends_on < starts_on:
@@ -548,8 +547,7 @@ def _remind(row, *, today: dt.date) -> int:
         for user_id, _email in recipients
     )
     emails = sorted({email for _id, email in recipients if email})
-    if emails:
-        EmailMessage(subject=subject, body=body, to=emails).send(fail_silently=True)
+    outbox_enqueue(to=emails, subject=subject, body=body)
     return len(recipients)
 
 
@@ -584,7 +582,12 @@ def weekly_report_generate(*, unit: OrgUnit, week: dt.date, email: bool = False)
     return report
 
 
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def weekly_report_email(*, report: WeeklyReport, xlsx: bytes, pdf: bytes) -> int:
+    """Queue the report for the unit's leadership and officers (portal.outbox); the
+    files are attached from storage when the email is sent."""
     emails = sorted(
         set(
             RoleAssignment.objects.filter(unit_id=report.unit_id, role__in=REPORT_ROLES)
@@ -598,19 +601,18 @@ def weekly_report_email(*, report: WeeklyReport, xlsx: bytes, pdf: bytes) -> int
         "week": f"{report.week:%d/%m/%Y}",
         "unit": report.unit.display_name,
     }
-    message = EmailMessage(
+    stem = f"bao-cao-tuan-{report.unit.code}-{report.week:%Y-%m-%d}"
+    outbox_enqueue(
+        to=emails,
         subject=subject,
         body=_(
             "Kính gửi Thường trực,\n\nBáo cáo tuần về Chương trình “Một triệu sáng kiến” gửi kèm."
         ),
-        to=emails,
+        attachments=[
+            {"name": f"{stem}.xlsx", "path": report.xlsx.name, "mimetype": XLSX_MIMETYPE},
+            {"name": f"{stem}.pdf", "path": report.pdf.name, "mimetype": "application/pdf"},
+        ],
     )
-    stem = f"bao-cao-tuan-{report.unit.code}-{report.week:%Y-%m-%d}"
-    message.attach(
-        f"{stem}.xlsx", xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    message.attach(f"{stem}.pdf", pdf, "application/pdf")
-    message.send(fail_silently=True)
     WeeklyReport.objects.filter(pk=report.pk).update(emailed_at=timezone.now())
     return len(emails)
 

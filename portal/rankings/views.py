@@ -21,6 +21,7 @@ from config.db_router import reads_from_replica
 from federation.models import EmulationGroup, OrgUnit
 from initiatives.models import Field
 from portal.models.rankings import RankingMode, ReminderPolicy, WeeklyReport
+from portal.parsing import ParseError, parse_date, parse_int
 from portal.rankings import exports, periods, selectors, services
 from portal.rankings.forms import (
     RankingFilterForm,
@@ -377,10 +378,10 @@ def recognition(request):
     today = timezone.localdate()
     try:
         period = periods.quarter(
-            int(request.GET.get("year") or today.year),
-            int(request.GET.get("quarter") or (today.month - 1) // 3 + 1),
+            parse_int(request.GET.get("year") or today.year, low=2000, high=2100),
+            parse_int(request.GET.get("quarter") or (today.month - 1) // 3 + 1, low=1, high=4),
         )
-    except (ValueError, periods.PeriodError):
+    except (ParseError, periods.PeriodError):
         messages.error(request, _(periods.MSG_BAD_PERIOD))
         period = periods.quarter(today.year, (today.month - 1) // 3 + 1)
     quarter = (period.start.month - 1) // 3 + 1
@@ -457,8 +458,8 @@ def unit_report_download(request, code: str, week: str, fmt: str):
     scope = _ranking_scope(request)
     unit = scope.get_unit_or_404(code=code)
     try:
-        monday = periods.week_start(dt.date.fromisoformat(week))
-    except ValueError as exc:
+        monday = periods.week_start(parse_date(week, low=periods.PROGRAMME_EARLIEST))
+    except ParseError as exc:
         raise Http404 from exc
     if monday > periods.week_start(timezone.localdate()):
         raise Http404

@@ -53,7 +53,8 @@ def test_every_task_is_routed_to_a_declared_queue_by_urgency():
     assert queues["initiatives.tasks.run_initiative_import"] == "imports"
     assert queues["portal.rankings.tasks.generate_weekly_report"] == "reports"
     assert queues["initiatives.review.tasks.send_decision_email"] == "mail"
-    assert queues["portal.tasks.send_email_message"] == "mail"
+    assert queues["portal.tasks.send_outbox_email"] == "mail"
+    assert queues["initiatives.tasks.extract_attachment_text"] == "checks"
     assert settings.CELERY_QUEUE_NAMES[:2] == ["checks", "webcheck"]
 
 

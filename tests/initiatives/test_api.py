@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from initiatives import services
 from initiatives.api import MSG_ALREADY_SUBMITTED, MSG_CANNOT_EDIT, MSG_CONFIDENTIAL_FILES
 from initiatives.models import Field, Initiative, ParticipantGroup, Status
+from portal.api_tokens import api_token_create
 
 pytestmark = pytest.mark.django_db
 
@@ -238,9 +238,9 @@ def test_confidential_text_is_hidden_outside_the_chain(personas, api, secret_a):
 
 
 def test_token_auth(personas, draft_a):
-    token = Token.objects.create(user=personas.worker_a)
+    _token, key = api_token_create(user=personas.worker_a)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get(f"/api/v1/initiatives/{draft_a.pk}/").status_code == 200
     client.credentials(HTTP_AUTHORIZATION="Token sai")
     assert client.get(f"/api/v1/initiatives/{draft_a.pk}/").status_code in (401, 403)

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from initiatives import attachments, services
+from initiatives import attachments, extraction, services
 from initiatives.models import Attachment
 from tests.initiatives.submission_helpers import (
     EXE_BYTES,
@@ -78,24 +78,31 @@ def test_size_limits_come_from_settings(settings):
     assert "tổng dung lượng" in error.value.messages[0]
 
 
-def test_pdf_and_docx_text_is_extracted_for_the_check(draft, personas):
-    pdf = services.attachment_add(
-        initiative=draft,
-        uploaded_file=upload("thuyet-minh.pdf", minimal_pdf("Lap bien tan cho may nen lanh")),
-        uploaded_by=personas.worker_a,
-    )
-    word = services.attachment_add(
-        initiative=draft,
-        uploaded_file=upload("mo-ta.docx", docx_bytes("Sáng kiến cải tiến cấp đông", "Bước 2")),
-        uploaded_by=personas.worker_a,
-    )
-    image = services.attachment_add(
-        initiative=draft,
-        uploaded_file=upload("anh.png", png_bytes()),
-        uploaded_by=personas.worker_a,
-    )
+def test_pdf_and_docx_text_is_extracted_for_the_check(
+    draft, personas, django_capture_on_commit_callbacks
+):
+    # The text is extracted after commit, by a Celery task (eager here).
+    with django_capture_on_commit_callbacks(execute=True):
+        pdf = services.attachment_add(
+            initiative=draft,
+            uploaded_file=upload("thuyet-minh.pdf", minimal_pdf("Lap bien tan cho may nen lanh")),
+            uploaded_by=personas.worker_a,
+        )
+        word = services.attachment_add(
+            initiative=draft,
+            uploaded_file=upload("mo-ta.docx", docx_bytes("Sáng kiến cải tiến cấp đông", "Bước 2")),
+            uploaded_by=personas.worker_a,
+        )
+        image = services.attachment_add(
+            initiative=draft,
+            uploaded_file=upload("anh.png", png_bytes()),
+            uploaded_by=personas.worker_a,
+        )
+    for attachment in (pdf, word, image):
+        attachment.refresh_from_db()
     assert "Lap bien tan cho may nen lanh" in pdf.extracted_text
     assert "Sáng kiến cải tiến cấp đông" in word.extracted_text
+    assert (pdf.text_status, word.text_status, image.text_status) == ("done", "done", "none")
     assert image.extracted_text == ""
     assert (pdf.extension, pdf.original_name, pdf.size) == (
         "pdf",
@@ -106,11 +113,18 @@ def test_pdf_and_docx_text_is_extracted_for_the_check(draft, personas):
     assert pdf.file.name.endswith(".pdf") and "thuyet-minh" not in pdf.file.name
 
 
-def test_a_damaged_pdf_is_kept_without_text():
+def test_a_damaged_pdf_is_kept_without_text(tmp_path):
     broken = b"%PDF-1.4\n garbage without objects"
     checked = attachments.inspect_upload(upload("hong.pdf", broken))
     assert checked.extension == "pdf"
-    assert attachments.extract_text(upload("hong.pdf", broken), "pdf") == ""
+    path = tmp_path / "hong.pdf"
+    path.write_bytes(broken)
+    outcome = extraction.extract_in_child(path, "pdf", attachments.extraction_limits())
+    assert (outcome.status, outcome.text, outcome.problem) == (
+        "not_extracted",
+        "",
+        extraction.UNREADABLE,
+    )
 
 
 def test_refused_upload_stores_nothing(draft, personas):
@@ -164,11 +178,14 @@ def test_removing_a_file_deletes_it_from_storage(
     assert not draft.attachments.exists()
 
 
-def test_a_docx_that_inflates_too_much_is_kept_without_text(monkeypatch):
-    monkeypatch.setattr(attachments, "MAX_DOCX_INFLATED_BYTES", 1000)
+def test_a_docx_that_inflates_too_much_is_kept_without_text(tmp_path):
     content = docx_bytes("Sáng kiến " * 500)
     assert attachments.inspect_upload(upload("to.docx", content)).extension == "docx"
-    assert attachments.extract_text(upload("to.docx", content), "docx") == ""
+    path = tmp_path / "to.docx"
+    path.write_bytes(content)
+    limits = extraction.Limits(max_zip_inflated_bytes=1000)
+    outcome = extraction.extract_in_child(path, "docx", limits)
+    assert (outcome.status, outcome.problem) == ("not_extracted", extraction.INFLATES_TOO_MUCH)
 
 
 def test_an_office_file_with_its_parts_late_in_the_zip_is_still_recognised():

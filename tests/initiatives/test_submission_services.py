@@ -4,6 +4,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from initiatives import services
 from initiatives.models import Initiative, ParticipantGroup, Status
@@ -33,8 +34,10 @@ def test_the_same_token_from_the_same_person_updates_the_draft(country, personas
 def test_the_same_token_from_someone_else_changes_nothing(country, personas):
     token = uuid.uuid4()
     first = save(personas.worker_a, country.grassroots_a, token, "Bản đầu")
-    other = save(personas.grassroots_officer_a, country.grassroots_a, token, "Ghi đè")
-    assert other.pk == first.pk
+    with pytest.raises(ValidationError) as refused:
+        save(personas.grassroots_officer_a, country.grassroots_a, token, "Ghi đè")
+    assert refused.value.messages == [services.MSG_CLIENT_TOKEN_TAKEN]
+    assert Initiative.objects.get().pk == first.pk
     assert Initiative.objects.get().title == "Bản đầu"
 
 

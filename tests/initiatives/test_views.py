@@ -139,7 +139,7 @@ def test_contributions_must_total_100_to_submit(client_for, personas, country):
 def test_invalid_form_saves_nothing_and_keeps_every_word(client_for, personas, country):
     response = client_for(personas.worker_a).post(
         CREATE,
-        form_data(country.grassroots_a, title="", first_applied_on="2999-01-01"),
+        form_data(country.grassroots_a, title="", first_applied_on="2099-01-01"),
         follow=False,
     )
     assert response.status_code == 200
@@ -238,11 +238,14 @@ def test_officer_cannot_enter_outside_their_scope(client_for, personas, country)
 # --- attachments through the form -----------------------------------------------------------
 
 
-def test_pdf_uploaded_with_the_draft_is_kept_with_its_text(client_for, personas, country):
+def test_pdf_uploaded_with_the_draft_is_kept_with_its_text(
+    client_for, personas, country, django_capture_on_commit_callbacks
+):
     client = client_for(personas.worker_a)
     data = form_data(country.grassroots_a)
     data["files"] = [pdf_upload()]
-    client.post(CREATE, data)
+    with django_capture_on_commit_callbacks(execute=True):  # the extraction task, eager
+        client.post(CREATE, data)
     attachment = Initiative.objects.get().attachments.get()
     assert attachment.original_name == "thuyet-minh.pdf"
     assert "Bang tai phan loai tom" in attachment.extracted_text

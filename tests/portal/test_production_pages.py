@@ -73,7 +73,7 @@ def test_the_500_400_and_403_pages_render_without_a_database():
     assert "Không có quyền truy cập" in denied.content.decode()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_password_reset_says_the_mail_is_being_sent_for_any_address(client, settings):
     settings.SITE_URL = "https://sangkien.example.vn"
     UserFactory(email="co.tai.khoan@example.vn")
@@ -89,22 +89,32 @@ def test_password_reset_says_the_mail_is_being_sent_for_any_address(client, sett
     assert "https://sangkien.example.vn/tai-khoan/dat-lai/" in mail.outbox[0].body
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_password_reset_page_is_the_same_when_the_broker_is_down(client):
     from kombu.exceptions import OperationalError
 
+    from portal.models import OutboxEmail
+
     UserFactory(email="co.tai.khoan@example.vn")
-    with mock.patch.object(tasks.send_email_message, "delay", side_effect=OperationalError("x")):
+    with mock.patch.object(tasks.send_outbox_email, "delay", side_effect=OperationalError("x")):
         response = client.post(
             "/tai-khoan/quen-mat-khau/", {"email": "co.tai.khoan@example.vn"}, follow=True
         )
     assert response.status_code == 200
     assert "đang được gửi" in response.content.decode()
+    # Kept in the outbox for the periodic resend, not lost.
+    assert OutboxEmail.objects.filter(
+        to=["co.tai.khoan@example.vn"], state=OutboxEmail.State.PENDING
+    ).exists()
 
 
+@pytest.mark.django_db
 def test_a_failed_send_is_logged_and_retried_by_celery(caplog):
     from config.celery import app
+    from portal import outbox
+    from portal.models import OutboxEmail
 
+    email = OutboxEmail.objects.create(to=["a@example.vn"], subject="Chủ đề", body="Nội dung")
     # Eager retries run at once, one inside the other; let them run to the end.
     app.conf.task_eager_propagates = False
     try:
@@ -112,15 +122,15 @@ def test_a_failed_send_is_logged_and_retried_by_celery(caplog):
             "django.core.mail.EmailMessage.send",
             side_effect=smtplib.SMTPServerDisconnected("gone"),
         ):
-            result = tasks.send_email_message.apply(
-                args=("Chủ đề", "Nội dung", ["a@example.vn"]), throw=False
-            )
+            tasks.send_outbox_email.apply(args=(email.pk,), throw=False)
     finally:
         app.conf.task_eager_propagates = True
-    assert result.failed()
-    assert isinstance(result.result, smtplib.SMTPServerDisconnected)
+    email.refresh_from_db()
+    assert email.attempts == outbox.MAX_ATTEMPTS
+    assert email.state == OutboxEmail.State.FAILED
+    assert "gone" in email.last_error
     failures = [r for r in caplog.records if "failed (attempt" in r.getMessage()]
-    assert len(failures) == tasks.MAIL_RETRY["max_retries"] + 1  # the first try and every retry
+    assert len(failures) == outbox.MAX_ATTEMPTS  # the first try and every retry
 
 
 @pytest.mark.django_db

@@ -24,6 +24,7 @@ from federation.models import OrgUnit
 from initiatives.importing import DEFAULT_CHUNK_SIZE, ImportFileError, RowSource, import_initiatives
 from initiatives.models import ParticipantGroup
 from portal.models import User
+from portal.tabular import safe_cell
 from portal.tenancy import Scope
 
 SHOWN_ERRORS = 50
@@ -122,7 +123,7 @@ class Command(BaseCommand):
             with open(options["errors_csv"], "w", newline="", encoding="utf-8") as handle:
                 writer = csv.writer(handle)
                 writer.writerow(["row", "field", "message"])
-                writer.writerows((e.row, e.field, e.message) for e in report.errors)
+                writer.writerows((e.row, e.field, safe_cell(e.message)) for e in report.errors)
         rate = report.total / elapsed if elapsed else 0
         summary = (
             f"{report.total} dòng: tạo {report.created}, cập nhật {report.updated}, "
