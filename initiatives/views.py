@@ -64,6 +64,8 @@ MSG_QR_UNIT_NOT_YOURS = gettext_noop(
 MSG_ATTACHMENT_REMOVED = gettext_noop("Đã xoá tệp “{name}”.")
 
 PAGE_SIZE = 25
+# How often the initiative page asks whether the similarity check has finished.
+CHECK_POLL_SECONDS = 3
 STEP_TITLES = {
     1: gettext_lazy("Sáng kiến"),
     2: gettext_lazy("Nội dung"),
@@ -321,7 +323,21 @@ def initiative_detail(request, pk: int):
             "attachments": list(initiative.attachments.all()) if can_read else [],
             "events": list(initiative.events.select_related("actor")),
             "is_public": initiative.status in selectors.PUBLIC_STATUSES,
+            "poll_seconds": CHECK_POLL_SECONDS,
         },
+    )
+
+
+@login_required
+def initiative_check_status(request, pk: int):
+    """The check's box on the initiative page, polled by htmx until the check is done.
+
+    Once done, the box it returns carries no trigger, so the polling stops."""
+    initiative = selectors.initiative_get_for_viewer(viewer=request.user, pk=pk)
+    return render(
+        request,
+        "initiatives/_check_status.html",
+        {"initiative": initiative, "polled": True, "poll_seconds": CHECK_POLL_SECONDS},
     )
 
 
