@@ -12,6 +12,7 @@ import uuid
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -415,6 +416,10 @@ def poster_list(request):
     return render(request, "initiatives/poster_list.html", {"page": page})
 
 
+def _site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def _qr_svg(url: str) -> str:
     image = qrcode.make(
         url,
@@ -433,7 +438,9 @@ def poster(request, code: str):
     unit = selectors.poster_units(viewer=request.user).filter(code=code).first()
     if unit is None:
         raise Http404
-    url = request.build_absolute_uri(f"{reverse('initiatives:create')}?don_vi={unit.code}")
+    # The poster is printed and scanned far from here: the public address, never the
+    # host this officer happened to reach (an internal name, a staging host).
+    url = _site_url(f"{reverse('initiatives:create')}?don_vi={unit.code}")
     return render(
         request,
         "initiatives/poster.html",
@@ -471,7 +478,7 @@ def library_detail(request, pk: int):
             # The public page never shows a confidential initiative's text, whoever looks.
             "show_text": not initiative.is_confidential,
             "authors": list(initiative.authors.all()) if not initiative.is_confidential else [],
-            "share_url": request.build_absolute_uri(),
+            "share_url": _site_url(request.get_full_path()),
         },
     )
 
