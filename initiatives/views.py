@@ -464,6 +464,7 @@ def library(request):
             "fields": Field.objects.filter(is_active=True),
             "groups": ParticipantGroup.choices,
             "provinces": selectors.library_provinces(),
+            "units": selectors.library_units(province_code=filters.province),
         },
     )
 

@@ -130,3 +130,35 @@ def test_a_reviewer_opens_the_source_and_reads_the_authors_changes(
     )
     assert "Tiết kiệm 300 giờ công" in page.get_by_test_id("source-description").inner_text()
     screenshot(page, "review-source-desktop")
+
+
+def test_the_library_finds_the_readmes_example_and_authors(live_server, phone_page):
+    import io
+
+    from initiatives.demo import seed
+    from portal.demo import seed_demo_country
+    from portal.rankings.demo import seed_rankings_demo
+
+    seed_demo_country()
+    seed(io.StringIO())
+    seed_rankings_demo()
+    page = phone_page
+    page.goto(f"{live_server.url}/sang-kien/thu-vien/")
+    page.get_by_role("searchbox", name="Tìm sáng kiến").fill("sang kien cai tien")
+    page.get_by_role("button", name="Tìm").click()
+    assert page.get_by_test_id("library").locator("li h2").count() > 0
+    page.get_by_role("searchbox", name="Tìm sáng kiến").fill("cai tien day chuyen")
+    page.get_by_role("button", name="Tìm").click()
+    cards = page.get_by_test_id("library").locator("li h2")
+    assert cards.first.inner_text().startswith("Cải tiến dây chuyền")
+    screenshot(page, "library-search-phone")
+    author = (
+        Initiative.objects.filter(status="approved", is_confidential=False)
+        .exclude(authors=None)
+        .first()
+        .authors.first()
+        .full_name
+    )
+    page.get_by_role("searchbox", name="Tìm sáng kiến").fill(author)
+    page.get_by_role("button", name="Tìm").click()
+    assert page.get_by_test_id("library").locator("li h2").count() > 0
