@@ -3,5 +3,5 @@ from rest_framework.routers import SimpleRouter
 from federation.api import OrgUnitViewSet
 
 router = SimpleRouter()
-router.register("units", OrgUnitViewSet, basename="unit")
+router.register("units", OrgUnitViewSet, basename="api-unit")
 urlpatterns = router.urls

@@ -79,6 +79,12 @@ class InitiativeAdmin(SimpleHistoryAdmin):
         obj.search_text = search_text_for(obj)
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The author inlines are saved after the initiative: their names are searched too.
+        obj = form.instance
+        type(obj).objects.filter(pk=obj.pk).update(search_text=search_text_for(obj))
+
     fieldsets = (
         (None, {"fields": ("title", "summary", "field", "participant_group", "unit", "top_unit")}),
         (

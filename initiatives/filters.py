@@ -10,9 +10,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dedup.text import fold_accents, normalize_vietnamese
 from federation.models import OrgUnit
 from initiatives.models import Initiative, ParticipantGroup, Status
+from initiatives.search import search
 
 
 class InitiativeFilter(django_filters.FilterSet):
@@ -53,6 +53,4 @@ class InitiativeFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # search_text holds only what anyone may read, so confidential text never matches.
-        for term in fold_accents(normalize_vietnamese(value[:200])).split()[:10]:
-            queryset = queryset.filter(search_text__icontains=term)
-        return queryset
+        return search(queryset, value)

@@ -796,7 +796,9 @@ def _update_submitted(row: PlannedRow, *, actor, check: bool) -> Initiative:
             setattr(locked, name, row.data[name])
     if row.submitted_at is not None:
         locked.submitted_at = row.submitted_at
-    locked.search_text = services.search_text_for(locked)
+    locked.search_text = services.search_text_for(
+        locked, author_names=[a.full_name for a in row.authors]
+    )
     locked.full_clean()
     locked.save()
     services._replace_authors(locked, row.authors)
@@ -829,7 +831,9 @@ def _write_bulk(rows: list[PlannedRow], *, actor, check: bool) -> list[Initiativ
         initiative.status = Status.CHECKING
         initiative.submitted_at = row.submitted_at or now
         initiative.top_unit = top_units[unit.pk]
-        initiative.search_text = services.search_text_for(initiative)
+        initiative.search_text = services.search_text_for(
+            initiative, author_names=[a.full_name for a in row.authors]
+        )
         initiatives.append(initiative)
     Initiative.objects.bulk_create(initiatives)
     authors, events = [], []
@@ -900,7 +904,9 @@ def _update_bulk(
             unchanged.append(initiative)
             continue
         fields.update(names)
-        initiative.search_text = services.search_text_for(initiative)
+        initiative.search_text = services.search_text_for(
+            initiative, author_names=[a.full_name for a in row.authors]
+        )
         initiative.updated_at = now
         if before_text != [getattr(initiative, name) for name in services.TEXT_FIELDS]:
             to_check.append(initiative.pk)

@@ -39,9 +39,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from dedup.text import fold_accents, normalize_vietnamese
 from federation.models import OrgUnit, UnitKind
 from initiatives.models import Initiative, InitiativeAuthor, Status
+from initiatives.search import search
 from portal.models import Role
 from portal.parsing import query_int, query_text
 from portal.tenancy import OFFICER_ROLES, scope_for
@@ -129,9 +129,6 @@ def initiative_visible_q(viewer) -> Q:
 
 
 def _apply_filters(initiatives: QuerySet, filters: InitiativeFilters) -> QuerySet:
-    if filters.q:
-        for term in fold_accents(normalize_vietnamese(filters.q)).split()[:10]:
-            initiatives = initiatives.filter(search_text__icontains=term)
     if filters.status:
         initiatives = initiatives.filter(status=filters.status)
     if filters.field:
@@ -158,8 +155,10 @@ def _apply_filters(initiatives: QuerySet, filters: InitiativeFilters) -> QuerySe
 def initiative_list(*, viewer, filters: InitiativeFilters | None = None) -> QuerySet[Initiative]:
     """Initiatives in the viewer's scope, or owned, entered or co-authored by the viewer."""
     initiatives = Initiative.objects.filter(initiative_visible_q(viewer))
-    initiatives = _apply_filters(initiatives, filters or InitiativeFilters())
-    return initiatives.select_related("unit", "field").order_by("-updated_at", "-id")
+    filters = filters or InitiativeFilters()
+    initiatives = _apply_filters(initiatives, filters)
+    initiatives = initiatives.select_related("unit", "field").order_by("-updated_at", "-id")
+    return search(initiatives, filters.q)
 
 
 def initiative_list_mine(*, viewer) -> QuerySet[Initiative]:
@@ -227,9 +226,10 @@ def public_library(*, filters: InitiativeFilters | None = None) -> QuerySet[Init
     initiatives = _apply_filters(
         initiatives, InitiativeFilters(**{**filters.__dict__, "status": ""})
     )
-    return initiatives.select_related("unit", "field", "top_unit").order_by(
+    initiatives = initiatives.select_related("unit", "field", "top_unit").order_by(
         "-decided_at", "-submitted_at", "-id"
     )
+    return search(initiatives, filters.q)
 
 
 def public_initiative_get(*, pk: int) -> Initiative:
@@ -249,3 +249,12 @@ def public_initiative_get(*, pk: int) -> Initiative:
 def library_provinces() -> QuerySet[OrgUnit]:
     """Units directly under the confederation, for the library's province filter."""
     return OrgUnit.objects.filter(level=1, active_to__isnull=True).order_by("name")
+
+
+def library_units(*, province_code: str) -> QuerySet[OrgUnit]:
+    """Units directly under a chosen province, for the library's unit filter."""
+    if not province_code:
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.filter(
+        parent__code=province_code, parent__level=1, active_to__isnull=True
+    ).order_by("name")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_fsm import can_proceed
 
-from dedup.text import fold_accents, normalize_vietnamese
 from federation.models import OrgUnit, UnitKind
 from initiatives import attachments as attachment_rules
 from initiatives.models import (
@@ -30,6 +29,7 @@ from initiatives.models import (
     InitiativeEvent,
     Status,
 )
+from initiatives.search import search_text_from
 
 logger = logging.getLogger(__name__)
 
@@ -94,12 +94,22 @@ class AuthorData:
     qualification: str = ""
 
 
-def search_text_for(initiative: Initiative) -> str:
-    """What accent-insensitive search looks in: the parts anyone may read."""
-    parts = [initiative.title, initiative.summary, initiative.award]
-    if not initiative.is_confidential:
-        parts += [initiative.problem, initiative.description, initiative.application_scope]
-    return fold_accents(normalize_vietnamese(" ".join(p for p in parts if p)))
+def search_text_for(initiative: Initiative, *, author_names: Iterable[str] | None = None) -> str:
+    """What accent-insensitive search looks in: the parts anyone may read, with the
+    authors' and the unit's names. Without `author_names`, the stored authors'."""
+    if author_names is None:
+        author_names = (
+            list(initiative.authors.values_list("full_name", flat=True)) if initiative.pk else []
+        )
+    return search_text_from(
+        title=initiative.title,
+        summary=initiative.summary,
+        award=initiative.award,
+        is_confidential=initiative.is_confidential,
+        body=[initiative.problem, initiative.description, initiative.application_scope],
+        author_names=author_names,
+        unit_name=initiative.unit.name if initiative.unit_id else "",
+    )
 
 
 def top_unit_of(unit: OrgUnit) -> OrgUnit | None:
@@ -190,7 +200,9 @@ def initiative_save_draft(
         if name in data:
             setattr(initiative, name, data[name])
     _validate_unit(initiative.unit)
-    initiative.search_text = search_text_for(initiative)
+    initiative.search_text = search_text_for(
+        initiative, author_names=[a.full_name for a in authors] if authors is not None else None
+    )
     initiative.full_clean()
     if initiative.pk is None and client_token is not None:
         try:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("cua-toi/", views.initiative_mine, name="mine"),
     path("danh-sach/", views.initiative_list, name="list"),
     path("<int:pk>/", views.initiative_detail, name="detail"),
+    path("<int:pk>/kiem-tra/", views.initiative_check_status, name="check-status"),
     path("<int:pk>/sua/", views.initiative_edit, name="edit"),
     path(
         "<int:pk>/tep/<int:attachment_id>/",

@@ -12,6 +12,7 @@ import uuid
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -66,6 +67,8 @@ MSG_QR_UNIT_NOT_YOURS = gettext_noop(
 MSG_ATTACHMENT_REMOVED = gettext_noop("Đã xoá tệp “{name}”.")
 
 PAGE_SIZE = 25
+# How often the initiative page asks whether the similarity check has finished.
+CHECK_POLL_SECONDS = 3
 STEP_TITLES = {
     1: gettext_lazy("Sáng kiến"),
     2: gettext_lazy("Nội dung"),
@@ -327,7 +330,21 @@ def initiative_detail(request, pk: int):
             "attachments": list(initiative.attachments.all()) if can_read else [],
             "events": list(initiative.events.select_related("actor")),
             "is_public": initiative.status in selectors.PUBLIC_STATUSES,
+            "poll_seconds": CHECK_POLL_SECONDS,
         },
+    )
+
+
+@login_required
+def initiative_check_status(request, pk: int):
+    """The check's box on the initiative page, polled by htmx until the check is done.
+
+    Once done, the box it returns carries no trigger, so the polling stops."""
+    initiative = selectors.initiative_get_for_viewer(viewer=request.user, pk=pk)
+    return render(
+        request,
+        "initiatives/_check_status.html",
+        {"initiative": initiative, "polled": True, "poll_seconds": CHECK_POLL_SECONDS},
     )
 
 
@@ -405,6 +422,10 @@ def poster_list(request):
     return render(request, "initiatives/poster_list.html", {"page": page})
 
 
+def _site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def _qr_svg(url: str) -> str:
     image = qrcode.make(
         url,
@@ -423,7 +444,9 @@ def poster(request, code: str):
     unit = selectors.poster_units(viewer=request.user).filter(code=code).first()
     if unit is None:
         raise Http404
-    url = request.build_absolute_uri(f"{reverse('initiatives:create')}?don_vi={unit.code}")
+    # The poster is printed and scanned far from here: the public address, never the
+    # host this officer happened to reach (an internal name, a staging host).
+    url = _site_url(f"{reverse('initiatives:create')}?don_vi={unit.code}")
     return render(
         request,
         "initiatives/poster.html",
@@ -448,6 +471,7 @@ def library(request):
             "fields": Field.objects.filter(is_active=True),
             "groups": ParticipantGroup.choices,
             "provinces": selectors.library_provinces(),
+            "units": selectors.library_units(province_code=filters.province),
         },
     )
 
@@ -463,7 +487,7 @@ def library_detail(request, pk: int):
             # The public page never shows a confidential initiative's text, whoever looks.
             "show_text": not initiative.is_confidential,
             "authors": list(initiative.authors.all()) if not initiative.is_confidential else [],
-            "share_url": request.build_absolute_uri(),
+            "share_url": _site_url(request.get_full_path()),
         },
     )
 

@@ -1,4 +1,7 @@
-from portal.tenancy import REVIEW_ROLES, UNIT_ADMIN_ROLES, home_unit, roles_of
+from django.utils.functional import SimpleLazyObject
+
+from portal.models import Notice
+from portal.tenancy import REVIEW_ROLES, UNIT_ADMIN_ROLES, home_unit, roles_of, scope_for
 
 
 def viewer(request):
@@ -7,12 +10,19 @@ def viewer(request):
     if user is None or not user.is_authenticated:
         return {}
     assignments = roles_of(user)
+    unit = home_unit(user)
     return {
-        "viewer_unit": home_unit(user),
+        "viewer_unit": unit,
+        # Workers reach no subtree: their unit is named, not linked to a page they cannot open.
+        "viewer_reaches_units": unit is not None and scope_for(user).contains(unit),
         "viewer_roles": sorted({a.get_role_display() for a in assignments}),
         "viewer_is_reviewer": any(a.role in REVIEW_ROLES for a in assignments),
         # Admins of a unit directly under the confederation set its review policy.
         "viewer_sets_review_policy": any(
             a.role in UNIT_ADMIN_ROLES and a.unit.level <= 1 for a in assignments
+        ),
+        # Lazy: one indexed COUNT, only on pages that show the header badge.
+        "unread_notice_count": SimpleLazyObject(
+            lambda: Notice.objects.filter(recipient=user, read_at__isnull=True).count()
         ),
     }

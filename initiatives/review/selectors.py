@@ -10,6 +10,8 @@ review everything.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import re
 import statistics
 from dataclasses import dataclass, field
 
@@ -614,3 +616,112 @@ def policy_units_for_admin(*, viewer) -> QuerySet[OrgUnit]:
 
 def notices_for(*, viewer) -> QuerySet[Notice]:
     return Notice.objects.filter(recipient=viewer).order_by("-created_at", "-pk")
+
+
+# --- what a reviewer may open beside the case ---------------------------------------------
+
+
+def case_source_get(*, viewer, pk: int, source_pk: int) -> Initiative:
+    """A source initiative cited as evidence in a case the viewer may review, or 404.
+
+    Citing is what opens it: a reviewer of another province reaches the source only
+    through a case of their own that matched it. What of it may be read is still the
+    confidentiality rule's answer (`initiatives.selectors.can_read_confidential_text`).
+    """
+    case = case_get(viewer=viewer, pk=pk)
+    cited = SimilarityMatch.objects.filter(initiative=case, source_initiative_id=source_pk).exists()
+    source = (
+        Initiative.objects.filter(pk=source_pk)
+        .exclude(status=Status.DRAFT)
+        .select_related("unit", "field")
+        .first()
+    )
+    if not cited or source is None:
+        raise Http404
+    return source
+
+
+# The fields an author writes; their change since the return is what the reviewer reads.
+REVISED_FIELDS = (
+    "title",
+    "summary",
+    "problem",
+    "description",
+    "prior_solution",
+    "improvements",
+    "application_scope",
+    "conditions",
+    "first_applied_by",
+    "benefit_vnd",
+    "benefit_text",
+    "applied_benefit_text",
+    "investor",
+)
+
+
+@dataclass
+class DiffPiece:
+    text: str
+    kind: str  # "same", "added" or "removed"
+
+
+@dataclass
+class FieldChange:
+    name: str
+    label: str
+    pieces: list[DiffPiece]
+
+
+def word_diff(before: str, after: str) -> list[DiffPiece]:
+    """The words removed and added between two texts (difflib over whitespace-kept tokens)."""
+    old, new = re.findall(r"\S+\s*", before), re.findall(r"\S+\s*", after)
+    pieces: list[DiffPiece] = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            pieces.append(DiffPiece("".join(old[a1:a2]), "same"))
+            continue
+        if a2 > a1:
+            pieces.append(DiffPiece("".join(old[a1:a2]), "removed"))
+        if b2 > b1:
+            pieces.append(DiffPiece("".join(new[b1:b2]), "added"))
+    return pieces
+
+
+def case_changes_since_return(
+    *, initiative: Initiative, events: list[InitiativeEvent] | None = None
+) -> list[FieldChange] | None:
+    """What the author changed since the reviewer returned it, field by field.
+
+    None when the initiative was never returned, or is still with the author. The
+    returned version is the history record written when it entered "returned" the
+    last time (django-simple-history keeps one per save).
+    """
+    if initiative.status in (Status.RETURNED, Status.DRAFT):
+        return None
+    if events is None:
+        events = list(initiative.events.all())
+    if not any(event.to_status == Status.RETURNED for event in events):
+        return None  # never returned: no need to read the history
+    records = list(
+        initiative.history.order_by("history_date", "history_id").only(
+            "status", "history_date", *REVISED_FIELDS
+        )
+    )
+    returned = None
+    for previous, record in zip([None, *records], records, strict=False):
+        if record.status == Status.RETURNED and (
+            previous is None or previous.status != Status.RETURNED
+        ):
+            returned = record
+    if returned is None:
+        return None
+    changes = []
+    for name in REVISED_FIELDS:
+        before, after = getattr(returned, name), getattr(initiative, name)
+        before = "" if before is None else str(before)
+        after = "" if after is None else str(after)
+        if before != after:
+            label = Initiative._meta.get_field(name).verbose_name
+            changes.append(FieldChange(name, str(label), word_diff(before, after)))
+    return changes

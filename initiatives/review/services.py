@@ -189,7 +189,11 @@ def notify_author(*, initiative: Initiative, event: InitiativeEvent, decision: s
     if recipient is None:
         return
     body = event.reason or _("Không có ghi chú.")
-    link = revise_link(initiative) if decision == "return" else reverse("review-notices")
+    link = (
+        revise_link(initiative)
+        if decision == "return"
+        else reverse("initiatives:detail", args=[initiative.pk])
+    )
     if decision == "return":
         body = _("Lý do: %(reason)s\n\nHãy sửa và nộp lại sáng kiến.") % {"reason": body}
     elif decision == "reject":

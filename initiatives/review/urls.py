@@ -8,6 +8,7 @@ urlpatterns = [
     path("chinh-sach/", views.policy, name="review-policy"),
     path("thong-bao/", views.notices, name="review-notices"),
     path("<int:pk>/", views.case, name="review-case"),
+    path("<int:pk>/nguon/<int:source_pk>/", views.case_source, name="review-source"),
     path("<int:pk>/quyet-dinh/", views.decide, name="review-decide"),
     path("<int:pk>/nhan/", views.claim, name="review-claim"),
     path("<int:pk>/tra-lai-hang-cho/", views.release, name="review-release"),

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from initiatives.models import Field, Initiative
 from initiatives.review import selectors, services
+from initiatives.selectors import can_read_confidential_text
 from portal.models import User
 from portal.parsing import query_ids, query_int
 
@@ -95,6 +96,7 @@ def _case_context(request, initiative: Initiative, *, decide_error=None, claim_e
         "decide_error": decide_error,
         "claim_error": claim_error,
         "posted": request.POST if request.method == "POST" else {},
+        "changes": selectors.case_changes_since_return(initiative=initiative, events=case.events),
     }
 
 
@@ -102,6 +104,23 @@ def _case_context(request, initiative: Initiative, *, decide_error=None, claim_e
 def case(request, pk: int):
     initiative = selectors.case_get(viewer=request.user, pk=pk)
     return render(request, "review/case.html", _case_context(request, initiative))
+
+
+@login_required
+def case_source(request, pk: int, source_pk: int):
+    """A read-only view of a source cited in the case, as far as confidentiality allows."""
+    source = selectors.case_source_get(viewer=request.user, pk=pk, source_pk=source_pk)
+    can_read = can_read_confidential_text(request.user, source)
+    return render(
+        request,
+        "review/source.html",
+        {
+            "case_pk": pk,
+            "source": source,
+            "can_read_text": can_read,
+            "authors": list(source.authors.all()) if can_read else [],
+        },
+    )
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.utils import timezone
 from federation.models import OrgUnit, UnitKind
 from federation.services import unit_create
 from initiatives.models import Initiative, ParticipantGroup
+from initiatives.services import search_text_for
 from portal.models.rankings import ReminderPolicy, Target
 from portal.rankings import periods, services
 from portal.rankings.selectors import top_level_units
@@ -87,7 +88,6 @@ def seed_rankings_demo(*, seed: int = 6, today: dt.date | None = None) -> int:
                     status=rng.choice(STATUSES),
                     submitted_at=submitted,
                     benefit_vnd=Decimal(rng.randint(0, 200) * 1_000_000),
-                    search_text="",
                 )
             )
         Target.objects.create(
@@ -96,6 +96,9 @@ def seed_rankings_demo(*, seed: int = 6, today: dt.date | None = None) -> int:
             ends_on=dt.date(today.year, 12, 31),
             count=rng.randint(40, 110),
         )
+    for row in rows:
+        # Found by the library's search like any other initiative (no authors here).
+        row.search_text = search_text_for(row, author_names=[])
     Initiative.objects.bulk_create(rows, batch_size=1000)
     services.tally_rebuild()
     monday = periods.week_start(today)

@@ -1,0 +1,164 @@
+"""Everyday rough edges (issue 14), as each kind of user meets them in the browser.
+
+Unit pages reached from the menu; a notice opening its initiative and the unread
+badge; the check result appearing without a reload; a reviewer opening the cited
+source and reading what the author changed after a return.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from initiatives.models import Initiative, Status
+from initiatives.review import services as review_services
+from portal.demo import DEMO_PASSWORD
+from portal.models import User
+from tests.e2e.conftest import log_in, screenshot
+from tests.e2e.test_review import LONG_SOURCE_TEXT, _initiative, flagged  # noqa: F401
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_an_officer_reaches_unit_pages_from_the_menu_and_back_after_a_reorganisation(
+    live_server,
+    desktop_page,
+    flagged,  # noqa: F811
+):
+    page = desktop_page
+    log_in(page, live_server, "canbo.cantho@demo.vn", DEMO_PASSWORD)
+    page.wait_for_url(f"{live_server.url}/")
+    page.locator(".nav-inline").get_by_role("link", name="Đơn vị", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/don-vi/")
+    page.locator("table").get_by_role("link").nth(1).click()
+    page.wait_for_url(f"{live_server.url}/don-vi/LDLD92-U01/")
+    assert page.locator("h1").inner_text()
+    assert "/api/" not in page.url
+    page.get_by_role("button", name="Sắp xếp tổ chức").click()
+    page.get_by_label("Thao tác").select_option("rename")
+    page.get_by_label("Tên mới").fill("Công đoàn KCN Trà Nóc mới")
+    page.get_by_label("Ngày hiệu lực").fill("2025-07-01")
+    page.get_by_role("button", name="Ghi nhận").click()
+    page.wait_for_url(f"{live_server.url}/don-vi/LDLD92-U01/")
+    assert page.locator("h1").inner_text() == "Công đoàn KCN Trà Nóc mới"
+    screenshot(page, "unit-page-desktop")
+
+
+def test_a_worker_has_no_empty_units_menu(live_server, phone_page, flagged):  # noqa: F811
+    page = phone_page
+    log_in(page, live_server, "congnhan@demo.vn", DEMO_PASSWORD)
+    page.wait_for_url(f"{live_server.url}/")
+    page.locator(".nav-menu summary").click()
+    menu = page.locator(".nav-menu")
+    assert menu.get_by_role("link", name="Sáng kiến của tôi").is_visible()
+    assert menu.get_by_role("link", name="Đơn vị", exact=True).count() == 0
+
+
+def test_a_notice_opens_its_initiative_and_the_header_counts_unread(
+    live_server,
+    phone_page,
+    flagged,  # noqa: F811
+):
+    item, _hanoi = flagged
+    reviewer = User.objects.get(email="duyet.cantho@demo.vn")
+    review_services.review_decide(
+        initiative=item, reviewer=reviewer, decision="approve", reason="Trích dẫn hợp lệ."
+    )
+    page = phone_page
+    log_in(page, live_server, "congnhan@demo.vn", DEMO_PASSWORD)
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.get_by_test_id("unread-count").inner_text().startswith("1")
+    screenshot(page, "unread-badge-phone")
+    page.get_by_test_id("notices-link").click()
+    page.get_by_test_id("notice").first.get_by_role("button", name="Mở").click()
+    page.wait_for_url(f"{live_server.url}/sang-kien/{item.pk}/")
+    assert page.locator("h1").inner_text() == item.title
+    assert page.get_by_test_id("unread-count").count() == 0
+
+
+def test_the_check_result_appears_without_a_reload_and_polling_stops(
+    live_server,
+    desktop_page,
+    flagged,  # noqa: F811
+):
+    item, _hanoi = flagged
+    Initiative.objects.filter(pk=item.pk).update(status=Status.CHECKING)
+    page = desktop_page
+    log_in(page, live_server, "congnhan@demo.vn", DEMO_PASSWORD)
+    page.wait_for_url(f"{live_server.url}/")
+    polls = []
+    page.on("request", lambda r: polls.append(r.url) if "/kiem-tra/" in r.url else None)
+    page.goto(f"{live_server.url}/sang-kien/{item.pk}/")
+    assert page.get_by_test_id("checking-note").is_visible()
+    page.wait_for_timeout(3_500)
+    assert polls, "the page should ask for the check's result"
+    Initiative.objects.filter(pk=item.pk).update(status=Status.VALID)
+    page.get_by_test_id("check-result").wait_for(timeout=10_000)
+    assert "Hợp lệ" in page.get_by_test_id("check-result").inner_text()
+    asked = len(polls)
+    page.wait_for_timeout(4_000)
+    assert len(polls) == asked, "polling goes on after the check is done"
+    screenshot(page, "check-result-desktop")
+
+
+def test_a_reviewer_opens_the_source_and_reads_the_authors_changes(
+    live_server,
+    desktop_page,
+    flagged,  # noqa: F811
+):
+    item, _hanoi = flagged
+    reviewer = User.objects.get(email="duyet.cantho@demo.vn")
+    review_services.review_decide(
+        initiative=item, reviewer=reviewer, decision="return", reason="Trích nguồn."
+    )
+    item.refresh_from_db()
+    item.improvements = "Cảnh báo tự động qua tin nhắn, có trích nguồn tài liệu hãng."
+    item.save()
+    item.status = Status.FLAGGED
+    item.save()
+
+    page = desktop_page
+    log_in(page, live_server, "duyet.cantho@demo.vn", DEMO_PASSWORD)
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/duyet/{item.pk}/")
+    changes = page.get_by_test_id("changes")
+    assert "có trích nguồn tài liệu hãng." in changes.locator("ins").first.inner_text()
+    screenshot(page, "review-changes-desktop")
+    page.get_by_test_id("open-source").first.click()
+    page.wait_for_url(f"{live_server.url}/duyet/{item.pk}/nguon/**")
+    assert page.get_by_test_id("source-title").inner_text() == (
+        "Cảnh báo nhiệt độ kho lạnh qua tin nhắn"
+    )
+    assert "Tiết kiệm 300 giờ công" in page.get_by_test_id("source-description").inner_text()
+    screenshot(page, "review-source-desktop")
+
+
+def test_the_library_finds_the_readmes_example_and_authors(live_server, phone_page):
+    import io
+
+    from initiatives.demo import seed
+    from portal.demo import seed_demo_country
+    from portal.rankings.demo import seed_rankings_demo
+
+    seed_demo_country()
+    seed(io.StringIO())
+    seed_rankings_demo()
+    page = phone_page
+    page.goto(f"{live_server.url}/sang-kien/thu-vien/")
+    page.get_by_role("searchbox", name="Tìm sáng kiến").fill("sang kien cai tien")
+    page.get_by_role("button", name="Tìm").click()
+    assert page.get_by_test_id("library").locator("li h2").count() > 0
+    page.get_by_role("searchbox", name="Tìm sáng kiến").fill("cai tien day chuyen")
+    page.get_by_role("button", name="Tìm").click()
+    cards = page.get_by_test_id("library").locator("li h2")
+    assert cards.first.inner_text().startswith("Cải tiến dây chuyền")
+    screenshot(page, "library-search-phone")
+    author = (
+        Initiative.objects.filter(status="approved", is_confidential=False)
+        .exclude(authors=None)
+        .first()
+        .authors.first()
+        .full_name
+    )
+    page.get_by_role("searchbox", name="Tìm sáng kiến").fill(author)
+    page.get_by_role("button", name="Tìm").click()
+    assert page.get_by_test_id("library").locator("li h2").count() > 0
