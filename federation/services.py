@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from federation.models import OrgUnit, ReorgEvent, UnitKind, UnitPlacement
+from federation.signals import subtree_moved
 from portal.tabular import RowError
 
 TREE_LOCK_KEY = 0x5A4E_7EEE  # pg_advisory_xact_lock key for tree writes
@@ -107,6 +108,7 @@ def unit_move(
         raise ValidationError(_(MSG_MOVE_INTO_OWN_SUBTREE))
     previous_parent = unit.parent
     _reposition(unit, new_parent, effective_date)
+    subtree_moved.send(sender=OrgUnit, unit_ids=[unit.pk], effective_date=effective_date)
     return ReorgEvent.objects.create(
         kind=ReorgEvent.Kind.MOVE,
         unit=unit,
@@ -137,6 +139,7 @@ def unit_merge(
     _lock_tree()
     target.refresh_from_db()
     events = []
+    moved: list[int] = []
     for source in sources:
         source.refresh_from_db()
         if source.pk == target.pk:
@@ -145,6 +148,7 @@ def unit_merge(
             raise ValidationError(_(MSG_MOVE_INTO_OWN_SUBTREE))
         for child in list(source.get_children()):
             _reposition(child, target, effective_date)
+            moved.append(child.pk)
             ReorgEvent.objects.create(
                 kind=ReorgEvent.Kind.MOVE,
                 unit=child,
@@ -172,6 +176,8 @@ def unit_merge(
                 actor=actor,
             )
         )
+    if moved:
+        subtree_moved.send(sender=OrgUnit, unit_ids=moved, effective_date=effective_date)
     return events
 
 
