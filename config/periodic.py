@@ -32,6 +32,12 @@ PERIODIC_TASKS.update(
             {"minute": "30", "hour": "0", "day_of_week": "1"},
             {},
         ),
+        # Nightly, before the 02:30 index compaction: recount, repair, report any drift.
+        "rankings: reconcile the counters": (
+            "portal.rankings.tasks.reconcile_counters",
+            {"minute": "15", "hour": "1"},
+            {},
+        ),
         "rankings: reminders to lagging units": (
             "portal.rankings.tasks.send_lagging_reminders",
             {"minute": "0", "hour": "7"},

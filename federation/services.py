@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from federation.models import OrgUnit, ReorgEvent, UnitKind, UnitPlacement
+from federation.signals import subtree_moved
 from portal.parsing import INT_MAX, ParseError, parse_int
 from portal.tabular import RowError
 
@@ -108,6 +109,7 @@ def unit_move(
         raise ValidationError(_(MSG_MOVE_INTO_OWN_SUBTREE))
     previous_parent = unit.parent
     _reposition(unit, new_parent, effective_date)
+    subtree_moved.send(sender=OrgUnit, unit_ids=[unit.pk], effective_date=effective_date)
     return ReorgEvent.objects.create(
         kind=ReorgEvent.Kind.MOVE,
         unit=unit,
@@ -138,6 +140,7 @@ def unit_merge(
     _lock_tree()
     target.refresh_from_db()
     events = []
+    moved: list[int] = []
     for source in sources:
         source.refresh_from_db()
         if source.pk == target.pk:
@@ -146,6 +149,7 @@ def unit_merge(
             raise ValidationError(_(MSG_MOVE_INTO_OWN_SUBTREE))
         for child in list(source.get_children()):
             _reposition(child, target, effective_date)
+            moved.append(child.pk)
             ReorgEvent.objects.create(
                 kind=ReorgEvent.Kind.MOVE,
                 unit=child,
@@ -173,6 +177,8 @@ def unit_merge(
                 actor=actor,
             )
         )
+    if moved:
+        subtree_moved.send(sender=OrgUnit, unit_ids=moved, effective_date=effective_date)
     return events
 
 

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from initiatives.models import Attachment, Field, Initiative, InitiativeAuthor, InitiativeEvent
-from initiatives.services import search_text_for
+from initiatives.services import initiative_admin_delete, initiative_admin_save, search_text_for
 
 
 @admin.register(Field)
@@ -60,10 +60,11 @@ class InitiativeAdmin(SimpleHistoryAdmin):
     list_filter = ("status", "is_confidential", "participant_group", "field")
     search_fields = ("title", "external_id", "unit__code", "unit__name")
     list_select_related = ("unit", "field")
-    raw_id_fields = ("unit", "top_unit", "owner", "entered_by", "claimed_by")
+    raw_id_fields = ("unit", "owner", "entered_by", "claimed_by")
     # The workflow moves only through the services (FSM transitions with an event each).
     readonly_fields = (
         "status",
+        "top_unit",
         "submitted_at",
         "decided_at",
         "copied_share",
@@ -75,9 +76,15 @@ class InitiativeAdmin(SimpleHistoryAdmin):
     date_hierarchy = "submitted_at"
 
     def save_model(self, request, obj, form, change):
-        # Search reads this column; keep it in step with what an admin corrected.
-        obj.search_text = search_text_for(obj)
-        super().save_model(request, obj, form, change)
+        # The same path as every other write: search text, attribution and counters.
+        initiative_admin_save(initiative=obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        initiative_admin_delete(initiative=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for initiative in queryset:
+            initiative_admin_delete(initiative=initiative, actor=request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -53,6 +53,7 @@ from initiatives.models import (
 )
 from initiatives.services import AuthorData
 from portal import parsing as strict
+from portal.rankings.services import tally_record_many
 from portal.tabular import RowError
 
 logger = logging.getLogger(__name__)
@@ -189,7 +190,6 @@ class ImportReport:
     initiative_ids: list[int] = field(default_factory=list)
     # Every initiative written by the bulk path (which bypasses `_transition`), so
     # the ranking counters can count exactly these afterwards.
-    bulk_written_ids: list[int] = field(default_factory=list, repr=False)
 
     @property
     def bad_row_count(self) -> int:
@@ -802,6 +802,9 @@ def _update_submitted(row: PlannedRow, *, actor, check: bool) -> Initiative:
     locked.full_clean()
     locked.save()
     services._replace_authors(locked, row.authors)
+    # A new unit, date, group, field or benefit moves its count (this path once left the
+    # counters behind: 1,000 counted where 5,000 had been handed in).
+    services.counted_write(locked)
     changed = before != [getattr(locked, name) for name in services.TEXT_FIELDS]
     if check and changed:
         pk = locked.pk
@@ -818,19 +821,22 @@ def _write_bulk(rows: list[PlannedRow], *, actor, check: bool) -> list[Initiativ
     after commit (or left for the sweep when `check` is False). Call inside atomic().
     """
     now = timezone.now()
-    top_units: dict[int, OrgUnit | None] = {}
+    # The top-level unit on the day of submission (the tree as it stood then).
+    top_units: dict[tuple[int, dt.date], int | None] = {}
     initiatives = []
     for row in rows:
         unit = row.data["unit"]
-        if unit.pk not in top_units:
-            top_units[unit.pk] = services.top_unit_of(unit)
+        submitted_at = row.submitted_at or now
+        key = (unit.pk, timezone.localdate(submitted_at))
+        if key not in top_units:
+            top_units[key] = services.top_unit_id_on(unit, submitted_at)
         initiative = Initiative(entered_by=actor, external_id=row.external_id or None)
         for name in services.EDITABLE_FIELDS:
             if name in row.data:
                 setattr(initiative, name, row.data[name])
         initiative.status = Status.CHECKING
-        initiative.submitted_at = row.submitted_at or now
-        initiative.top_unit = top_units[unit.pk]
+        initiative.submitted_at = submitted_at
+        initiative.top_unit_id = top_units[key]
         initiative.search_text = services.search_text_for(
             initiative, author_names=[a.full_name for a in row.authors]
         )
@@ -923,6 +929,8 @@ def _update_bulk(
         InitiativeAuthor.objects.filter(initiative__in=updated).delete()
         InitiativeAuthor.objects.bulk_create(authors)
         Initiative.history.bulk_history_create(updated, update=True, default_user=actor)
+        for initiative in updated:
+            services.counted_write(initiative)  # rows locked above
     if check and to_check:
         transaction.on_commit(lambda: [services.enqueue_similarity_check(pk) for pk in to_check])
     return updated, unchanged, left
@@ -994,12 +1002,14 @@ def _write_chunk(
         try:
             with transaction.atomic():
                 created = _write_bulk(new_rows, actor=actor, check=check)
+                # Counted in the same transaction as the rows: a crash between the two
+                # cannot leave them uncounted.
+                tally_record_many(initiative_ids=[i.pk for i in created])
         except IntegrityError:
             # Someone else inserted one of these external ids meanwhile: go row by row.
             logger.warning("bulk insert of %d rows failed; retrying one by one", len(new_rows))
         else:
             report.created += len(created)
-            report.bulk_written_ids.extend(i.pk for i in created)
             report.initiative_ids.extend(
                 i.pk for i in created[: max(0, MAX_REPORTED_IDS - len(report.initiative_ids))]
             )
@@ -1009,7 +1019,6 @@ def _write_chunk(
         with transaction.atomic():
             updated, unchanged, left = _update_bulk(handed_in, actor=actor, check=check)
         report.updated += len(updated)
-        report.bulk_written_ids.extend(i.pk for i in updated)
         report.unchanged += len(unchanged)
         done = {r.row for r in handed_in} - {r.row for r in left}
         planned = [r for r in planned if r.row not in done]
@@ -1108,8 +1117,6 @@ def import_initiatives(
                 report.add(failed.row, column, message)
             report.created = report.updated = report.unchanged = 0
             report.initiative_ids = []
-        if bulk and report.bulk_written_ids:
-            _count_in_rankings(report)
         return _finish(report)
 
     writer = validator()
@@ -1121,18 +1128,7 @@ def import_initiatives(
         done += len(chunk)
         progress("write", done)
     report.total = done
-    if bulk and report.bulk_written_ids:
-        _count_in_rankings(report)
     return _finish(report)
-
-
-def _count_in_rankings(report: ImportReport) -> None:
-    """Bulk writes skip `_transition`, which keeps the ranking counters exact row by row:
-    count just the initiatives this import wrote (not a national recount, which would
-    take minutes at 2 million initiatives and hold up every status change meanwhile)."""
-    from portal.rankings.services import tally_record_many
-
-    tally_record_many(initiative_ids=report.bulk_written_ids)
 
 
 def _finish(report: ImportReport) -> ImportReport:

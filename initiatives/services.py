@@ -7,6 +7,7 @@ only the fields it touched. The similarity check is enqueued after commit.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
@@ -15,6 +16,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -119,6 +121,40 @@ def top_unit_of(unit: OrgUnit) -> OrgUnit | None:
     return unit.get_ancestors().filter(level=1).first()
 
 
+def top_unit_id_on(unit: OrgUnit, submitted_at) -> int | None:
+    """The unit directly under the confederation that `unit` belonged to when the
+    initiative was handed in: an initiative of 06/03/2025 from the Sóc Trăng area counts
+    for Sóc Trăng, not for the new Cần Thơ that exists only from 01/07/2025."""
+    from federation.selectors import top_level_unit_on
+
+    day = timezone.localdate(submitted_at)
+    top_id = top_level_unit_on(unit, day)
+    if top_id is None:
+        today = top_unit_of(unit)
+        top_id = today.pk if today is not None else None
+    return top_id
+
+
+def counted_write(locked: Initiative, *, reattribute: bool = True) -> None:
+    """The one path from any write of an initiative to the ranking counters.
+
+    Every service that saves an initiative (form, API, imports row by row and in bulk,
+    the admin, status changes, reorganisations of the tree) calls this inside its
+    transaction, with the row locked and saved. `reattribute` re-derives the top-level
+    unit it counts for from its unit and submission date (a changed unit or date, or a
+    back-dated move); `tally_record_transition` then takes off exactly what was counted
+    before and adds the initiative as it now stands.
+    """
+    from portal.rankings.services import tally_record_transition
+
+    if reattribute and locked.status != Status.DRAFT and locked.submitted_at is not None:
+        top_id = top_unit_id_on(locked.unit, locked.submitted_at)
+        if top_id is not None and top_id != locked.top_unit_id:
+            locked.top_unit_id = top_id
+            Initiative.objects.filter(pk=locked.pk).update(top_unit_id=top_id)
+    tally_record_transition(initiative=locked)
+
+
 def _validate_authors(authors: Sequence[AuthorData]) -> None:
     if not authors:
         raise ValidationError({"authors": _(MSG_NO_AUTHOR)})
@@ -215,6 +251,10 @@ def initiative_save_draft(
         initiative.save()
     if authors is not None:
         _replace_authors(initiative, authors)
+    if initiative.status != Status.DRAFT:
+        # A returned initiative is counted (pending) while it is revised: a new unit,
+        # group, field or benefit moves its count now, not only on resubmission.
+        counted_write(initiative)
     return initiative
 
 
@@ -233,9 +273,8 @@ def _transition(
     for field_name, value in fields.items():
         setattr(locked, field_name, value)
     locked.save(update_fields=["status", "updated_at", *fields])
-    from portal.rankings.services import tally_record_transition  # keeps ranking counters exact
-
-    tally_record_transition(initiative=locked)
+    # A status change moves the count between buckets; the attribution was set on submission.
+    counted_write(locked, reattribute=False)
     InitiativeEvent.objects.create(
         initiative=locked,
         transition=name,
@@ -275,7 +314,7 @@ def initiative_submit(*, initiative: Initiative, actor, submitted_at=None) -> In
     name = "submit" if locked.status == Status.DRAFT else "resubmit"
     extra = {"submitted_at": submitted_at or timezone.now()} if name == "submit" else {}
     if name == "submit":
-        extra["top_unit"] = top_unit_of(locked.unit)
+        extra["top_unit_id"] = top_unit_id_on(locked.unit, extra["submitted_at"])
     locked = _transition(locked, name, actor=actor, **extra)
     locked = _transition(locked, "start_check", actor=None)
     transaction.on_commit(lambda: enqueue_similarity_check(locked.pk))
@@ -331,6 +370,112 @@ def initiative_recognise(*, initiative: Initiative, actor, award: str = "") -> I
         recognised.search_text = search_text_for(recognised)
         recognised.save(update_fields=["search_text"])
     return recognised
+
+
+def initiatives_reattribute(*, unit_ids: Sequence[int], since) -> int:
+    """Recount the initiatives of these units' subtrees handed in from `since` on, after
+    the tree changed from that date (a move or merger, possibly back-dated). Call inside
+    the reorganisation's transaction."""
+    units = OrgUnit.objects.filter(pk__in=unit_ids)
+    subtree = Q()
+    for unit in units:
+        subtree |= Q(unit__tree_id=unit.tree_id, unit__lft__gte=unit.lft, unit__rght__lte=unit.rght)
+    if not units:
+        return 0
+    start = _local_midnight(since)
+    affected = (
+        Initiative.objects.select_for_update(of=("self",))
+        .filter(subtree, submitted_at__gte=start)
+        .exclude(status=Status.DRAFT)
+        .select_related("unit")
+        .order_by("pk")
+    )
+    count = 0
+    for initiative in affected:
+        counted_write(initiative)
+        count += 1
+    return count
+
+
+def initiatives_reattribute_all() -> int:
+    """Set every handed-in initiative's top-level unit to its unit's on its submission date.
+
+    The tree's history only changes on placement dates, so the map is computed once per
+    span between two such dates (a handful), and each span is one UPDATE per top-level
+    unit. Returns how many initiatives were wrong. Counters are not touched: the caller
+    (`tally_reconcile`) recounts them.
+    """
+    from federation.models import UnitPlacement
+    from federation.selectors import top_level_map
+
+    dates = set()
+    for valid_from, valid_to in UnitPlacement.objects.values_list("valid_from", "valid_to"):
+        dates.update(d for d in (valid_from, valid_to) if d is not None)
+    handed_in = Initiative.objects.exclude(status=Status.DRAFT).filter(submitted_at__isnull=False)
+    bounds = sorted(dates)
+    spans = list(zip([None, *bounds], [*bounds, None], strict=True))
+    changed = 0
+    for start, end in spans:
+        in_span = handed_in
+        if start is not None:
+            in_span = in_span.filter(submitted_at__gte=_local_midnight(start))
+        if end is not None:
+            in_span = in_span.filter(submitted_at__lt=_local_midnight(end))
+        unit_ids = set(in_span.values_list("unit_id", flat=True).distinct())
+        if not unit_ids:
+            continue
+        # Any day of the span will do; a tree with no dated history has one span.
+        if start is not None:
+            day = start
+        elif end is not None:
+            day = end - dt.timedelta(days=1)
+        else:
+            day = timezone.localdate()
+        by_top: dict[int, list[int]] = {}
+        for unit_id, top_id in top_level_map(as_of=day, unit_ids=unit_ids).items():
+            by_top.setdefault(top_id, []).append(unit_id)
+        for top_id, units in by_top.items():
+            changed += (
+                in_span.filter(unit_id__in=units)
+                .exclude(top_unit_id=top_id)
+                .update(top_unit_id=top_id)
+            )
+    return changed
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def on_subtree_moved(sender, *, unit_ids, effective_date, **kwargs) -> None:
+    initiatives_reattribute(unit_ids=unit_ids, since=effective_date)
+
+
+@transaction.atomic
+def initiative_admin_delete(*, initiative: Initiative, actor) -> None:
+    """Delete an initiative from the admin, taking it off the ranking counters first."""
+    from portal.rankings.services import tally_forget
+
+    locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    tally_forget(initiative_id=locked.pk)
+    locked.delete()
+
+
+@transaction.atomic
+def initiative_admin_save(*, initiative: Initiative, actor) -> Initiative:
+    """An administrator's correction in the Django admin, saved as entered.
+
+    It still goes through `counted_write`: a corrected unit, field, group, benefit or
+    submission date moves the initiative's count like any other write.
+    """
+    if initiative.pk is not None:
+        # FOR UPDATE: a reviewer or an import may be writing this initiative right now.
+        Initiative.objects.select_for_update().filter(pk=initiative.pk).exists()
+    initiative.search_text = search_text_for(initiative)
+    initiative.full_clean(exclude=["top_unit"])
+    initiative.save()
+    counted_write(initiative)
+    return initiative
 
 
 @transaction.atomic

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from federation.models import OrgUnit, UnitKind
-from federation.national_structure import load_national_structure
-from federation.services import unit_create
+from federation.national_structure import MERGER_DATE, load_national_structure
+from federation.services import unit_create, unit_move
 from portal.models import Role, RoleAssignment, User
 
 DEMO_PASSWORD = "demo"
@@ -93,6 +93,13 @@ DEMO_PROVINCES = {
         )
     ],
 }
+# Upper-level units of the new Cần Thơ and the province they were under before the 2025
+# merger: their history says where their initiatives counted until 30/06/2025.
+DEMO_BEFORE_MERGER = {
+    "LDLD92-U01": "LDLD92-63",  # Cần Thơ (before the merger)
+    "LDLD92-U02": "LDLD92-63",
+    "LDLD92-U03": "LDLD94-63",  # Sóc Trăng
+}
 DEMO_DIRECT = {
     "CDTCT-EVN": ["Công ty Nhiệt điện Phả Lại", "Tổng công ty Điện lực miền Nam"],
     "CDN-GD": ["Trường Đại học Sư phạm Hà Nội"],
@@ -121,11 +128,13 @@ def seed_demo_country() -> list[DemoAccount]:
     for province_code, uppers in DEMO_PROVINCES.items():
         province = OrgUnit.objects.get(code=province_code)
         for i, (upper_name, grassroots_names) in enumerate(uppers, start=1):
+            code = f"{province_code}-U{i:02d}"
+            before = DEMO_BEFORE_MERGER.get(code)
             upper = unit_create(
-                code=f"{province_code}-U{i:02d}",
+                code=code,
                 name=upper_name,
                 kind=UnitKind.UPPER,
-                parent=province,
+                parent=OrgUnit.objects.get(code=before) if before else province,
                 member_count=0,
             )
             for j, name in enumerate(grassroots_names, start=1):
@@ -139,6 +148,9 @@ def seed_demo_country() -> list[DemoAccount]:
                     member_count=rng.randint(80, 2500),
                 )
                 grassroots_codes.append(code)
+            if before:
+                # The merger moved it under the new province, as `unit_merge` moves sub-units.
+                unit_move(unit=upper, new_parent=province, effective_date=MERGER_DATE)
     for parent_code, names in DEMO_DIRECT.items():
         parent = OrgUnit.objects.get(code=parent_code)
         for j, name in enumerate(names, start=1):

@@ -30,6 +30,17 @@ CATEGORY_OF_KIND = {"province": "province", "sector": "sector", "corporation": "
 
 
 @dataclass
+class ModeFigures:
+    """Programme-to-date figures and rank counted one way (see `RankingMode`)."""
+
+    mode: str
+    label: str
+    to_date: Totals
+    rank: int | None
+    ranked_among: int
+
+
+@dataclass
 class WeeklyReportContent:
     unit: OrgUnit
     week: dt.date
@@ -44,6 +55,8 @@ class WeeklyReportContent:
     lagging: list[RankRow] = field(default_factory=list)
     top_initiatives: list[dict] = field(default_factory=list)
     generated_at: dt.datetime | None = None
+    # Both ways of counting across the 2025 merger; the figures above are by today's tree.
+    by_mode: list[ModeFigures] = field(default_factory=list)
 
     @property
     def change(self) -> int | None:
@@ -52,28 +65,28 @@ class WeeklyReportContent:
         return self.previous_rank - self.rank
 
 
-def _totals(unit: OrgUnit, period) -> Totals:
+def _totals(unit: OrgUnit, period, mode: str = RankingMode.TODAY) -> Totals:
     if unit.level == 0:
         total = Totals()
-        for item in selectors.top_level_totals(period=period).values():
+        for item in selectors.top_level_totals(period=period, mode=mode).values():
             total.submitted += item.submitted
             total.valid += item.valid
             total.benefit_vnd += item.benefit_vnd
         return total
-    return selectors.unit_totals(unit=unit, period=period)
+    return selectors.unit_totals(unit=unit, period=period, mode=mode)
 
 
-def _rank(unit: OrgUnit, period) -> tuple[int | None, int | None, int, str]:
+def _rank(
+    unit: OrgUnit, period, mode: str = RankingMode.TODAY
+) -> tuple[int | None, int | None, int, str]:
     if unit.level == 0:
         return None, None, 0, ""
     if unit.level == 1:
         category = CATEGORY_OF_KIND.get(unit.kind, "all")
-        ranking = selectors.national_ranking(
-            period=period, mode=RankingMode.TODAY, category=category
-        )
+        ranking = selectors.national_ranking(period=period, mode=mode, category=category)
         rows, label = ranking.rows, str(selectors.CATEGORY_LABELS[category])
     else:
-        rows = selectors.subunit_rows(unit=unit.parent, period=period)
+        rows = selectors.subunit_rows(unit=unit.parent, period=period, mode=mode)
         label = _("Trong %(parent)s") % {"parent": unit.parent.display_name}
     mine = next((r for r in rows if r.unit.pk == unit.pk), None)
     if mine is None:
@@ -121,12 +134,26 @@ def weekly_report_content(*, unit: OrgUnit, week: dt.date) -> WeeklyReportConten
     lagging = [
         r for r in selectors.progress_rows(unit=unit, period=year, as_of=sunday) if r.lagging
     ]
+    to_date_today = _totals(unit, to_date)
+    by_mode = [ModeFigures(RankingMode.TODAY, "", to_date_today, rank, among)]
+    historic_rank, _previous, historic_among, _label = _rank(unit, to_date, RankingMode.HISTORIC)
+    by_mode.append(
+        ModeFigures(
+            RankingMode.HISTORIC,
+            "",
+            _totals(unit, to_date, RankingMode.HISTORIC),
+            historic_rank,
+            historic_among,
+        )
+    )
+    for figures in by_mode:
+        figures.label = str(RankingMode(figures.mode).label)
     return WeeklyReportContent(
         unit=unit,
         week=monday,
         week_end=sunday,
         this_week=_totals(unit, periods.week(monday)),
-        to_date=_totals(unit, to_date),
+        to_date=to_date_today,
         rank=rank,
         previous_rank=previous_rank,
         ranked_among=among,
@@ -135,6 +162,7 @@ def weekly_report_content(*, unit: OrgUnit, week: dt.date) -> WeeklyReportConten
         lagging=lagging[:50],
         top_initiatives=_top_initiatives(unit, start=year.start, end=sunday),
         generated_at=timezone.now(),
+        by_mode=by_mode,
     )
 
 
@@ -167,6 +195,15 @@ def weekly_report_xlsx(content: WeeklyReportContent) -> bytes:
     sheet.append([])
     sheet.append([_("Xếp hạng"), content.rank, content.rank_scope])
     sheet.append([_("Thay đổi so với tuần trước"), content.change])
+    sheet.append([_("Cách tính:"), str(RankingMode.TODAY.label)])
+    sheet.append([])
+    sheet.append([_("Hai cách tính"), _("Đã nộp"), _("Hợp lệ"), _("Xếp hạng")])
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    for figures in content.by_mode:
+        sheet.append(
+            [figures.label, figures.to_date.submitted, figures.to_date.valid, figures.rank]
+        )
     if content.progress is not None:
         p = content.progress
         sheet.append([_("Chỉ tiêu năm"), p.target])

@@ -546,9 +546,11 @@ def progress_rows(
     period: Period,
     as_of: dt.date | None = None,
     totals: dict[int, Totals] | None = None,
+    mode: str = RankingMode.TODAY,
 ) -> list[RankRow]:
     """The sub-units of `unit` against their targets for `period`, as of a day:
-    expected by now, pace needed per week, projected end figure; lagging first."""
+    expected by now, pace needed per week, projected end figure; lagging first.
+    `mode`: by today's tree, or as the tree stood when each initiative was handed in."""
     from portal.rankings.services import pace
 
     as_of = as_of or timezone.localdate()
@@ -556,9 +558,9 @@ def progress_rows(
     if counted.end < counted.start:
         counted = Period(period.kind, period.start, period.start)
     if unit.level == 0:
-        rows = national_ranking(period=counted, category="all", totals=totals).rows
+        rows = national_ranking(period=counted, category="all", totals=totals, mode=mode).rows
     else:
-        rows = subunit_rows(unit=unit, period=counted, mode=RankingMode.TODAY)
+        rows = subunit_rows(unit=unit, period=counted, mode=mode)
     targets = targets_for([r.unit.pk for r in rows], period)
     for row in rows:
         row.target = targets.get(row.unit.pk)
@@ -569,10 +571,12 @@ def progress_rows(
     return rows
 
 
-def progress_list(*, scope: Scope, unit: OrgUnit, period: Period, as_of=None) -> list[RankRow]:
+def progress_list(
+    *, scope: Scope, unit: OrgUnit, period: Period, as_of=None, mode: str = RankingMode.TODAY
+) -> list[RankRow]:
     if not scope.contains(unit):
         raise Http404
-    return progress_rows(unit=unit, period=period, as_of=as_of)
+    return progress_rows(unit=unit, period=period, as_of=as_of, mode=mode)
 
 
 def weekly_series(
@@ -634,19 +638,20 @@ class Recognition:
         return [r for r in self.leaders if r.target and r.submitted > r.target]
 
 
-def quarterly_recognition(*, year: int, quarter: int) -> list[Recognition]:
+def quarterly_recognition(
+    *, year: int, quarter: int, mode: str = RankingMode.HISTORIC
+) -> list[Recognition]:
     """In each cluster and block, the unit(s) with most initiatives in the quarter; recognised
     only if that count is above the unit's own target for the quarter. Public, like rankings.
 
-    Counted as the units were in the quarter (`Initiative.top_unit`), with that year's groups.
+    By default counted as the units were in the quarter (`Initiative.top_unit`), with that
+    year's groups; `mode=today` counts by today's tree and groups.
     """
     period = periods.quarter(year, quarter)
-    totals = top_level_totals(period=period, mode=RankingMode.HISTORIC)
+    totals = top_level_totals(period=period, mode=mode)
     result = []
     for group in EmulationGroup.objects.order_by("kind", "code"):
-        ranking = national_ranking(
-            period=period, mode=RankingMode.HISTORIC, group=group, totals=totals
-        )
+        ranking = national_ranking(period=period, mode=mode, group=group, totals=totals)
         leaders = [r for r in ranking.rows if r.rank == 1 and r.submitted > 0]
         result.append(Recognition(group=group, leaders=leaders))
     return result

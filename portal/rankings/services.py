@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -215,6 +215,26 @@ def tally_record_transition(*, initiative) -> None:
     )
 
 
+def tally_forget(*, initiative_id: int) -> None:
+    """Take an initiative off the counters before it is deleted (its mirror row goes with it)."""
+    mirror = TalliedInitiative.objects.filter(pk=initiative_id).first()
+    if mirror is None:
+        return
+    _bump(
+        TallyKey(
+            mirror.unit_id,
+            mirror.top_unit_id,
+            mirror.day,
+            mirror.participant_group,
+            mirror.field_key,
+            mirror.bucket,
+            Decimal(mirror.benefit_vnd),
+        ),
+        -1,
+    )
+    mirror.delete()
+
+
 def _day_sql(column: str) -> str:
     if connection.vendor == "postgresql":
         return f"(({column}) AT TIME ZONE '{settings.TIME_ZONE}')::date"
@@ -327,6 +347,105 @@ def tally_rebuild() -> int:
         _count_mirror_rows(cursor, where="1 = 1", params=[], add=False)
         cursor.execute(f"SELECT COUNT(*) FROM {tables['mirror']}")
         return cursor.fetchone()[0]
+
+
+MSG_DRIFT_SUBJECT = gettext_noop("Bộ đếm xếp hạng bị lệch và đã được sửa")
+MSG_DRIFT_BODY = gettext_noop(
+    "Đối soát đêm {day}: đếm lại từ sáng kiến thấy {initiatives} sáng kiến tính sai đơn vị và "
+    "{rows} dòng bộ đếm lệch ({tables}). Bộ đếm đã được sửa theo số đếm lại."
+)
+
+_COUNTER_COLUMNS = {
+    "mirror": "initiative_id, unit_id, top_unit_id, day, participant_group, field_key, bucket, "
+    "benefit_vnd",
+    "daily": "unit_id, top_unit_id, day, participant_group, field_key, bucket, count, benefit_vnd",
+    "weekly": "top_unit_id, week, dimension, dim_key, bucket, count, benefit_vnd",
+    "monthly": "top_unit_id, month, dimension, dim_key, bucket, count, benefit_vnd",
+}
+
+
+@dataclass
+class Reconciliation:
+    reattributed: int = 0
+    drift: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def drifted(self) -> bool:
+        return bool(self.reattributed or any(self.drift.values()))
+
+
+@transaction.atomic
+def tally_reconcile(*, notify: bool = True) -> Reconciliation:
+    """Nightly: recount every counter from the initiatives, repair, and report any drift.
+
+    First each handed-in initiative's top-level unit is re-derived from its unit and
+    submission date (the tree as it stood then); then the counters are copied aside,
+    rebuilt by `tally_rebuild`, and compared row by row with the copy. Every row that
+    differs was drift: it is logged and, with `notify`, the system administrators get a
+    portal notice and an email. Holds its transaction for the length of a rebuild.
+    """
+    from initiatives.services import initiatives_reattribute_all
+
+    result = Reconciliation(reattributed=initiatives_reattribute_all())
+    tables = _tables()
+    with connection.cursor() as cursor:
+        for name, columns in _COUNTER_COLUMNS.items():
+            cursor.execute(f"DROP TABLE IF EXISTS reconcile_{name}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE reconcile_{name} AS SELECT {columns} FROM {tables[name]} "
+                "WHERE count <> 0"
+                if name != "mirror"
+                else f"CREATE TEMPORARY TABLE reconcile_{name} AS SELECT {columns} "
+                f"FROM {tables[name]}"
+            )
+    tally_rebuild()
+    with connection.cursor() as cursor:
+        for name, columns in _COUNTER_COLUMNS.items():
+            live = f"SELECT {columns} FROM {tables[name]}"
+            kept = f"SELECT {columns} FROM reconcile_{name}"
+            cursor.execute(
+                f"SELECT (SELECT COUNT(*) FROM ({kept} EXCEPT {live}) AS a) "
+                f"+ (SELECT COUNT(*) FROM ({live} EXCEPT {kept}) AS b)"
+            )
+            result.drift[name] = cursor.fetchone()[0]
+            cursor.execute(f"DROP TABLE reconcile_{name}")
+    if result.drifted:
+        logger.warning(
+            "ranking counters drifted: %s initiatives re-attributed, rows differing %s",
+            result.reattributed,
+            result.drift,
+        )
+        if notify:
+            _notify_drift(result)
+    return result
+
+
+def _notify_drift(result: Reconciliation) -> None:
+    from portal.models import User
+
+    admins = list(
+        User.objects.filter(is_active=True)
+        .filter(
+            models.Q(is_superuser=True)
+            | models.Q(role_assignments__role=Role.ADMIN, role_assignments__unit__level=0)
+        )
+        .distinct()
+    )
+    today = timezone.localdate()
+    subject = _(MSG_DRIFT_SUBJECT)
+    body = _(MSG_DRIFT_BODY).format(
+        day=f"{today:%d/%m/%Y}",
+        initiatives=result.reattributed,
+        rows=sum(result.drift.values()),
+        tables=", ".join(f"{name}: {rows}" for name, rows in result.drift.items() if rows) or "0",
+    )
+    Notice.objects.bulk_create(
+        Notice(recipient=user, subject=subject, body=body, link="/xep-hang/bang-dieu-khien/")
+        for user in admins
+    )
+    emails = sorted({user.email for user in admins if user.email})
+    if emails:
+        outbox_enqueue(to=emails, subject=subject, body=body)
 
 
 def tally_record_many(*, initiative_ids, batch_size: int = 5000) -> int:

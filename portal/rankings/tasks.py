@@ -1,4 +1,5 @@
-"""Celery tasks for rankings: weekly snapshot, weekly reports, reminders. They take ids."""
+"""Celery tasks for rankings: weekly snapshot, weekly reports, reminders, the nightly
+reconciliation of the counters. They take ids."""
 
 from __future__ import annotations
 
@@ -53,6 +54,13 @@ def generate_weekly_reports(week: str | None = None) -> int:
     for unit_id in units:
         generate_weekly_report.delay(unit_id, monday.isoformat())
     return len(units)
+
+
+@shared_task(acks_late=True, soft_time_limit=3300, time_limit=3600, **RETRY)
+def reconcile_counters() -> dict:
+    """Nightly: recount the ranking counters from the initiatives, repair and report drift."""
+    result = services.tally_reconcile(notify=True)
+    return {"reattributed": result.reattributed, "drift": result.drift}
 
 
 @shared_task(acks_late=True, **RETRY)

@@ -90,6 +90,11 @@ def read_filters(request, *, default_period: str = "all") -> Filters:
     )
 
 
+def _mode(request, *, default: str) -> str:
+    mode = request.GET.get("mode", "")
+    return mode if mode in RankingMode.values else default
+
+
 def _export(request, rows, *, name: str, with_progress: bool = False):
     fmt = request.GET.get("format")
     if fmt not in exports.EXPORT_FORMATS:
@@ -168,11 +173,18 @@ def dashboard(request):
     response = _export(request, rows, name="bang-dieu-khien")
     if response:
         return response
-    progress = selectors.progress_rows(unit=focus, period=year, totals=year_totals)
+    progress = selectors.progress_rows(
+        unit=focus,
+        period=year,
+        totals=year_totals if filters.mode == RankingMode.TODAY else None,
+        mode=filters.mode,
+    )
     if focus.level == 0:
         kinds = selectors.CATEGORIES[filters.category]
         progress = [r for r in progress if r.unit.kind in kinds]
-    series = selectors.weekly_series(period=year, unit=focus if focus.level >= 1 else None)
+    series = selectors.weekly_series(
+        period=year, unit=focus if focus.level >= 1 else None, mode=filters.mode
+    )
     _bar_scale(rows, filters.measure)
     chart = {
         "measure": str(selectors.MEASURES[filters.measure]),
@@ -271,7 +283,8 @@ def unit_progress(request, code: str):
     except periods.PeriodError as exc:
         messages.error(request, str(exc))
         period = periods.parse({}, default="year")
-    rows = selectors.progress_list(scope=scope, unit=unit, period=period)
+    mode = _mode(request, default=RankingMode.TODAY)
+    rows = selectors.progress_list(scope=scope, unit=unit, period=period, mode=mode)
     response = _export(request, rows, name=f"tien-do-{unit.code}", with_progress=True)
     if response:
         return response
@@ -281,6 +294,7 @@ def unit_progress(request, code: str):
         {
             "unit": unit,
             "period": period,
+            "mode": mode,
             "lagging": [r for r in rows if r.lagging],
             "leading": sorted((r for r in rows if r.leading), key=lambda r: -(r.target_pct or 0)),
             "untargeted": [r for r in rows if r.target is None],
@@ -385,7 +399,8 @@ def recognition(request):
         messages.error(request, _(periods.MSG_BAD_PERIOD))
         period = periods.quarter(today.year, (today.month - 1) // 3 + 1)
     quarter = (period.start.month - 1) // 3 + 1
-    result = selectors.quarterly_recognition(year=period.start.year, quarter=quarter)
+    mode = _mode(request, default=RankingMode.HISTORIC)
+    result = selectors.quarterly_recognition(year=period.start.year, quarter=quarter, mode=mode)
     if request.GET.get("format") in exports.EXPORT_FORMATS:
         headers = [
             _("Cụm, khối"),
@@ -414,7 +429,13 @@ def recognition(request):
     return render(
         request,
         "rankings/recognition.html",
-        {"result": result, "period": period, "year": period.start.year, "quarter": quarter},
+        {
+            "result": result,
+            "period": period,
+            "year": period.start.year,
+            "quarter": quarter,
+            "mode": mode,
+        },
     )
 
 

@@ -1,5 +1,7 @@
 from django import template
+from django.http import QueryDict
 
+from portal.models.rankings import RankingMode
 from portal.rankings.selectors import RANKING_ROLES
 from portal.tenancy import scope_for
 
@@ -23,3 +25,23 @@ def abs_value(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, "")
+
+
+@register.inclusion_tag("rankings/_basis.html", takes_context=True)
+def basis(context, mode, measure_label=""):
+    """Say how the figures below are counted (which tree, which measure), with a link to
+    the same page counted the other way."""
+    mode = mode if mode in RankingMode.values else RankingMode.TODAY
+    other = RankingMode.HISTORIC if mode == RankingMode.TODAY else RankingMode.TODAY
+    request = context.get("request")
+    query = request.GET.copy() if request is not None else QueryDict(mutable=True)
+    for name in ("format", "page"):
+        query.pop(name, None)
+    query["mode"] = other
+    return {
+        "mode": mode,
+        "mode_label": RankingMode(mode).label,
+        "other_label": RankingMode(other).label,
+        "other_query": query.urlencode(),
+        "measure_label": measure_label,
+    }
