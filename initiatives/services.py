@@ -145,6 +145,7 @@ def counted_write(locked: Initiative, *, reattribute: bool = True) -> None:
     back-dated move); `tally_record_transition` then takes off exactly what was counted
     before and adds the initiative as it now stands.
     """
+    from portal.page_cache import public_pages_changed
     from portal.rankings.services import tally_record_transition
 
     if reattribute and locked.status != Status.DRAFT and locked.submitted_at is not None:
@@ -153,6 +154,8 @@ def counted_write(locked: Initiative, *, reattribute: bool = True) -> None:
             locked.top_unit_id = top_id
             Initiative.objects.filter(pk=locked.pk).update(top_unit_id=top_id)
     tally_record_transition(initiative=locked)
+    # Its counters or public text may have changed: the library and leaderboards too.
+    public_pages_changed()
 
 
 def _validate_authors(authors: Sequence[AuthorData]) -> None:

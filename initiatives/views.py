@@ -39,6 +39,7 @@ from initiatives.forms import (
 )
 from initiatives.models import Attachment, Field, ParticipantGroup, Status
 from portal.models import Role
+from portal.page_cache import cached_public_page
 from portal.parsing import query_int
 from portal.tenancy import OFFICER_ROLES, roles_of, scope_for
 
@@ -458,6 +459,7 @@ def poster(request, code: str):
 
 
 @reads_from_replica
+@cached_public_page
 def library(request):
     filters = selectors.InitiativeFilters.from_querydict(request.GET)
     initiatives = selectors.public_library(filters=filters)
@@ -477,6 +479,7 @@ def library(request):
 
 
 @reads_from_replica
+@cached_public_page
 def library_detail(request, pk: int):
     initiative = selectors.public_initiative_get(pk=pk)
     return render(

@@ -53,6 +53,16 @@ def empty_archive(request):
 
 
 @pytest.fixture(autouse=True)
+def _cache_isolation():
+    """Each test starts with an empty cache: cached public pages, rate-limit counters
+    and the like belong to the test that made them."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _archive_isolation(request):
     """Transactional tests anywhere (browser tests submit initiatives too) leave no
     archive documents behind for the next test."""

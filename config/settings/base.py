@@ -101,6 +101,9 @@ DATABASE_ROUTERS = ["config.db_router.ReadReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
+# The public library, leaderboards and dashboard figures are cached under one version
+# that every counted write moves (portal/page_cache.py); this bounds anything missed.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300)
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -34,6 +34,7 @@ from portal.models.rankings import (
     WeeklyTally,
 )
 from portal.outbox import outbox_enqueue
+from portal.page_cache import public_pages_changed
 from portal.rankings import periods
 from portal.tenancy import Scope
 
@@ -217,6 +218,7 @@ def tally_record_transition(*, initiative) -> None:
 
 def tally_forget(*, initiative_id: int) -> None:
     """Take an initiative off the counters before it is deleted (its mirror row goes with it)."""
+    public_pages_changed()
     mirror = TalliedInitiative.objects.filter(pk=initiative_id).first()
     if mirror is None:
         return
@@ -339,6 +341,7 @@ def tally_rebuild() -> int:
     done, so transitions wait meanwhile: for bulk loads into a live database use
     `tally_record_many`.
     """
+    public_pages_changed()  # moves when this transaction commits
     tables = _tables()
     with connection.cursor() as cursor:
         for table in ("monthly", "weekly", "daily", "mirror"):
@@ -461,6 +464,7 @@ def tally_record_many(*, initiative_ids, batch_size: int = 5000) -> int:
     for offset in range(0, len(ids), batch_size):
         batch = ids[offset : offset + batch_size]
         with transaction.atomic():
+            public_pages_changed()  # moves when this batch commits
             known = set(TalliedInitiative.objects.filter(pk__in=batch).values_list("pk", flat=True))
             for initiative in Initiative.objects.select_for_update().filter(pk__in=known):
                 tally_record_transition(initiative=initiative)
@@ -539,6 +543,7 @@ def target_set(
         target.set_by = actor
         target.full_clean()
         target.save(update_fields=["count", "set_by", "updated_at"])
+    public_pages_changed()  # progress against targets is on the dashboard
     return target
 
 

@@ -21,6 +21,7 @@ from config.db_router import reads_from_replica
 from federation.models import EmulationGroup, OrgUnit
 from initiatives.models import Field
 from portal.models.rankings import RankingMode, ReminderPolicy, WeeklyReport
+from portal.page_cache import cached_aggregate, cached_public_page
 from portal.parsing import ParseError, parse_date, parse_int
 from portal.rankings import exports, periods, selectors, services
 from portal.rankings.forms import (
@@ -117,6 +118,7 @@ def _bar_scale(rows, measure: str) -> None:
 
 
 @reads_from_replica
+@cached_public_page
 def leaderboard(request):
     """Public: the national ranking, by category or inside a cluster or block."""
     filters = read_filters(request)
@@ -151,14 +153,8 @@ def _ranking_scope(request):
     return scope
 
 
-@login_required
-def dashboard(request):
-    """Leadership sees the nation; a unit officer sees their own unit's sub-units."""
-    scope = _ranking_scope(request)
-    filters = read_filters(request, default_period="year")
-    root = OrgUnit.objects.filter(level=0, pk__in=scope.root_unit_ids).first()
-    focus = root or OrgUnit.objects.filter(pk__in=scope.root_unit_ids).order_by("level").first()
-    year = periods.year(timezone.localdate().year)
+def _dashboard_figures(scope, focus: OrgUnit, filters: Filters, year: periods.Period):
+    """The ranking, the progress against targets and the weekly series of the dashboard."""
     year_totals = None
     if focus.level == 0:
         # The default view ranks this year: count it once for the ranking and the progress.
@@ -170,9 +166,6 @@ def dashboard(request):
         ).rows
     else:
         rows = selectors.subunit_ranking(scope=scope, unit=focus, **filters.options())
-    response = _export(request, rows, name="bang-dieu-khien")
-    if response:
-        return response
     progress = selectors.progress_rows(
         unit=focus,
         period=year,
@@ -185,6 +178,38 @@ def dashboard(request):
     series = selectors.weekly_series(
         period=year, unit=focus if focus.level >= 1 else None, mode=filters.mode
     )
+    return rows, progress, series
+
+
+@login_required
+def dashboard(request):
+    """Leadership sees the nation; a unit officer sees their own unit's sub-units."""
+    scope = _ranking_scope(request)
+    filters = read_filters(request, default_period="year")
+    root = OrgUnit.objects.filter(level=0, pk__in=scope.root_unit_ids).first()
+    focus = root or OrgUnit.objects.filter(pk__in=scope.root_unit_ids).order_by("level").first()
+    year = periods.year(timezone.localdate().year)
+    # Leadership opens this page again and again in a rush: the figures are computed
+    # once per change of the counters (portal.page_cache), for this view of them.
+    rows, progress, series = cached_aggregate(
+        "dashboard",
+        (
+            focus.pk,
+            tuple(sorted(scope.root_unit_ids)),
+            year,
+            filters.period,
+            filters.mode,
+            filters.measure,
+            filters.category,
+            filters.group.pk if filters.group else None,
+            filters.participant_group,
+            filters.field_id,
+        ),
+        lambda: _dashboard_figures(scope, focus, filters, year),
+    )
+    response = _export(request, rows, name="bang-dieu-khien")
+    if response:
+        return response
     _bar_scale(rows, filters.measure)
     chart = {
         "measure": str(selectors.MEASURES[filters.measure]),

@@ -240,7 +240,9 @@ def test_admin_delete_takes_the_initiative_off_the_counters(country, personas):
     counters_equal_a_full_recount()
 
 
-def test_nightly_reconciliation_repairs_drift_and_tells_the_administrators(country, personas):
+def test_nightly_reconciliation_repairs_drift_and_tells_the_administrators(
+    country, personas, django_capture_on_commit_callbacks
+):
     scope = scope_for(personas.admin, OFFICER_ROLES)
     Field.objects.create(code="co-khi", name="Cơ khí")
     import_initiatives(
@@ -254,7 +256,9 @@ def test_nightly_reconciliation_repairs_drift_and_tells_the_administrators(count
     Initiative.objects.filter(external_id="SK-00001").update(top_unit=country.province_b)
     mail.outbox.clear()
 
-    result = services.tally_reconcile(notify=True)
+    # The report leaves through the outbox once the reconciliation commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.tally_reconcile(notify=True)
 
     assert result.reattributed == 1
     assert result.drift["daily"] >= 1 and result.drift["weekly"] == 0

@@ -1,0 +1,171 @@
+"""Public pages served from the cache, and the numbers leadership pages read (issue 16).
+
+A deadline rush is mostly people looking: the public library and the leaderboard
+for anyone, the dashboard for leadership. They change only when an initiative is
+written (its counters, its public text), so they are cached under one version
+that every counted write moves after its transaction commits
+(`public_pages_changed`): a new figure shows on the next request, and nothing
+stale outlives `PUBLIC_PAGE_CACHE_SECONDS`.
+
+- `cached_public_page`: the whole HTML of an anonymous GET, per URL, language and
+  htmx-ness, with ETag/Last-Modified so a browser revalidates for a 304. The
+  page's CSRF token is swapped for a placeholder in the cache and for the
+  visitor's own token on the way out, so the language switch keeps working.
+- `cached_aggregate`: any picklable result (the dashboard's rankings, progress and
+  series) under the same version, keyed by what it was computed from.
+
+When the cache (Redis) is down, pages are rendered as if there were no cache.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import translation
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "public-pages:version"
+CSRF_PLACEHOLDER = "__CSRF_TOKEN_PLACEHOLDER__"
+# Where a page carries its token: hidden form fields and htmx's request headers.
+CSRF_IN_PAGE = re.compile(
+    r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")([A-Za-z0-9]{32,64})"'
+)
+
+
+def _timeout() -> int:
+    return getattr(settings, "PUBLIC_PAGE_CACHE_SECONDS", 300)
+
+
+def _bump_version() -> None:
+    try:
+        cache.set(VERSION_KEY, time.time_ns(), None)
+    except Exception:  # noqa: BLE001 - cache down: pages fall back to their timeout
+        logger.warning("public page cache: version not moved (cache unavailable)")
+
+
+def public_pages_changed() -> None:
+    """Something public changed (counters, an initiative's public text): serve it fresh.
+
+    Called inside the writer's transaction. The version moves now, so nothing cached
+    before the write is served again, and once more when the transaction commits, so
+    a page rendered meanwhile from the not yet committed state is not kept either.
+    """
+    _bump_version()
+    transaction.on_commit(_bump_version)
+
+
+def current_version() -> int | None:
+    """The version of everything public, or None when the cache cannot be reached."""
+    try:
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, time.time_ns(), None)
+            version = cache.get(VERSION_KEY)
+        return version
+    except Exception:  # noqa: BLE001
+        logger.warning("public page cache unavailable; rendering without it")
+        return None
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()[:32]
+
+
+def cached_aggregate(name: str, key_parts: tuple, compute: Callable[[], Any]) -> Any:
+    """`compute()` once per version of the public figures and `key_parts`."""
+    version = current_version()
+    if version is None:
+        return compute()
+    key = f"aggregate:{name}:{version}:{_digest(*key_parts)}"
+    try:
+        found = cache.get(key)
+    except Exception:  # noqa: BLE001
+        return compute()
+    if found is not None:
+        return found
+    value = compute()
+    try:
+        cache.set(key, value, _timeout())
+    except Exception:  # noqa: BLE001
+        logger.warning("public page cache: %s not stored", name)
+    return value
+
+
+def _cacheable_request(request) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
+        # A message waiting to be shown belongs to this visitor alone.
+        and "messages" not in request.COOKIES
+    )
+
+
+def cached_public_page(view):
+    """Serve an anonymous visitor's GET of a public page from the cache."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not _cacheable_request(request):
+            return view(request, *args, **kwargs)
+        version = current_version()
+        if version is None:
+            return view(request, *args, **kwargs)
+        language = translation.get_language()
+        htmx = request.headers.get("HX-Request") == "true"
+        key = f"page:{version}:{_digest(language, htmx, request.get_full_path())}"
+        # The visitor's CSRF cookie is part of the ETag: a page kept by the browser
+        # carries a token that only that cookie validates.
+        etag = '"{}"'.format(_digest(key, request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""))[:24])
+        last_modified = version // 1_000_000_000
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if not_modified is not None:
+            return not_modified
+        try:
+            stored = cache.get(key)
+        except Exception:  # noqa: BLE001
+            stored = None
+        if stored is None:
+            response = view(request, *args, **kwargs)
+            if (
+                response.status_code != 200
+                or response.streaming
+                or not response.get("Content-Type", "").startswith("text/html")
+            ):
+                return response
+            html = CSRF_IN_PAGE.sub(
+                lambda m: f'{m.group(1)}{CSRF_PLACEHOLDER}"', response.content.decode()
+            )
+            stored = {"html": html, "content_type": response["Content-Type"]}
+            try:
+                cache.set(key, stored, _timeout())
+            except Exception:  # noqa: BLE001
+                logger.warning("public page cache: page not stored")
+        else:
+            response = None
+        if response is None:
+            response = HttpResponse(
+                stored["html"].replace(CSRF_PLACEHOLDER, get_token(request)),
+                content_type=stored["content_type"],
+            )
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(last_modified)
+        # Revalidate every time (a 304 costs no rendering); shared caches keep nothing,
+        # since the page carries the visitor's CSRF token.
+        response["Cache-Control"] = "private, no-cache"
+        return response
+
+    return wrapped
