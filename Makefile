@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= config.settings.base
 
-.PHONY: run install messages messages-update messages-check test test-fast lint format check worker beat clean
+.PHONY: run install messages messages-update messages-check test test-fast lint format check worker beat clean prod-smoke
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,3 +65,7 @@ beat: install
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache
+
+## Production smoke run: gunicorn + worker + beat with production settings, a browser story, real SMTP.
+prod-smoke: messages
+	$(BIN)/python scripts/prod_smoke.py

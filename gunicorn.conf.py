@@ -30,6 +30,10 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 20))
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
 max_requests_jitter = 200
 
+# gunicorn's control socket (gunicornc) lives at one path per user: two instances on one
+# machine would fight over it, and nothing here uses it.
+control_socket_disable = True
+
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

@@ -56,7 +56,13 @@ def purge_queues(app) -> None:
 
 @contextmanager
 def celery_worker(
-    app, *, database_url: str, redis_url: str, queues: list[str] | None = None, ready_timeout=90
+    app,
+    *,
+    database_url: str,
+    redis_url: str,
+    queues: list[str] | None = None,
+    extra_env: dict[str, str] | None = None,
+    ready_timeout=90,
 ) -> Iterator[RunningWorker]:
     """Start a worker (all queues unless `queues`), wait until it answers a ping, and stop
     it afterwards. Its log is kept under var/test-artifacts/."""
@@ -69,6 +75,7 @@ def celery_worker(
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "CELERY_TASK_ALWAYS_EAGER": "False",
+        **(extra_env or {}),
     }
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-n", name]
     command += ["--pool", "solo", "-l", "info", "--without-heartbeat", "--without-mingle"]

@@ -2,17 +2,24 @@
 
 CHROMIUM_PATH points at the binary (default /usr/bin/chromium). Without it the
 browser tests fail in CI and skip on a laptop.
+
+With PostgreSQL and Redis (CI), the live server does not run Celery tasks in-process:
+a real worker process (`celery -A config worker`, every queue) consumes them from
+Redis against pytest's test_ database, so a task the worker cannot run fails a
+test. Tests wait for results (`wait_until`). On a SQLite laptop tasks stay in-process.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_service
+from tests.conftest import IN_CI, require_service
+from tests.workers import celery_worker, database_url, purge_queues, redis_reachable
 
 # Playwright's sync API runs an event loop in this thread; the tests still call the ORM.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -27,6 +34,80 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def live_media_root(tmp_path_factory) -> Path:
+    """Uploads of the browser tests: the live server and the worker read the same files."""
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture
+def media_root(settings, live_media_root) -> Path:
+    settings.MEDIA_ROOT = live_media_root
+    return live_media_root
+
+
+@pytest.fixture(scope="session")
+def live_worker(django_db_setup, django_db_blocker, live_media_root):
+    """One worker for the browser tests of the session, on pytest's test database.
+
+    None when the suite runs on SQLite without Redis (a laptop): tasks run in-process.
+    """
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        if IN_CI:
+            pytest.fail("CI runs the browser tests with a real worker: set DATABASE_URL, REDIS_URL")
+        yield None
+        return
+    if not redis_reachable(settings.REDIS_URL):
+        require_service("Redis", f"{settings.REDIS_URL} does not answer")
+    from config.celery import app
+
+    purge_queues(app)
+    with celery_worker(
+        app,
+        database_url=database_url(connection.settings_dict),
+        redis_url=settings.REDIS_URL,
+        extra_env={"MEDIA_ROOT": str(live_media_root)},
+    ) as worker:
+        yield worker
+    unknown = [line for line in worker.log().splitlines() if "unregistered task" in line]
+    assert not unknown, "the worker was sent tasks it does not know:\n" + "\n".join(unknown)
+
+
+@pytest.fixture(autouse=True)
+def tasks_go_to_the_worker(request):
+    """For a test with a live server: tasks go through Redis to the real worker."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    worker = request.getfixturevalue("live_worker")
+    if worker is None:
+        yield
+        return
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        yield worker
+    finally:
+        app.conf.task_always_eager = previous
+        purge_queues(app)  # nothing of this test is left for the next one
+
+
+def wait_until(what: str, probe, timeout: float = 60):
+    """Poll `probe` until it returns something true (the worker runs tasks meanwhile)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,8 @@
 
 A reviewer of Cần Thơ (province A) works the queue and returns a flagged
 initiative with a reason; the author reads the reason, revises it in the
-submission form, resubmits, and the similarity check runs again (Celery
-in-process) so the item comes back checked. The reviewer of Hà Nội (province B)
+submission form, resubmits, and the similarity check runs again (in the real
+worker, see conftest) so the item comes back checked. The reviewer of Hà Nội (province B)
 gets 404 on the same item by URL and by API.
 
 The flagged state is set up directly (a SimilarityCheck with its matches, as the
@@ -25,7 +25,7 @@ from initiatives.demo import seed_fields
 from initiatives.models import Initiative, ParticipantGroup, Status
 from portal.demo import DEMO_PASSWORD, seed_demo_country
 from portal.models import User
-from tests.e2e.conftest import log_in, screenshot
+from tests.e2e.conftest import log_in, screenshot, wait_until
 from tests.initiatives.review.helpers import COPIED, SOURCE_TEXT, add_match, make_check
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -216,9 +216,12 @@ def test_reviewer_returns_with_a_reason_and_the_author_resubmits(
     author.wait_for_url(f"{live_server.url}/sang-kien/{item.pk}/")
     screenshot(author, "review-resubmitted-phone")
 
-    item.refresh_from_db()
-    # The check ran again in-process after the resubmission: checked, not waiting.
-    assert item.status in (Status.VALID, Status.FLAGGED)
+    # The worker checks it again after the resubmission: checked, not left waiting.
+    def checked():
+        item.refresh_from_db()
+        return item.status in (Status.VALID, Status.FLAGGED)
+
+    wait_until("the check after the resubmission", checked)
     latest = SimilarityCheck.objects.filter(initiative=item).order_by("-started_at", "-id").first()
     assert latest.checked_text != OWN_TEXT and "bộ đếm giờ" in latest.checked_text
     assert item.events.filter(transition="resubmit").exists()
