@@ -4,6 +4,8 @@ Defaults are those of a developer laptop: SQLite under var/, no Redis (Celery
 tasks then run in-process), DEBUG off unless DEBUG=1 is set.
 """
 
+from pathlib import Path
+
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -158,6 +160,10 @@ STORAGES = {
 }
 # Uploads: keep big files on disk, not in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Our own directory for uploads spooled to disk, so files left by a worker killed
+# mid-upload are found and removed (initiatives.tasks.sweep_orphan_files).
+FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default=str(BASE_DIR / "var" / "upload-tmp"))
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 # Non-file form fields and JSON bodies; files are capped by REQUEST_BODY_MAX_BYTES below.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Initiative attachments: per file and per initiative (all its files together).
