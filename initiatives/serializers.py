@@ -108,7 +108,13 @@ class InitiativeSerializer(serializers.ModelSerializer):
     def get_authors(self, instance: Initiative) -> list[dict]:
         if not self._readable(instance):
             return []
-        return AuthorSerializer(instance.authors.all(), many=True).data
+        authors = AuthorSerializer(instance.authors.all(), many=True).data
+        # Dates of birth: the authors and their unit's officers only (the queryset's
+        # `birth_dates_readable`); anyone else gets null.
+        if not getattr(instance, "birth_dates_readable", False):
+            for author in authors:
+                author["date_of_birth"] = None
+        return authors
 
     def to_representation(self, instance: Initiative) -> dict:
         data = super().to_representation(instance)

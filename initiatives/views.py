@@ -377,6 +377,8 @@ def initiative_detail(request, pk: int):
             "can_read_text": can_read,
             "can_edit": selectors.can_edit(request.user, initiative),
             "authors": list(initiative.authors.all()) if can_read else [],
+            "show_birth_dates": can_read
+            and selectors.can_see_birth_dates(request.user, initiative),
             "attachments": list(initiative.attachments.all()) if can_read else [],
             "events": list(initiative.events.select_related("actor")),
             "is_public": initiative.status in selectors.PUBLIC_STATUSES,
