@@ -65,7 +65,9 @@ class InitiativeSerializer(serializers.ModelSerializer):
 
     unit = serializers.CharField(source="unit.code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
-    field = serializers.CharField(source="field.code", default=None, read_only=True)
+    field = serializers.CharField(
+        source="field.code", default=None, read_only=True, allow_null=True
+    )
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     text_hidden = serializers.SerializerMethodField()
     authors = serializers.SerializerMethodField()
@@ -193,7 +195,10 @@ class InitiativeWriteSerializer(serializers.Serializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.full_name", default=None, read_only=True)
+    # Null for the system's own steps (the similarity check): documented as nullable.
+    actor = serializers.CharField(
+        source="actor.full_name", default=None, read_only=True, allow_null=True
+    )
     # Plain strings: the values are those of `status` (StatusEnum) in the schema.
     from_status = serializers.CharField(read_only=True)
     to_status = serializers.CharField(read_only=True)

@@ -247,6 +247,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # 400/401/403/404/405/429 on every operation (portal/api_schema.py).
+        "portal.api_schema.document_errors",
+    ],
 }
 
 # Content-Security-Policy (django-csp): scripts only from this site, never inline; the

@@ -113,7 +113,10 @@ def test_library_with_a_superscript_year_answers(client):
 def test_nul_in_a_query_parameter_is_a_400(client_for, personas, path):
     response = client_for(personas.leader).get(path, {"q": "\x00", "search": "a\x00"})
     assert response.status_code == 400
-    assert response.content.decode() == MSG_BAD_QUERY_PARAMETER
+    if path.startswith("/api/"):
+        assert response.json() == {"detail": MSG_BAD_QUERY_PARAMETER}
+    else:
+        assert response.content.decode() == MSG_BAD_QUERY_PARAMETER
 
 
 def test_weekly_report_for_week_0001_is_a_404(client_for, personas, country):
