@@ -19,6 +19,7 @@ from initiatives.models import (
     ParticipantGroup,
 )
 from initiatives.services import AuthorData
+from portal.parsing import has_control_characters
 
 # Shown only when the viewer may read the initiative's text (see selectors' docstring).
 BODY_FIELDS = (
@@ -127,13 +128,23 @@ class InitiativeSerializer(serializers.ModelSerializer):
         return data
 
 
+class StrictSlugRelatedField(serializers.SlugRelatedField):
+    """A code looked up in the database only once it is plain text (portal.parsing):
+    a NUL in `unit` or `field` used to reach PostgreSQL and answer 500."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or has_control_characters(data, multiline=False):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class InitiativeWriteSerializer(serializers.Serializer):
     """What a client may send to create or change a draft. Authors replace the old list."""
 
     title = serializers.CharField(max_length=500)
     summary = serializers.CharField(required=False, allow_blank=True)
-    unit = serializers.SlugRelatedField(slug_field="code", queryset=OrgUnit.objects.none())
-    field = serializers.SlugRelatedField(
+    unit = StrictSlugRelatedField(slug_field="code", queryset=OrgUnit.objects.none())
+    field = StrictSlugRelatedField(
         slug_field="code",
         queryset=Field.objects.filter(is_active=True),
         required=False,

@@ -11,6 +11,7 @@ from portal.uploads import body_limit_for
 MSG_BAD_QUERY_PARAMETER = gettext_noop(
     "Địa chỉ chứa ký tự không hợp lệ; hãy kiểm tra lại đường dẫn hoặc ô tìm kiếm."
 )
+MSG_API_NOT_FOUND = gettext_noop("Không tìm thấy.")
 MSG_REQUEST_TOO_LARGE = gettext_noop(
     "Dữ liệu gửi lên quá lớn (tối đa {limit} MB); hãy gửi tệp nhỏ hơn hoặc ít tệp hơn."
 )
@@ -101,3 +102,21 @@ class QueryParameterMiddleware:
             if any(has_control_characters(v, multiline=False) for v in [key, *values]):
                 return _refusal(request, _(MSG_BAD_QUERY_PARAMETER), 400)
         return self.get_response(request)
+
+
+class ApiJsonErrorsMiddleware:
+    """An /api/ address that matches no route (e.g. `/api/v1/review/cases/-1/decide/`)
+    answers 404 in JSON, as the API's own 404s do, not Django's HTML page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code == 404
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            return JsonResponse({"detail": _(MSG_API_NOT_FOUND)}, status=404)
+        return response
