@@ -265,6 +265,16 @@ def test_fuzz_query_parameters_never_answer_a_server_error(
 
 
 FORM_POSTS = [
+    ("reviewer_a", "/duyet/hang-loat/", {"decision": "approve"}, ["ids", "reason", "query"]),
+    ("admin", "/duyet/chinh-sach/", {"unit": "{province}"}, ["review_time_limit_days"]),
+    (
+        "admin",
+        "/don-vi/{grassroots}/sap-xep/",
+        {"action": "rename"},
+        ["target_code", "new_name", "effective_date", "note"],
+    ),
+    ("anonymous", "/tai-khoan/dang-nhap/", {}, ["username", "password"]),
+    ("anonymous", "/tai-khoan/quen-mat-khau/", {}, ["email"]),
     (
         "leader",
         "/xep-hang/don-vi/{root}/chi-tieu/",
@@ -281,7 +291,11 @@ def test_fuzz_ranking_forms_never_answer_a_server_error(
     client_for, personas, country, persona, path, fixed, names
 ):
     client = client_for(personas.by_name(persona))
-    codes = {"root": country.root.code, "province": country.province_a.code}
+    codes = {
+        "root": country.root.code,
+        "province": country.province_a.code,
+        "grassroots": country.grassroots_a2.code,
+    }
     url = path.format(**codes)
     fixed = {k: v.format(**codes) for k, v in fixed.items()}
 
