@@ -12,6 +12,11 @@ PERIODIC_TASKS: dict[str, tuple[str, dict, dict]] = {
         {},
     ),
     "portal: resend pending emails": ("portal.tasks.resend_pending_outbox", {"minute": "*/5"}, {}),
+    "initiatives: remove files left by interrupted uploads": (
+        "initiatives.tasks.sweep_orphan_files",
+        {"minute": "15"},
+        {},
+    ),
     "dedup: compact the archive index": (
         "dedup.tasks.compact_similarity_index",
         {"minute": "30", "hour": "2"},

@@ -231,9 +231,6 @@ MSG_IMPORT_BAD_MEMBERS = gettext_noop("Số đoàn viên “{value}” phải l�
 MSG_IMPORT_DUP_CODE = gettext_noop("Mã {code} bị lặp trong tệp (đã có ở dòng {row}).")
 MSG_IMPORT_CODE_EXISTS = gettext_noop("Mã {code} đã tồn tại.")
 MSG_IMPORT_NO_PARENT = gettext_noop("Không tìm thấy đơn vị cấp trên có mã {code}.")
-MSG_IMPORT_PARENT_OUT_OF_SCOPE = gettext_noop(
-    "Đơn vị cấp trên {code} nằm ngoài phạm vi bạn quản lý."
-)
 
 UNIT_IMPORT_COLUMNS = ("code", "name", "parent_code", "kind", "members")
 
@@ -328,12 +325,9 @@ def units_import(
                     RowError(index, "parent_code", _(MSG_IMPORT_NO_PARENT).format(code=parent_code))
                 )
             elif not scope.contains(parent):
+                # As if it did not exist: an import must not reveal other provinces' codes.
                 report.errors.append(
-                    RowError(
-                        index,
-                        "parent_code",
-                        _(MSG_IMPORT_PARENT_OUT_OF_SCOPE).format(code=parent_code),
-                    )
+                    RowError(index, "parent_code", _(MSG_IMPORT_NO_PARENT).format(code=parent_code))
                 )
         if len(report.errors) == errors_before:
             planned.append(

@@ -82,9 +82,12 @@ class InitiativeViewSet(
         readable = ExpressionWrapper(
             selectors.confidential_text_readable_q(viewer), output_field=BooleanField()
         )
+        birth_dates = ExpressionWrapper(
+            selectors.birth_dates_readable_q(viewer), output_field=BooleanField()
+        )
         return (
             selectors.initiative_list(viewer=viewer)
-            .annotate(text_readable=readable)
+            .annotate(text_readable=readable, birth_dates_readable=birth_dates)
             .prefetch_related(
                 Prefetch("authors", queryset=InitiativeAuthor.objects.order_by("position", "id"))
             )

@@ -74,7 +74,8 @@ def _row(initiative) -> dict:
         "is_confidential": _("có") if initiative.is_confidential else _("không"),
         "award": initiative.award,
         "author_birth_date": "; ".join(_date(a.date_of_birth) for a in authors)
-        if any(a.date_of_birth for a in authors)
+        if getattr(initiative, "birth_dates_readable", False)
+        and any(a.date_of_birth for a in authors)
         else "",
         "author_workplace": "; ".join(a.workplace for a in authors)
         if any(a.workplace for a in authors)
@@ -94,7 +95,12 @@ def unit_initiatives_for_export(*, viewer, unit: OrgUnit):
         selectors.initiative_list(
             viewer=viewer, filters=selectors.InitiativeFilters(unit=unit.code)
         )
-        .annotate(text_readable=readable)
+        .annotate(
+            text_readable=readable,
+            birth_dates_readable=ExpressionWrapper(
+                selectors.birth_dates_readable_q(viewer), output_field=BooleanField()
+            ),
+        )
         .prefetch_related(
             Prefetch("authors", queryset=InitiativeAuthor.objects.order_by("position", "id"))
         )

@@ -70,7 +70,6 @@ MSG_CONTROL_CHARACTERS = gettext_noop(
 MSG_REQUIRED = gettext_noop("Thiếu “{column}”.")
 MSG_TOO_LONG = gettext_noop("Dài quá {limit} ký tự.")
 MSG_UNIT_UNKNOWN = gettext_noop("Không có đơn vị mã “{code}”.")
-MSG_UNIT_OUT_OF_SCOPE = gettext_noop("Đơn vị “{code}” nằm ngoài phạm vi bạn được nhập.")
 MSG_FIELD_UNKNOWN = gettext_noop("Không có lĩnh vực “{value}” (ghi theo tên hoặc mã lĩnh vực).")
 MSG_GROUP_UNKNOWN = gettext_noop(
     "Nhóm đối tượng “{value}” không hợp lệ; dùng một trong: {choices}."
@@ -631,7 +630,9 @@ class _Validator:
             errors.append(("unit_code", _(MSG_UNIT_UNKNOWN).format(code=code)))
             return None
         if not self.scope.contains(unit):
-            errors.append(("unit_code", _(MSG_UNIT_OUT_OF_SCOPE).format(code=code)))
+            # The same words as "no such unit": an import must not tell which codes
+            # exist in other provinces.
+            errors.append(("unit_code", _(MSG_UNIT_UNKNOWN).format(code=code)))
             return None
         try:
             services._validate_unit(unit)

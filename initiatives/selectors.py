@@ -116,6 +116,28 @@ def can_read_confidential_text(viewer, initiative: Initiative) -> bool:
     return initiative.authors.filter(user=viewer).exists()
 
 
+# --- authors' birth dates: personal data ------------------------------------------------
+
+
+def birth_dates_readable_q(viewer) -> Q:
+    """Who may read the authors' dates of birth: the authors themselves (and whoever
+    entered or owns the initiative) and the officers of its unit or above; not
+    reviewers, not leadership, not the public."""
+    if viewer is None or not viewer.is_authenticated:
+        return Q(pk__in=[])
+    return _authored_q(viewer) | scope_for(viewer, OFFICER_ROLES).unit_q("unit")
+
+
+def can_see_birth_dates(viewer, initiative: Initiative) -> bool:
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    if viewer.pk in (initiative.owner_id, initiative.entered_by_id):
+        return True
+    if _scope_holds_unit(scope_for(viewer, OFFICER_ROLES), initiative.unit_id):
+        return True
+    return initiative.authors.filter(user=viewer).exists()
+
+
 # --- what the viewer sees ------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from initiatives.models import (
     ParticipantGroup,
 )
 from initiatives.services import AuthorData
+from portal.parsing import has_control_characters
 
 # Shown only when the viewer may read the initiative's text (see selectors' docstring).
 BODY_FIELDS = (
@@ -65,7 +66,9 @@ class InitiativeSerializer(serializers.ModelSerializer):
 
     unit = serializers.CharField(source="unit.code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
-    field = serializers.CharField(source="field.code", default=None, read_only=True)
+    field = serializers.CharField(
+        source="field.code", default=None, read_only=True, allow_null=True
+    )
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     text_hidden = serializers.SerializerMethodField()
     authors = serializers.SerializerMethodField()
@@ -108,7 +111,13 @@ class InitiativeSerializer(serializers.ModelSerializer):
     def get_authors(self, instance: Initiative) -> list[dict]:
         if not self._readable(instance):
             return []
-        return AuthorSerializer(instance.authors.all(), many=True).data
+        authors = AuthorSerializer(instance.authors.all(), many=True).data
+        # Dates of birth: the authors and their unit's officers only (the queryset's
+        # `birth_dates_readable`); anyone else gets null.
+        if not getattr(instance, "birth_dates_readable", False):
+            for author in authors:
+                author["date_of_birth"] = None
+        return authors
 
     def to_representation(self, instance: Initiative) -> dict:
         data = super().to_representation(instance)
@@ -119,13 +128,23 @@ class InitiativeSerializer(serializers.ModelSerializer):
         return data
 
 
+class StrictSlugRelatedField(serializers.SlugRelatedField):
+    """A code looked up in the database only once it is plain text (portal.parsing):
+    a NUL in `unit` or `field` used to reach PostgreSQL and answer 500."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or has_control_characters(data, multiline=False):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class InitiativeWriteSerializer(serializers.Serializer):
     """What a client may send to create or change a draft. Authors replace the old list."""
 
     title = serializers.CharField(max_length=500)
     summary = serializers.CharField(required=False, allow_blank=True)
-    unit = serializers.SlugRelatedField(slug_field="code", queryset=OrgUnit.objects.none())
-    field = serializers.SlugRelatedField(
+    unit = StrictSlugRelatedField(slug_field="code", queryset=OrgUnit.objects.none())
+    field = StrictSlugRelatedField(
         slug_field="code",
         queryset=Field.objects.filter(is_active=True),
         required=False,
@@ -187,7 +206,10 @@ class InitiativeWriteSerializer(serializers.Serializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.full_name", default=None, read_only=True)
+    # Null for the system's own steps (the similarity check): documented as nullable.
+    actor = serializers.CharField(
+        source="actor.full_name", default=None, read_only=True, allow_null=True
+    )
     # Plain strings: the values are those of `status` (StatusEnum) in the schema.
     from_status = serializers.CharField(read_only=True)
     to_status = serializers.CharField(read_only=True)

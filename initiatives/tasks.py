@@ -118,3 +118,36 @@ def sweep_pending_attachment_text() -> int:
     for attachment_id in pending:
         extract_attachment_text.delay(attachment_id)
     return len(pending)
+
+
+ORPHAN_AFTER = dt.timedelta(hours=1)
+
+
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
+def sweep_orphan_files() -> int:
+    """Delete what a worker killed mid-upload left behind: attachment files no row refers
+    to, and spooled upload files, once they are an hour old."""
+    from django.conf import settings
+    from django.core.files.storage import default_storage
+
+    cutoff = timezone.now() - ORPHAN_AFTER
+    removed = 0
+    known = set(Attachment.objects.values_list("file", flat=True))
+    try:
+        folders, _files = default_storage.listdir("attachments")
+    except FileNotFoundError:
+        folders = []
+    for folder in folders:
+        _sub, names = default_storage.listdir(f"attachments/{folder}")
+        for name in names:
+            path = f"attachments/{folder}/{name}"
+            if path not in known and default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                removed += 1
+    spool = Path(settings.FILE_UPLOAD_TEMP_DIR)
+    for leftover in spool.glob("*.upload*") if spool.is_dir() else []:
+        modified = dt.datetime.fromtimestamp(leftover.stat().st_mtime, tz=dt.UTC)
+        if modified < cutoff:
+            leftover.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -17,10 +17,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
@@ -144,6 +146,65 @@ def _first_step_with_errors(form, formset, author_errors, file_errors) -> int:
     return 5
 
 
+def _delete_unreferenced_files(initiative_id: int, *, since) -> None:
+    """After a rollback: the files this request wrote for the initiative, now without a row."""
+    from django.core.files.storage import default_storage
+
+    folder = f"attachments/{initiative_id}"
+    try:
+        _dirs, names = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    known = set(
+        Attachment.objects.filter(initiative_id=initiative_id).values_list("file", flat=True)
+    )
+    for name in names:
+        path = f"{folder}/{name}"
+        if path not in known and default_storage.get_modified_time(path) >= since:
+            default_storage.delete(path)
+
+
+def _save_draft_with_files(
+    *, viewer, data, authors, initiative, client_token, files, file_errors: list[str]
+):
+    """The draft and its files in one transaction: a crash in between (a killed worker,
+    a storage error) leaves neither a draft without its files nor files without a draft.
+
+    A file refused by its type or size is reported and skipped; the rest is kept.
+    Files already written to storage when the transaction rolls back are deleted here;
+    a process killed outright leaves only unreferenced files, which
+    `initiatives.tasks.sweep_orphan_files` removes.
+    """
+    started = timezone.now()
+    saved = None
+    stored = 0
+    try:
+        with transaction.atomic():
+            saved = services.initiative_save_draft(
+                entered_by=viewer,
+                data=data,
+                authors=authors,
+                initiative=initiative,
+                client_token=client_token,
+            )
+            if not saved.is_editable:
+                return saved, 0  # the same form sent again after submission
+            for uploaded in files:
+                try:
+                    services.attachment_add(
+                        initiative=saved, uploaded_file=uploaded, uploaded_by=viewer
+                    )
+                except ValidationError as exc:
+                    file_errors.extend(exc.messages)
+                    continue
+                stored += 1
+    except BaseException:
+        if saved is not None and saved.pk:
+            _delete_unreferenced_files(saved.pk, since=started)
+        raise
+    return saved, stored
+
+
 def _edit(request, initiative, units):
     viewer = request.user
     is_officer = _is_officer(viewer)
@@ -161,6 +222,8 @@ def _edit(request, initiative, units):
         if not uploads_ok:
             file_errors.extend(uploads.errors.get("files", []))
         saved = None
+        files = uploads.cleaned_data.get("files", []) if uploads_ok else []
+        stored = 0
         if form_ok and authors_ok:
             data = {name: form.cleaned_data[name] for name in form._meta.fields}
             if initiative is None:
@@ -171,14 +234,16 @@ def _edit(request, initiative, units):
                 if author.user_id not in allowed_ids:
                     author.user_id = None
             try:
-                saved = services.initiative_save_draft(
-                    entered_by=viewer,
+                saved, stored = _save_draft_with_files(
+                    viewer=viewer,
                     data=data,
                     authors=authors,
                     initiative=initiative,
                     client_token=form.cleaned_data.get("client_token")
                     if initiative is None
                     else None,
+                    files=files,
+                    file_errors=file_errors,
                 )
             except ValidationError as exc:
                 _apply_service_errors(exc, form, author_errors)
@@ -186,19 +251,8 @@ def _edit(request, initiative, units):
                     # A fresh token, so this person's next save makes their own draft.
                     form.data = form.data.copy()
                     form.data["client_token"] = str(uuid.uuid4())
-        files = uploads.cleaned_data.get("files", []) if uploads_ok else []
-        target = saved or (initiative if initiative is not None and initiative.pk else None)
-        stored = 0
-        if files and target is not None and target.is_editable:
-            for uploaded in files:
-                try:
-                    services.attachment_add(
-                        initiative=target, uploaded_file=uploaded, uploaded_by=viewer
-                    )
-                    stored += 1
-                except ValidationError as exc:
-                    file_errors.extend(exc.messages)
-        elif files:
+        if files and saved is None:
+            # The form had errors: nothing was saved, files included.
             file_errors.append(_(MSG_FILES_NOT_SAVED))
         if stored:
             messages.success(request, _(MSG_FILES_SAVED).format(n=stored))
@@ -328,6 +382,8 @@ def initiative_detail(request, pk: int):
             "can_read_text": can_read,
             "can_edit": selectors.can_edit(request.user, initiative),
             "authors": list(initiative.authors.all()) if can_read else [],
+            "show_birth_dates": can_read
+            and selectors.can_see_birth_dates(request.user, initiative),
             "attachments": list(initiative.attachments.all()) if can_read else [],
             "events": list(initiative.events.select_related("actor")),
             "is_public": initiative.status in selectors.PUBLIC_STATUSES,

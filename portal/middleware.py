@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from portal.uploads import body_limit_for
 MSG_BAD_QUERY_PARAMETER = gettext_noop(
     "Địa chỉ chứa ký tự không hợp lệ; hãy kiểm tra lại đường dẫn hoặc ô tìm kiếm."
 )
+MSG_API_NOT_FOUND = gettext_noop("Không tìm thấy.")
 MSG_REQUEST_TOO_LARGE = gettext_noop(
     "Dữ liệu gửi lên quá lớn (tối đa {limit} MB); hãy gửi tệp nhỏ hơn hoặc ít tệp hơn."
 )
@@ -36,6 +37,13 @@ class PortalLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+def _refusal(request, message: str, status: int) -> HttpResponse:
+    """The API answers errors as DRF does ({"detail": ...}); pages in plain text."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
 class PrivateCacheMiddleware:
@@ -75,7 +83,7 @@ class RequestSizeLimitMiddleware:
         limit = body_limit_for(request.path)
         if declared > limit:
             message = _(MSG_REQUEST_TOO_LARGE).format(limit=limit // (1024 * 1024))
-            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+            return _refusal(request, message, 413)
         return self.get_response(request)
 
 
@@ -92,9 +100,23 @@ class QueryParameterMiddleware:
     def __call__(self, request):
         for key, values in request.GET.lists():
             if any(has_control_characters(v, multiline=False) for v in [key, *values]):
-                return HttpResponse(
-                    _(MSG_BAD_QUERY_PARAMETER),
-                    status=400,
-                    content_type="text/plain; charset=utf-8",
-                )
+                return _refusal(request, _(MSG_BAD_QUERY_PARAMETER), 400)
         return self.get_response(request)
+
+
+class ApiJsonErrorsMiddleware:
+    """An /api/ address that matches no route (e.g. `/api/v1/review/cases/-1/decide/`)
+    answers 404 in JSON, as the API's own 404s do, not Django's HTML page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code == 404
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            return JsonResponse({"detail": _(MSG_API_NOT_FOUND)}, status=404)
+        return response

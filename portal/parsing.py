@@ -175,16 +175,6 @@ def query_ids(params, name: str, *, limit: int = 1000) -> list[int]:
     return ids
 
 
-def query_date(params, name: str, *, default=None):
-    raw = params.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return parse_date(raw)
-    except ParseError:
-        return default
-
-
 # --- forms ----------------------------------------------------------------------------------
 
 

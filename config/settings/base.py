@@ -4,6 +4,9 @@ Defaults are those of a developer laptop: SQLite under var/, no Redis (Celery
 tasks then run in-process), DEBUG off unless DEBUG=1 is set.
 """
 
+from pathlib import Path
+
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
@@ -37,6 +40,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "health_check",
+    "csp",
     # ours
     "portal",
     "federation",
@@ -51,12 +55,14 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.PortalLanguageMiddleware",
     "portal.middleware.QueryParameterMiddleware",
+    "portal.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes last: it has to see the outcome of authentication.
@@ -173,6 +179,10 @@ STORAGES = {
 }
 # Uploads: keep big files on disk, not in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Our own directory for uploads spooled to disk, so files left by a worker killed
+# mid-upload are found and removed (initiatives.tasks.sweep_orphan_files).
+FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default=str(BASE_DIR / "var" / "upload-tmp"))
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 # Non-file form fields and JSON bodies; files are capped by REQUEST_BODY_MAX_BYTES below.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Initiative attachments: per file and per initiative (all its files together).
@@ -296,6 +306,29 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # 400/401/403/404/405/429 on every operation (portal/api_schema.py).
+        "portal.api_schema.document_errors",
+    ],
+}
+
+# Content-Security-Policy (django-csp): scripts only from this site, never inline; the
+# pages' behaviour lives in static/js. Inline style attributes remain (bar widths, tiles).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 LOGGING = {

@@ -139,7 +139,8 @@ def test_every_bad_row_is_reported_with_row_column_and_reason(country, officer_i
     messages = {e.row: e.message for e in report.errors}
     assert messages[3] == importing.MSG_REQUIRED.format(column="title")
     assert messages[4] == importing.MSG_UNIT_UNKNOWN.format(code="KHONG-CO")
-    assert messages[5] == importing.MSG_UNIT_OUT_OF_SCOPE.format(code=country.grassroots_b.code)
+    # Out of scope reads exactly like unknown: no hint that the code exists elsewhere.
+    assert messages[5] == importing.MSG_UNIT_UNKNOWN.format(code=country.grassroots_b.code)
     assert "90" in messages[6] and "100%" in messages[6]
     assert messages[7] == importing.MSG_BAD_DATE.format(value="31/02/2025")
     assert messages[10] == importing.MSG_UNIT_NOT_IMPORTABLE

@@ -117,3 +117,85 @@ def test_a_mail_server_error_is_recorded_and_retried(personas, settings):
     assert email.last_error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert outbox.outbox_send(email_id=email.pk) is True
+
+
+@pytest.fixture
+def private_redis(settings):
+    """A redis-server of our own on a free port, which the test can stop and start."""
+    import shutil
+    import subprocess
+    import time
+
+    import redis
+
+    from tests.conftest import require_service
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        require_service("redis-server", "not installed (apt-get install redis-server)")
+    port = closed_port()
+    url = f"redis://127.0.0.1:{port}/0"
+
+    def start():
+        process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        for _attempt in range(50):
+            try:
+                redis.Redis.from_url(url, socket_connect_timeout=0.2).ping()
+                return process
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.1)
+        process.kill()
+        pytest.fail("private redis-server did not start")
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.DegradingRedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    state = {"process": start()}
+
+    def stop():
+        state["process"].terminate()
+        state["process"].wait(timeout=10)
+
+    def restart():
+        state["process"] = start()
+
+    yield stop, restart
+    if state["process"].poll() is None:
+        stop()
+
+
+def test_the_queue_survives_redis_stopping_and_uses_it_again_once_back(
+    client_for, personas, flagged, private_redis
+):
+    stop, restart = private_redis
+    client = client_for(personas.reviewer_a)
+    cache.set("song", "còn sống")
+    assert cache.get("song") == "còn sống"
+    assert client.get("/duyet/").status_code == 200
+
+    stop()
+    assert cache.get("song") is None  # a miss, not an error
+    assert client.get("/duyet/").status_code == 200
+    assert client.get(f"/duyet/{flagged.pk}/").status_code == 200
+
+    restart()
+    cache.set("song", "lại sống")
+    assert cache.get("song") == "lại sống"
+    assert client.get("/duyet/").status_code == 200
