@@ -40,3 +40,9 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     list_filter = ("role",)
     raw_id_fields = ("user", "unit")
     search_fields = ("user__full_name", "unit__name")
+
+
+# Django's own Vietnamese reads "Trang quản trị cho Django": name the portal instead.
+admin.site.site_header = _("Quản trị Cổng Sáng kiến")
+admin.site.site_title = _("Quản trị Cổng Sáng kiến")
+admin.site.index_title = _("Quản trị hệ thống")

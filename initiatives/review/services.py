@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -158,12 +158,13 @@ def review_assign(*, initiative: Initiative, assigner, assignee) -> Initiative:
     locked.claimed_until = timezone.now() + dt.timedelta(hours=ASSIGN_HOURS)
     locked.save(update_fields=["claimed_by", "claimed_until"])
     if assignee.pk != assigner.pk:
-        Notice.objects.create(
-            recipient=assignee,
-            subject=_("%(name)s giao cho bạn duyệt sáng kiến “%(title)s”")
-            % {"name": assigner, "title": locked.title},
-            link=reverse("review-case", args=[locked.pk]),
-        )
+        with translation.override(assignee.preferred_language):
+            Notice.objects.create(
+                recipient=assignee,
+                subject=_("%(name)s giao cho bạn duyệt sáng kiến “%(title)s”")
+                % {"name": assigner, "title": locked.title},
+                link=reverse("review-case", args=[locked.pk]),
+            )
     return locked
 
 
@@ -184,6 +185,17 @@ def notify_author(*, initiative: Initiative, event: InitiativeEvent, decision: s
     recipient = initiative.owner or initiative.entered_by
     if recipient is None:
         return
+    # Written in the author's language, not the reviewer's.
+    with translation.override(recipient.preferred_language):
+        notice = _author_notice(
+            recipient=recipient, initiative=initiative, event=event, decision=decision
+        )
+    from initiatives.review.tasks import send_decision_email
+
+    transaction.on_commit(lambda: send_decision_email.delay(notice.pk, initiative.pk))
+
+
+def _author_notice(*, recipient, initiative: Initiative, event: InitiativeEvent, decision: str):
     body = event.reason or _("Không có ghi chú.")
     link = (
         revise_link(initiative)
@@ -196,15 +208,12 @@ def notify_author(*, initiative: Initiative, event: InitiativeEvent, decision: s
         body = _("Lý do: %(reason)s") % {"reason": body}
     else:
         body = _("Ghi chú của người duyệt: %(reason)s") % {"reason": body}
-    notice = Notice.objects.create(
+    return Notice.objects.create(
         recipient=recipient,
         subject=_(DECISION_SUBJECTS[decision]).format(title=initiative.title[:200]),
         body=body,
         link=link,
     )
-    from initiatives.review.tasks import send_decision_email
-
-    transaction.on_commit(lambda: send_decision_email.delay(notice.pk, initiative.pk))
 
 
 @transaction.atomic

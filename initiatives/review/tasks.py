@@ -8,6 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from initiatives.models import Initiative
 from portal.models import Notice
@@ -33,9 +34,11 @@ def send_decision_email(notice_id: int, initiative_id: int) -> bool:
         "initiative": initiative,
         "site_url": settings.SITE_URL.rstrip("/"),
     }
+    with translation.override(notice.recipient.preferred_language):
+        message = render_to_string("review/email/decision.txt", context)
     send_mail(
         subject=notice.subject,
-        message=render_to_string("review/email/decision.txt", context),
+        message=message,
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[notice.recipient.email],
     )

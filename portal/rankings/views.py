@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from federation.models import EmulationGroup, OrgUnit
+from federation.selectors import emulation_group_names
 from initiatives.models import Field
 from portal.models.rankings import RankingMode, ReminderPolicy, WeeklyReport
 from portal.rankings import exports, periods, selectors, services
@@ -102,6 +103,17 @@ def _query_without_format(request) -> str:
     return query.urlencode()
 
 
+def _chip_query(request, period: periods.Period) -> str:
+    """What a category or cluster chip keeps of the current view: the period, the measure,
+    the mode and the other filters (not the category, cluster, page or export format)."""
+    query = request.GET.copy()
+    for name in ("category", "group", "page", "format"):
+        query.pop(name, None)
+    if "period" not in query:
+        query.update(QueryDict(period.query()))
+    return query.urlencode()
+
+
 def _bar_scale(rows, measure: str) -> None:
     values = [float(r.value(measure) or 0) for r in rows]
     top = max(values) if values else 0
@@ -122,6 +134,18 @@ def leaderboard(request):
     scope = scope_for(request.user, selectors.RANKING_ROLES)
     for row in ranking.rows:
         row.can_drill = scope.contains(row.unit)
+    # Cluster names are per year ("12 tỉnh" before the merger, fewer after): the year
+    # whose membership this ranking uses.
+    today = timezone.localdate()
+    names_year = (
+        today.year
+        if filters.mode == RankingMode.TODAY
+        else min(ranking.period.end.year, today.year)
+    )
+    group_names = emulation_group_names(names_year)
+    groups = selectors.emulation_groups()
+    for group in groups:
+        group.display_name = group_names.get(group.pk, group.name)
     return render(
         request,
         "rankings/leaderboard.html",
@@ -129,9 +153,11 @@ def leaderboard(request):
             "ranking": ranking,
             "filters": filters,
             "categories": selectors.CATEGORY_LABELS,
-            "groups": selectors.emulation_groups(),
+            "groups": groups,
+            "group_name": group_names.get(ranking.group.pk) if ranking.group else "",
             "measure_label": selectors.MEASURES[ranking.measure],
             "query": _query_without_format(request),
+            "chip_query": _chip_query(request, ranking.period),
         },
     )
 
@@ -384,6 +410,7 @@ def recognition(request):
     quarter = (period.start.month - 1) // 3 + 1
     result = selectors.quarterly_recognition(year=period.start.year, quarter=quarter)
     if request.GET.get("format") in exports.EXPORT_FORMATS:
+        names = emulation_group_names(period.start.year)
         headers = [
             _("Cụm, khối"),
             _("Đơn vị dẫn đầu"),
@@ -393,7 +420,7 @@ def recognition(request):
         ]
         table = [
             [
-                item.group.name,
+                names.get(item.group.pk, item.group.name),
                 row.unit.name,
                 row.submitted,
                 row.target,
@@ -411,7 +438,13 @@ def recognition(request):
     return render(
         request,
         "rankings/recognition.html",
-        {"result": result, "period": period, "year": period.start.year, "quarter": quarter},
+        {
+            "result": result,
+            "period": period,
+            "year": period.start.year,
+            "quarter": quarter,
+            "group_names": emulation_group_names(period.start.year),
+        },
     )
 
 
