@@ -114,6 +114,22 @@ def _chip_query(request, period: periods.Period) -> str:
     return query.urlencode()
 
 
+def _named_groups(filters: Filters) -> list[EmulationGroup]:
+    """The clusters and blocks, each named as in the year whose membership the ranking
+    uses ("12 tỉnh" before the 2025 merger, fewer after)."""
+    today = timezone.localdate()
+    year = (
+        today.year
+        if filters.mode == RankingMode.TODAY
+        else min(filters.period.end.year, today.year)
+    )
+    names = emulation_group_names(year)
+    groups = selectors.emulation_groups()
+    for group in groups:
+        group.display_name = names.get(group.pk, group.name)
+    return groups
+
+
 def _bar_scale(rows, measure: str) -> None:
     values = [float(r.value(measure) or 0) for r in rows]
     top = max(values) if values else 0
@@ -134,18 +150,7 @@ def leaderboard(request):
     scope = scope_for(request.user, selectors.RANKING_ROLES)
     for row in ranking.rows:
         row.can_drill = scope.contains(row.unit)
-    # Cluster names are per year ("12 tỉnh" before the merger, fewer after): the year
-    # whose membership this ranking uses.
-    today = timezone.localdate()
-    names_year = (
-        today.year
-        if filters.mode == RankingMode.TODAY
-        else min(ranking.period.end.year, today.year)
-    )
-    group_names = emulation_group_names(names_year)
-    groups = selectors.emulation_groups()
-    for group in groups:
-        group.display_name = group_names.get(group.pk, group.name)
+    groups = _named_groups(filters)
     return render(
         request,
         "rankings/leaderboard.html",
@@ -154,7 +159,7 @@ def leaderboard(request):
             "filters": filters,
             "categories": selectors.CATEGORY_LABELS,
             "groups": groups,
-            "group_name": group_names.get(ranking.group.pk) if ranking.group else "",
+            "group_name": next((g.display_name for g in groups if g == ranking.group), ""),
             "measure_label": selectors.MEASURES[ranking.measure],
             "query": _query_without_format(request),
             "chip_query": _chip_query(request, ranking.period),
@@ -224,6 +229,7 @@ def dashboard(request):
             for week, submitted, valid in series
         ],
     }
+    groups = _named_groups(filters)
     return render(
         request,
         "rankings/dashboard.html",
@@ -237,9 +243,13 @@ def dashboard(request):
             "year": year,
             "series": series,
             "categories": selectors.CATEGORY_LABELS,
-            "groups": selectors.emulation_groups(),
+            "groups": groups,
+            "group_name": next((g.display_name for g in groups if g == filters.group), ""),
             "measure_label": selectors.MEASURES[filters.measure],
             "query": _query_without_format(request),
+            "chip_query": _chip_query(request, filters.period),
+            # Targets are set by the unit above: a grassroots officer has no targets page.
+            "can_set_targets": scope_for(request.user, selectors.TARGET_ROLES).contains(focus),
         },
     )
 
