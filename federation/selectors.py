@@ -117,8 +117,13 @@ def top_level_units(*, active_on: dt.date | None = None) -> QuerySet[OrgUnit]:
     return units.order_by("kind", "code")
 
 
-def emulation_group_names(year: int) -> dict[int, str]:
-    """group id -> its name in `year`: the name stored for that year, else its own."""
-    names = dict(EmulationGroup.objects.values_list("pk", "name"))
+def emulation_group_names(
+    year: int, *, groups: Iterable[EmulationGroup] | None = None
+) -> dict[int, str]:
+    """group id -> its name in `year`: the name stored for that year, else its own.
+    Pass `groups` already loaded to save their query."""
+    if groups is None:
+        groups = EmulationGroup.objects.only("pk", "name")
+    names = {group.pk: group.name for group in groups}
     names.update(EmulationGroupName.objects.filter(year=year).values_list("group_id", "name"))
     return names

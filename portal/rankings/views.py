@@ -123,10 +123,10 @@ def _named_groups(filters: Filters) -> list[EmulationGroup]:
         if filters.mode == RankingMode.TODAY
         else min(filters.period.end.year, today.year)
     )
-    names = emulation_group_names(year)
     groups = selectors.emulation_groups()
+    names = emulation_group_names(year, groups=groups)
     for group in groups:
-        group.display_name = names.get(group.pk, group.name)
+        group.display_name = names[group.pk]
     return groups
 
 
