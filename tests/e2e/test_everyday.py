@@ -269,3 +269,48 @@ def test_the_api_docs_load_nothing_from_another_host(live_server, desktop_page):
     page.get_by_text("Cổng Sáng kiến API").first.wait_for()
     page.wait_for_timeout(1_000)
     assert elsewhere == []
+
+
+def test_screenshots_of_the_changed_pages_at_both_sizes(live_server, browser, flagged):  # noqa: F811
+    """The pages this issue changed, at 1366×900 and 390×844, for a person to look at."""
+    item, _hanoi = flagged
+    reviewer = User.objects.get(email="duyet.cantho@demo.vn")
+    review_services.review_decide(
+        initiative=item, reviewer=reviewer, decision="return", reason="Trích nguồn."
+    )
+    item.refresh_from_db()
+    item.improvements = "Cảnh báo tự động qua tin nhắn, có trích nguồn tài liệu hãng."
+    item.save()
+    item.status = Status.FLAGGED
+    item.save()
+    source_pk = item.similarity_checks.first().matches.first().source_initiative_id
+    pages = {
+        "duyet.cantho@demo.vn": {
+            "review-case": f"/duyet/{item.pk}/",
+            "review-source": f"/duyet/{item.pk}/nguon/{source_pk}/",
+            "review-queue": "/duyet/",
+        },
+        "canbo.cantho@demo.vn": {
+            "unit-list": "/don-vi/",
+            "unit-page": "/don-vi/LDLD92/",
+            "leaderboard": "/xep-hang/?period=year&year=2025&measure=benefit",
+            "dashboard": "/xep-hang/bang-dieu-khien/",
+        },
+        "congnhan@demo.vn": {
+            "home": "/",
+            "notices": "/duyet/thong-bao/",
+            "library": "/sang-kien/thu-vien/?q=sang+kien+cai+tien",
+        },
+    }
+    sizes = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+    for email, paths in pages.items():
+        context = browser.new_context(viewport=sizes["desktop"], locale="vi-VN")
+        page = context.new_page()
+        log_in(page, live_server, email, DEMO_PASSWORD)
+        page.wait_for_url(f"{live_server.url}/")
+        for size, viewport in sizes.items():
+            page.set_viewport_size(viewport)
+            for name, path in paths.items():
+                assert page.goto(f"{live_server.url}{path}").status == 200, path
+                screenshot(page, f"i14-{name}-{size}")
+        context.close()
