@@ -192,6 +192,25 @@ class EmulationGroup(models.Model):
         return self.name
 
 
+class EmulationGroupName(models.Model):
+    """A group's name in one year. "Cụm thi đua 12 tỉnh, thành phố Đồng bằng sông Cửu
+    Long" has fewer members after the 2025 merger: a year keeps the name it had."""
+
+    group = models.ForeignKey(EmulationGroup, on_delete=models.CASCADE, related_name="names")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    name = models.CharField(_("tên"), max_length=255)
+
+    class Meta:
+        verbose_name = _("tên cụm, khối theo năm")
+        verbose_name_plural = _("tên cụm, khối theo năm")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "year"], name="emulation_group_name_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.name}"
+
+
 class EmulationMembership(models.Model):
     group = models.ForeignKey(EmulationGroup, on_delete=models.CASCADE, related_name="memberships")
     unit = models.ForeignKey(

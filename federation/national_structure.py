@@ -26,7 +26,7 @@ from vietnam_provinces import Province
 
 from dedup.text import fold_accents
 from federation.models import EmulationGroup, EmulationMembership, OrgUnit, UnitKind
-from federation.services import unit_create, unit_merge
+from federation.services import emulation_group_names_refresh, unit_create, unit_merge
 
 MERGER_DATE = dt.date(2025, 7, 1)
 ROOT_CODE = "TLD"
@@ -283,6 +283,7 @@ def load_national_structure(
         )
 
     _load_emulation_groups(unit_by_old_key, unit_by_new_key, absorbed_by)
+    emulation_group_names_refresh()
     root.refresh_from_db()
     root.member_count = sum(
         OrgUnit.objects.filter(level=1, active_to__isnull=True).values_list(

@@ -8,7 +8,13 @@ from collections.abc import Iterable
 
 from django.db.models import F, Q, QuerySet
 
-from federation.models import OrgUnit, UnitKind, UnitPlacement
+from federation.models import (
+    EmulationGroup,
+    EmulationGroupName,
+    OrgUnit,
+    UnitKind,
+    UnitPlacement,
+)
 
 
 def unit_list(
@@ -205,3 +211,15 @@ def top_level_units(*, active_on: dt.date | None = None) -> QuerySet[OrgUnit]:
             Q(active_to__isnull=True) | Q(active_to__gte=active_on),
         )
     return units.order_by("kind", "code")
+
+
+def emulation_group_names(
+    year: int, *, groups: Iterable[EmulationGroup] | None = None
+) -> dict[int, str]:
+    """group id -> its name in `year`: the name stored for that year, else its own.
+    Pass `groups` already loaded to save their query."""
+    if groups is None:
+        groups = EmulationGroup.objects.only("pk", "name")
+    names = {group.pk: group.name for group in groups}
+    names.update(EmulationGroupName.objects.filter(year=year).values_list("group_id", "name"))
+    return names

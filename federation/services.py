@@ -7,6 +7,7 @@ two moves run at once: every tree write here takes one transaction-scoped lock.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -15,7 +16,15 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from federation.models import OrgUnit, ReorgEvent, UnitKind, UnitPlacement
+from federation.models import (
+    EmulationGroup,
+    EmulationGroupName,
+    EmulationMembership,
+    OrgUnit,
+    ReorgEvent,
+    UnitKind,
+    UnitPlacement,
+)
 from federation.signals import subtree_moved
 from portal.parsing import INT_MAX, ParseError, parse_int
 from portal.tabular import RowError
@@ -365,3 +374,38 @@ def units_import(
         report.created += 1
     report.applied = report.created > 0
     return report
+
+
+# --- emulation groups -------------------------------------------------------------------
+
+_MEMBER_COUNT = re.compile(r"\b\d+(?= tỉnh)")
+
+
+def counted_name(name: str, members: int) -> str | None:
+    """A group name that counts its members ("12 tỉnh, thành phố ..."), recounted; None
+    when the name counts nothing or already says `members`."""
+    match = _MEMBER_COUNT.search(name)
+    if match is None or int(match.group()) == members:
+        return None
+    return name[: match.start()] + str(members) + name[match.end() :]
+
+
+@transaction.atomic
+def emulation_group_names_refresh() -> int:
+    """Store, for each year whose member count differs from the count in a group's name,
+    the name with that year's count. Returns the number of names written."""
+    counts: dict[tuple[int, int], int] = {}
+    for group_id, year in EmulationMembership.objects.values_list("group_id", "year"):
+        counts[group_id, year] = counts.get((group_id, year), 0) + 1
+    groups = {g.pk: g for g in EmulationGroup.objects.all()}
+    written = 0
+    for (group_id, year), members in sorted(counts.items()):
+        name = counted_name(groups[group_id].name, members)
+        if name is None:
+            EmulationGroupName.objects.filter(group_id=group_id, year=year).delete()
+            continue
+        EmulationGroupName.objects.update_or_create(
+            group_id=group_id, year=year, defaults={"name": name}
+        )
+        written += 1
+    return written

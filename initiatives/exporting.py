@@ -20,7 +20,7 @@ from openpyxl.styles import Font
 
 from federation.models import OrgUnit
 from initiatives import selectors
-from initiatives.importing import TEMPLATE_COLUMNS
+from initiatives.importing import TEMPLATE_COLUMNS, column_header
 from initiatives.models import InitiativeAuthor
 from portal.tabular import safe_cell
 
@@ -114,7 +114,7 @@ def export_unit_xlsx(*, viewer, unit: OrgUnit):
     sheet = workbook.create_sheet(_("Sáng kiến"))
     header = []
     for column in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=column)
+        cell = WriteOnlyCell(sheet, value=column_header(column))
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import logging
@@ -33,9 +34,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import load_workbook
@@ -51,6 +53,7 @@ from initiatives.models import (
     ParticipantGroup,
     Status,
 )
+from initiatives.search import fold
 from initiatives.services import AuthorData
 from portal import parsing as strict
 from portal.rankings.services import tally_record_many
@@ -163,6 +166,67 @@ TEMPLATE_COLUMNS = (
     "author_job_title",
 )
 REQUIRED_COLUMNS = ("title", "content", "author_name", "unit_code")
+# The header people see for each column, in the template and the export. Import accepts
+# it in any of the portal's languages, and the older English names (`title`...) too.
+COLUMN_HEADERS = {
+    "id": gettext_noop("Mã số"),
+    "status": gettext_noop("Trạng thái"),
+    "external_id": gettext_noop("Mã ngoài"),
+    "title": gettext_noop("Tên sáng kiến"),
+    "content": gettext_noop("Nội dung"),
+    "description": gettext_noop("Mô tả"),
+    "author_name": gettext_noop("Tác giả"),
+    "author_id": gettext_noop("Mã tác giả"),
+    "author_percent": gettext_noop("Tỷ lệ đóng góp (%)"),
+    "unit_code": gettext_noop("Mã đơn vị"),
+    "submitted_at": gettext_noop("Ngày nộp"),
+    "participant_group": gettext_noop("Nhóm đối tượng"),
+    "field": gettext_noop("Lĩnh vực"),
+    "summary": gettext_noop("Tóm tắt hiệu quả"),
+    "problem": gettext_noop("Vấn đề cần giải quyết"),
+    "prior_solution": gettext_noop("Giải pháp đã biết"),
+    "improvements": gettext_noop("Điểm mới, cải tiến"),
+    "application_scope": gettext_noop("Phạm vi có thể áp dụng"),
+    "conditions": gettext_noop("Điều kiện áp dụng"),
+    "confidential_info": gettext_noop("Thông tin cần bảo mật"),
+    "investor": gettext_noop("Chủ đầu tư"),
+    "first_applied_on": gettext_noop("Ngày áp dụng lần đầu"),
+    "first_applied_by": gettext_noop("Nơi áp dụng lần đầu"),
+    "benefit_vnd": gettext_noop("Làm lợi (đồng)"),
+    "benefit_text": gettext_noop("Lợi ích theo tác giả"),
+    "applied_benefit_vnd": gettext_noop("Làm lợi theo đơn vị áp dụng (đồng)"),
+    "applied_benefit_text": gettext_noop("Lợi ích theo đơn vị áp dụng"),
+    "is_confidential": gettext_noop("Bí mật công nghệ"),
+    "award": gettext_noop("Giải thưởng"),
+    "author_birth_date": gettext_noop("Ngày sinh tác giả"),
+    "author_workplace": gettext_noop("Nơi công tác của tác giả"),
+    "author_job_title": gettext_noop("Chức danh tác giả"),
+    "author_qualification": gettext_noop("Trình độ tác giả"),
+}
+
+
+def column_header(column: str) -> str:
+    """The header of `column` in the reader's language."""
+    return _(COLUMN_HEADERS[column]) if column in COLUMN_HEADERS else column
+
+
+@functools.cache
+def _columns_by_header() -> dict[str, str]:
+    keys = {}
+    for column, header in COLUMN_HEADERS.items():
+        keys[fold(column)] = column
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                keys[fold(_(header))] = column
+    return keys
+
+
+def column_key(header) -> str:
+    """A file's header -> our column name: "Tên sáng kiến", "ten sang kien", "title"."""
+    raw = str(header or "").strip().lower()
+    return _columns_by_header().get(fold(raw), raw)
+
+
 TRUE_WORDS = {"có", "co", "x", "1", "true", "yes", "đúng", "dung", "mật", "mat"}
 FALSE_WORDS = {"", "không", "khong", "0", "false", "no", "sai"}
 # Errors kept for the report; past this only the count of bad rows grows.
@@ -291,7 +355,7 @@ class RowSource:
             raise ImportFileError(_(MSG_UNSUPPORTED_FORMAT)) from exc
         try:
             rows = workbook.worksheets[0].iter_rows(values_only=True)
-            header = [str(c or "").strip().lower() for c in next(rows, ())]
+            header = [column_key(c) for c in next(rows, ())]
             self.columns = {h for h in header if h}
             for number, values in enumerate(rows, start=2):
                 if not values or all(v is None or str(v).strip() == "" for v in values):
@@ -309,7 +373,7 @@ class RowSource:
             text.seek(0)
             delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
             reader = csv.reader(text, delimiter=delimiter)
-            header = [h.strip().lower() for h in next(reader, [])]
+            header = [column_key(h) for h in next(reader, [])]
             self.columns = {h for h in header if h}
             for number, values in enumerate(reader, start=2):
                 if not any(v.strip() for v in values):
@@ -332,7 +396,7 @@ class RowSource:
             if not isinstance(record, dict):
                 yield number, None, _(MSG_BAD_JSON)
                 continue
-            cells = {str(k).strip().lower(): _cell(v) for k, v in record.items()}
+            cells = {column_key(k): _cell(v) for k, v in record.items()}
             self.columns.update(cells)
             yield number, cells, _control_characters_error(cells)
 
@@ -547,7 +611,7 @@ class _Validator:
         }
         for column in REQUIRED_COLUMNS:
             if not present[column]:
-                errors.append((column, _(MSG_REQUIRED).format(column=column)))
+                errors.append((column, _(MSG_REQUIRED).format(column=column_header(column))))
 
         unit = self._unit(cells, errors)
         if unit is not None:
@@ -646,7 +710,12 @@ class _Validator:
         if not raw:
             if self.default_group:
                 return self.default_group
-            errors.append(("participant_group", _(MSG_REQUIRED).format(column="participant_group")))
+            errors.append(
+                (
+                    "participant_group",
+                    _(MSG_REQUIRED).format(column=column_header("participant_group")),
+                )
+            )
             return ""
         value = _group_lookup().get(raw) or _group_lookup().get(_fold(raw))
         if value is None:
@@ -1196,7 +1265,7 @@ def template_workbook(*, unit_code: str = "", field_name: str = "") -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Sáng kiến")
-    sheet.append(list(TEMPLATE_COLUMNS))
+    sheet.append([column_header(column) for column in TEMPLATE_COLUMNS])
     sheet.append([example.get(column, "") for column in TEMPLATE_COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -1207,7 +1276,7 @@ def template_workbook(*, unit_code: str = "", field_name: str = "") -> bytes:
     for column in TEMPLATE_COLUMNS:
         guide.append(
             [
-                column,
+                column_header(column),
                 _("có") if column in REQUIRED_COLUMNS else "",
                 _(COLUMN_HELP[column]).format(groups=groups),
             ]

@@ -327,6 +327,9 @@ def _edit(request, initiative, units):
             else [],
             "author_errors": author_errors,
             "file_errors": file_errors,
+            # For the summary at the top: errors with no single field, and where they sit.
+            "summary_errors": [(e, "author-errors") for e in author_errors]
+            + [(e, "file-errors") for e in file_errors],
             "step": min(max(step, 1), 5),
             "step_titles": STEP_TITLES,
             "required_to_submit": REQUIRED_TO_SUBMIT,

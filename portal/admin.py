@@ -63,3 +63,9 @@ try:
     admin.site.unregister(TokenProxy)
 except admin.sites.NotRegistered:
     pass
+
+
+# Django's own Vietnamese reads "Trang quản trị cho Django": name the portal instead.
+admin.site.site_header = _("Quản trị Cổng Sáng kiến")
+admin.site.site_title = _("Quản trị Cổng Sáng kiến")
+admin.site.index_title = _("Quản trị hệ thống")

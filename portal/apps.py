@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -10,3 +11,9 @@ class PortalConfig(AppConfig):
         # The project's Celery app becomes the current one in every Django process
         # (web, manage.py, tests), so `task.delay()` uses its broker and routes.
         import config.celery  # noqa: F401
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes names its admin section after its label ("AXES"): give it a name."""
+
+    verbose_name = _("Chống dò mật khẩu")

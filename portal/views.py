@@ -2,8 +2,10 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
-from portal import signin
+from portal import services, signin
 from portal.forms import LoginForm, PortalPasswordResetForm
 from portal.tenancy import home_unit, roles_of, scope_for
 
@@ -11,6 +13,33 @@ from portal.tenancy import home_unit, roles_of, scope_for
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The language this person chose before, on another device, follows them here.
+        chosen = form.get_user().language
+        if chosen:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                chosen,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, and for a signed-in person their remembered choice:
+    notices and emails to them are written in it."""
+    response = django_set_language(request)
+    if request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=request.POST.get("language", ""))
+    return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):

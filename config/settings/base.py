@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_htmx",
     "django_celery_beat",
-    "axes",
+    "portal.apps.AxesConfig",  # django-axes, with a Vietnamese admin section name
     "health_check",
     "csp",
     # ours
@@ -166,7 +166,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Numbers are grouped where they are shown as quantities (intcomma, floatformat "g",
+# number_format(force_grouping=True)), never by default: a year or an id in an
+# attribute must stay "2025", not "2.025".
+USE_THOUSAND_SEPARATOR = False
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

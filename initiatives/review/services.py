@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -162,12 +162,13 @@ def review_assign(*, initiative: Initiative, assigner, assignee) -> Initiative:
     locked.claimed_until = timezone.now() + dt.timedelta(hours=ASSIGN_HOURS)
     locked.save(update_fields=["claimed_by", "claimed_until"])
     if assignee.pk != assigner.pk:
-        Notice.objects.create(
-            recipient=assignee,
-            subject=_("%(name)s giao cho bạn duyệt sáng kiến “%(title)s”")
-            % {"name": assigner, "title": locked.title},
-            link=reverse("review-case", args=[locked.pk]),
-        )
+        with translation.override(assignee.preferred_language):
+            Notice.objects.create(
+                recipient=assignee,
+                subject=_("%(name)s giao cho bạn duyệt sáng kiến “%(title)s”")
+                % {"name": assigner, "title": locked.title},
+                link=reverse("review-case", args=[locked.pk]),
+            )
     return locked
 
 
@@ -184,10 +185,26 @@ def review_release(*, initiative: Initiative, reviewer) -> Initiative:
 
 
 def notify_author(*, initiative: Initiative, event: InitiativeEvent, decision: str) -> None:
-    """A notice in the portal now, an email after commit; both carry the reason."""
+    """A notice in the portal and an email in the outbox, in the author's language;
+    both carry the reason and are saved with the decision."""
     recipient = initiative.owner or initiative.entered_by
     if recipient is None:
         return
+    # Written in the author's language, not the reviewer's.
+    with translation.override(recipient.preferred_language):
+        notice = _author_notice(
+            recipient=recipient, initiative=initiative, event=event, decision=decision
+        )
+        if recipient.email:
+            from initiatives.review.tasks import decision_email
+
+            # In this transaction: saved with the decision, sent by Celery (portal.outbox).
+            outbox_enqueue(
+                to=[recipient.email], **decision_email(notice=notice, initiative=initiative)
+            )
+
+
+def _author_notice(*, recipient, initiative: Initiative, event: InitiativeEvent, decision: str):
     body = event.reason or _("Không có ghi chú.")
     link = (
         revise_link(initiative)
@@ -200,17 +217,12 @@ def notify_author(*, initiative: Initiative, event: InitiativeEvent, decision: s
         body = _("Lý do: %(reason)s") % {"reason": body}
     else:
         body = _("Ghi chú của người duyệt: %(reason)s") % {"reason": body}
-    notice = Notice.objects.create(
+    return Notice.objects.create(
         recipient=recipient,
         subject=_(DECISION_SUBJECTS[decision]).format(title=initiative.title[:200]),
         body=body,
         link=link,
     )
-    from initiatives.review.tasks import decision_email
-
-    if recipient.email:
-        # In this transaction: saved with the decision, sent by Celery (portal.outbox).
-        outbox_enqueue(to=[recipient.email], **decision_email(notice=notice, initiative=initiative))
 
 
 def _forget_stats(reviewer_id: int) -> None:

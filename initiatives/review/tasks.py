@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from initiatives.models import Initiative
 from portal.models import Notice
@@ -21,10 +22,9 @@ def decision_email(*, notice: Notice, initiative: Initiative) -> dict:
         "initiative": initiative,
         "site_url": settings.SITE_URL.rstrip("/"),
     }
-    return {
-        "subject": notice.subject,
-        "body": render_to_string("review/email/decision.txt", context),
-    }
+    with translation.override(notice.recipient.preferred_language):
+        body = render_to_string("review/email/decision.txt", context)
+    return {"subject": notice.subject, "body": body}
 
 
 @shared_task(acks_late=True, soft_time_limit=60)

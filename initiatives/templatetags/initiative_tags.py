@@ -1,6 +1,7 @@
 """Template helpers for initiative pages."""
 
 from django import template
+from django.utils.formats import number_format
 
 from portal.tenancy import scope_for
 
@@ -15,11 +16,11 @@ def reaches_units(user) -> bool:
 
 @register.filter
 def vnd(value) -> str:
-    """420000000 -> "420.000.000 đ" (Vietnamese grouping, whatever the locale's settings)."""
+    """420000000 -> "420.000.000 đ" in Vietnamese, "420,000,000 đ" in English."""
     if value in (None, ""):
         return ""
     try:
         amount = int(value)
     except (TypeError, ValueError):
         return str(value)
-    return f"{amount:,}".replace(",", ".") + " đ"
+    return number_format(amount, force_grouping=True) + " đ"

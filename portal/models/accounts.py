@@ -2,6 +2,7 @@
 
 import re
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -57,6 +58,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
     is_staff = models.BooleanField(_("quản trị hệ thống (trang admin)"), default=False)
     date_joined = models.DateTimeField(_("ngày tạo"), default=timezone.now)
+    # Chosen with the language switch; notices and emails to this person use it.
+    language = models.CharField(
+        _("ngôn ngữ"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
+    )
 
     objects = UserManager()
 
@@ -87,6 +92,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split()[-1] if self.full_name else ""
+
+    @property
+    def preferred_language(self) -> str:
+        """The language to write to this person in (the portal's own until they choose)."""
+        return self.language or settings.LANGUAGE_CODE
 
     @property
     def login_name(self) -> str:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -645,33 +645,50 @@ def reminders_send(*, today: dt.date | None = None) -> int:
     return sent
 
 
-def _remind(row, *, today: dt.date) -> int:
+def _reminder_text(row, *, today: dt.date) -> tuple[str, str]:
+    """The reminder's subject and body in the active language, numbers in its format
+    ("41,8%" and "9.000" in Vietnamese, "41.8%" and "9,000" in English)."""
+
+    def number(value, decimals=0):
+        return formats.number_format(value, decimal_pos=decimals, force_grouping=True)
+
     subject = _("Nhắc tiến độ chỉ tiêu sáng kiến: %(unit)s") % {"unit": row.unit.display_name}
     body = _(
         "Đến %(day)s, %(unit)s có %(count)s sáng kiến, đạt %(pct)s%% chỉ tiêu năm "
         "(%(target)s); theo tiến độ cần có %(expected)s. Cần thêm khoảng %(pace)s sáng kiến mỗi tuần."
     ) % {
-        "day": f"{today:%d/%m/%Y}",
+        "day": formats.date_format(today, "SHORT_DATE_FORMAT"),
         "unit": row.unit.display_name,
-        "count": row.submitted,
-        "pct": row.target_pct,
-        "target": row.target,
-        "expected": row.expected,
-        "pace": row.pace_per_week,
+        "count": number(row.submitted),
+        "pct": number(row.target_pct, 1),
+        "target": number(row.target),
+        "expected": number(row.expected),
+        "pace": number(row.pace_per_week),
     }
+    return subject, body
+
+
+def _remind(row, *, today: dt.date) -> int:
     link = f"/xep-hang/don-vi/{row.unit.code}/"
     recipients = list(
         RoleAssignment.objects.filter(unit=row.unit, role__in=REMINDER_ROLES)
         .select_related("user")
-        .values_list("user_id", "user__email")
+        .values_list("user_id", "user__email", "user__language")
         .distinct()
     )
-    Notice.objects.bulk_create(
-        Notice(recipient_id=user_id, subject=subject, body=body, link=link)
-        for user_id, _email in recipients
-    )
-    emails = sorted({email for _id, email in recipients if email})
-    outbox_enqueue(to=emails, subject=subject, body=body)
+    # Each person reads it in their own language: one text, and one email, per language.
+    by_language: dict[str, list[tuple[int, str | None]]] = {}
+    for user_id, email, language in recipients:
+        by_language.setdefault(language or settings.LANGUAGE_CODE, []).append((user_id, email))
+    for language, people in sorted(by_language.items()):
+        with translation.override(language):
+            subject, body = _reminder_text(row, today=today)
+        Notice.objects.bulk_create(
+            Notice(recipient_id=user_id, subject=subject, body=body, link=link)
+            for user_id, _email in people
+        )
+        emails = sorted({email for _id, email in people if email})
+        outbox_enqueue(to=emails, subject=subject, body=body)
     return len(recipients)
 
 

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from config.db_router import reads_from_replica
 from federation.models import EmulationGroup, OrgUnit
+from federation.selectors import emulation_group_names
 from initiatives.models import Field
 from portal.models.rankings import RankingMode, ReminderPolicy, WeeklyReport
 from portal.page_cache import cached_aggregate, cached_public_page
@@ -110,6 +111,33 @@ def _query_without_format(request) -> str:
     return query.urlencode()
 
 
+def _chip_query(request, period: periods.Period) -> str:
+    """What a category or cluster chip keeps of the current view: the period, the measure,
+    the mode and the other filters (not the category, cluster, page or export format)."""
+    query = request.GET.copy()
+    for name in ("category", "group", "page", "format"):
+        query.pop(name, None)
+    if "period" not in query:
+        query.update(QueryDict(period.query()))
+    return query.urlencode()
+
+
+def _named_groups(filters: Filters) -> list[EmulationGroup]:
+    """The clusters and blocks, each named as in the year whose membership the ranking
+    uses ("12 tỉnh" before the 2025 merger, fewer after)."""
+    today = timezone.localdate()
+    year = (
+        today.year
+        if filters.mode == RankingMode.TODAY
+        else min(filters.period.end.year, today.year)
+    )
+    groups = selectors.emulation_groups()
+    names = emulation_group_names(year, groups=groups)
+    for group in groups:
+        group.display_name = names[group.pk]
+    return groups
+
+
 def _bar_scale(rows, measure: str) -> None:
     values = [float(r.value(measure) or 0) for r in rows]
     top = max(values) if values else 0
@@ -132,6 +160,7 @@ def leaderboard(request):
     scope = scope_for(request.user, selectors.RANKING_ROLES)
     for row in ranking.rows:
         row.can_drill = scope.contains(row.unit)
+    groups = _named_groups(filters)
     return render(
         request,
         "rankings/leaderboard.html",
@@ -139,9 +168,11 @@ def leaderboard(request):
             "ranking": ranking,
             "filters": filters,
             "categories": selectors.CATEGORY_LABELS,
-            "groups": selectors.emulation_groups(),
+            "groups": groups,
+            "group_name": next((g.display_name for g in groups if g == ranking.group), ""),
             "measure_label": selectors.MEASURES[ranking.measure],
             "query": _query_without_format(request),
+            "chip_query": _chip_query(request, ranking.period),
         },
     )
 
@@ -238,6 +269,7 @@ def dashboard(request):
             for week, submitted, valid in series
         ],
     }
+    groups = _named_groups(filters)
     return render(
         request,
         "rankings/dashboard.html",
@@ -251,9 +283,13 @@ def dashboard(request):
             "year": year,
             "series": series,
             "categories": selectors.CATEGORY_LABELS,
-            "groups": selectors.emulation_groups(),
+            "groups": groups,
+            "group_name": next((g.display_name for g in groups if g == filters.group), ""),
             "measure_label": selectors.MEASURES[filters.measure],
             "query": _query_without_format(request),
+            "chip_query": _chip_query(request, filters.period),
+            # Targets are set by the unit above: a grassroots officer has no targets page.
+            "can_set_targets": scope_for(request.user, selectors.TARGET_ROLES).contains(focus),
         },
     )
 
@@ -427,6 +463,7 @@ def recognition(request):
     mode = _mode(request, default=RankingMode.HISTORIC)
     result = selectors.quarterly_recognition(year=period.start.year, quarter=quarter, mode=mode)
     if request.GET.get("format") in exports.EXPORT_FORMATS:
+        names = emulation_group_names(period.start.year)
         headers = [
             _("Cụm, khối"),
             _("Đơn vị dẫn đầu"),
@@ -436,7 +473,7 @@ def recognition(request):
         ]
         table = [
             [
-                item.group.name,
+                names.get(item.group.pk, item.group.name),
                 row.unit.name,
                 row.submitted,
                 row.target,
@@ -460,6 +497,7 @@ def recognition(request):
             "year": period.start.year,
             "quarter": quarter,
             "mode": mode,
+            "group_names": emulation_group_names(period.start.year),
         },
     )
 

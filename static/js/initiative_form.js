@@ -13,6 +13,20 @@
   var next = form.querySelector("[data-next]");
   var submit = form.querySelector("[data-submit]");
   var current = parseInt(form.dataset.step, 10) || 1;
+  var language = document.documentElement.lang || "vi";
+  var locale = language.indexOf("vi") === 0 ? "vi-VN" : language;
+
+  function formatNumber(value) {
+    return Number(value).toLocaleString(locale);
+  }
+
+  // "2025-03-01" from a date input, as people write dates here: 01/03/2025 in Vietnamese.
+  function formatDate(iso) {
+    var parts = iso.split("-");
+    if (parts.length !== 3) return iso;
+    var date = new Date(Number(parts[0]), Number(parts[1]) - 1, Number(parts[2]));
+    return new Intl.DateTimeFormat(locale, { day: "2-digit", month: "2-digit", year: "numeric" }).format(date);
+  }
 
   function show(number) {
     current = Math.min(Math.max(number, 1), steps.length);
@@ -31,8 +45,13 @@
     if (current === steps.length) buildReview();
   }
 
+  // Focus moves to the new step's heading, so a screen reader announces it and the
+  // keyboard continues from there (not from the top of the page).
   function go(number) {
     show(number);
+    var legend = steps[current - 1].querySelector("legend");
+    legend.setAttribute("tabindex", "-1");
+    legend.focus({ preventScroll: true });
     stepper.scrollIntoView({ behavior: "smooth", block: "start" });
   }
 
@@ -78,7 +97,7 @@
       total += parseFloat((percent.value || "0").replace(",", ".")) || 0;
     });
     total = Math.round(total * 100) / 100;
-    totalOutput.textContent = totalOutput.dataset.label + ": " + String(total).replace(".", ",") + "%";
+    totalOutput.textContent = totalOutput.dataset.label + ": " + formatNumber(total) + "%";
     totalOutput.classList.toggle("bad", total !== 100);
   }
 
@@ -106,8 +125,9 @@
     }
     if (element.type === "checkbox") return element.checked ? "✓" : "";
     if (element.type === "number" && element.value && /benefit_vnd$/.test(element.name)) {
-      return Number(element.value).toLocaleString("vi-VN") + " đ";
+      return formatNumber(element.value) + " đ";
     }
+    if (element.type === "date" && element.value) return formatDate(element.value);
     if (element.type === "file") {
       return Array.prototype.map.call(element.files, function (f) { return f.name; }).join(", ");
     }
@@ -165,7 +185,14 @@
   });
 
   show(current);
-  // After a refused save, bring the first message of the open step into view.
-  var firstError = steps[current - 1].querySelector(".form-errors, .field-error");
-  if (firstError) firstError.scrollIntoView({ block: "center" });
+  // A refused "submit" still saved a draft: the address bar shows that draft's page,
+  // so a reload or a shared link opens it rather than a new empty form.
+  if (form.dataset.canonicalUrl && window.location.pathname !== form.dataset.canonicalUrl) {
+    window.history.replaceState(null, "", form.dataset.canonicalUrl + "?buoc=" + current);
+  }
+  // The error summary's links (forms.js) point at fields of any step: open that step.
+  form.addEventListener("reveal", function (event) {
+    var step = event.target.closest("fieldset.step");
+    if (step) show(parseInt(step.dataset.step, 10));
+  });
 })();

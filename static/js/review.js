@@ -1,9 +1,28 @@
 /* Moderation queue: keyboard shortcuts and scrolling the copied passages into view.
  * Queue page: j/k next/previous row, Enter or o opens it, c claims it, Space selects it.
  * Case page: j/k next/previous item, a approve, r return, x reject, c claim,
- * Ctrl+Enter sends the decision. Keys are ignored while typing in a field. */
+ * Ctrl+Enter sends the decision. Keys are ignored while typing in a field.
+ * Single-key shortcuts can be turned off (WCAG 2.1.4): a switch on the page, remembered
+ * in this browser. */
 (function () {
   "use strict";
+
+  var STORAGE_KEY = "review-shortcuts";
+
+  function shortcutsOn() {
+    try { return window.localStorage.getItem(STORAGE_KEY) !== "off"; } catch (e) { return true; }
+  }
+
+  function initToggle() {
+    document.querySelectorAll("[data-shortcuts-toggle]").forEach(function (box) {
+      box.checked = shortcutsOn();
+      box.addEventListener("change", function () {
+        try { window.localStorage.setItem(STORAGE_KEY, box.checked ? "on" : "off"); } catch (e) { /* private mode */ }
+        document.documentElement.dataset.reviewShortcuts = box.checked ? "on" : "off";
+      });
+    });
+    document.documentElement.dataset.reviewShortcuts = shortcutsOn() ? "on" : "off";
+  }
 
   function typing(event) {
     var el = event.target;
@@ -32,7 +51,7 @@
       if (link) link.focus({ preventScroll: true });
     }
     document.addEventListener("keydown", function (event) {
-      if (typing(event) || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (!shortcutsOn() || typing(event) || event.ctrlKey || event.metaKey || event.altKey) return;
       var row = rows[current];
       if (event.key === "j") { select(current + 1); event.preventDefault(); }
       else if (event.key === "k") { select(current - 1); event.preventDefault(); }
@@ -67,7 +86,7 @@
         if (form) { form.requestSubmit(); event.preventDefault(); }
         return;
       }
-      if (typing(event) || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (!shortcutsOn() || typing(event) || event.ctrlKey || event.metaKey || event.altKey) return;
       var keys = { a: "approve", r: "return", x: "reject" };
       if (keys[event.key]) { choose(keys[event.key]); event.preventDefault(); return; }
       if (event.key === "j" || event.key === "k") {
@@ -92,6 +111,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    initToggle();
     var table = document.querySelector("table.review-queue");
     if (table) initQueue(table);
     if (document.getElementById("decide-panel")) initCase();

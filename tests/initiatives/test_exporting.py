@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from initiatives import exporting, services
+from initiatives import exporting, importing, services
 from initiatives.importing import RowSource, import_initiatives
 from initiatives.models import Initiative, ParticipantGroup
 from portal.tenancy import OFFICER_ROLES, scope_for
@@ -44,7 +44,8 @@ def make(unit, *, entered_by, title, confidential=False, submit=True, **data):
 def rows_of(content: bytes) -> list[dict]:
     sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
     values = list(sheet.iter_rows(values_only=True))
-    header = values[0]
+    # Headers are Vietnamese ("Tên sáng kiến"); key rows by our column names.
+    header = [importing.column_key(h) for h in values[0]]
     return [dict(zip(header, row, strict=True)) for row in values[1:]]
 
 

@@ -137,7 +137,7 @@ def test_every_bad_row_is_reported_with_row_column_and_reason(country, officer_i
         (11, "external_id"),
     }
     messages = {e.row: e.message for e in report.errors}
-    assert messages[3] == importing.MSG_REQUIRED.format(column="title")
+    assert messages[3] == importing.MSG_REQUIRED.format(column="Tên sáng kiến")
     assert messages[4] == importing.MSG_UNIT_UNKNOWN.format(code="KHONG-CO")
     # Out of scope reads exactly like unknown: no hint that the code exists elsewhere.
     assert messages[5] == importing.MSG_UNIT_UNKNOWN.format(code=country.grassroots_b.code)
@@ -379,7 +379,8 @@ def test_template_has_the_columns_and_an_example_that_imports(country, officer_i
     content = importing.template_workbook(unit_code=country.grassroots_a.code)
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]
     header = [c.value for c in sheet[1]]
-    assert header == list(importing.TEMPLATE_COLUMNS)
+    assert header[:4] == ["Mã ngoài", "Tên sáng kiến", "Nội dung", "Tác giả"]
+    assert [importing.column_key(h) for h in header] == list(importing.TEMPLATE_COLUMNS)
     report = officer_import(RowSource(io.BytesIO(content), "mau.xlsx"))
     assert report.errors == [] and report.created == 1
 
@@ -390,3 +391,20 @@ def test_template_has_the_columns_and_an_example_that_imports(country, officer_i
 )
 def test_money_cells(text, expected):
     assert importing.parse_money(text) == Decimal(expected)
+
+
+def test_vietnamese_english_and_unaccented_headers_all_import(country, officer_import):
+    unit = country.grassroots_a.code
+    rows = [
+        "Tên sáng kiến,Nội dung,Tác giả,Mã đơn vị,Nhóm đối tượng\n"
+        f"Máy A,Lắp cảm biến,Nguyễn Văn Tâm,{unit},enterprise\n",
+        "title,content,author_name,unit_code,participant_group\n"
+        f"Máy B,Lắp cảm biến,Nguyễn Văn Tâm,{unit},enterprise\n",
+        "TEN SANG KIEN,noi dung,tac gia,ma don vi,nhom doi tuong\n"
+        f"Máy C,Lắp cảm biến,Nguyễn Văn Tâm,{unit},enterprise\n",
+    ]
+    for text in rows:
+        report = officer_import(csv_source(text))
+        assert report.errors == [] and report.created == 1, report.errors
+        assert not report.unknown_columns
+    assert set(Initiative.objects.values_list("title", flat=True)) >= {"Máy A", "Máy B", "Máy C"}

@@ -63,6 +63,15 @@ def test_public_leaderboard_shows_provinces_ranked(client, data):
     assert "/xep-hang/don-vi/P1/" not in response.content.decode()
 
 
+def test_the_leaderboards_benefit_is_grouped_in_each_languages_way(client, data):
+    html = client.get("/xep-hang/?period=year&year=2025").content.decode()
+    assert '<td class="num">3.000.000</td>' in html
+    client.cookies["django_language"] = "en"
+    html = client.get("/xep-hang/?period=year&year=2025").content.decode()
+    assert '<td class="num">3,000,000</td>' in html
+    assert "2.025" not in html and "2,025" not in html
+
+
 def test_a_bad_period_keeps_the_page_and_says_why(client, data):
     response = client.get("/xep-hang/?period=range&start=2025-05-01&end=2025-01-01")
     assert response.status_code == 200
@@ -76,7 +85,8 @@ def test_leaderboard_query_count_is_pinned(client, data, django_assert_max_num_q
 
 def test_dashboard_query_count_is_pinned(client, data, people, django_assert_max_num_queries):
     login(client, people["leader"])
-    with django_assert_max_num_queries(22):
+    # The unread-notice badge, who may set targets and the per-year cluster names: 23.
+    with django_assert_max_num_queries(23):
         response = client.get("/xep-hang/bang-dieu-khien/?period=year&year=2025")
     assert response.status_code == 200
     assert response.context["chart"]["ranking"][0] == {"label": "LĐLĐ An Giang", "value": 3.0}
@@ -277,6 +287,25 @@ def test_reminders_go_to_lagging_units_officers_at_the_set_cadence(
     assert Notice.objects.count() == 2
 
 
+def test_reminders_are_written_in_each_recipients_language_and_number_format(
+    data, people, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    year = periods.year(2025)
+    Target.objects.create(unit=data.p1, starts_on=year.start, ends_on=year.end, count=7_000)
+    ReminderPolicy.objects.create(unit=data.root, every_days=7)
+    english = UserFactory(email="en.p1@example.vn", full_name="English Officer", language="en")
+    grant(english, Role.UNIT_OFFICER, data.p1)
+    assert services.reminders_send(today=dt.date(2025, 3, 31)) == 2
+    vietnamese = Notice.objects.get(recipient=people["officer_p1"])
+    assert "đạt 0,0% chỉ tiêu năm (7.000)" in vietnamese.body
+    assert "31/03/2025" in vietnamese.body
+    in_english = Notice.objects.get(recipient=english)
+    assert "0.0%" in in_english.body and "(7,000)" in in_english.body
+    assert "Nhắc" not in in_english.subject
+    assert sorted(m.to[0] for m in mail.outbox) == ["canbo.p1@example.vn", "en.p1@example.vn"]
+
+
 def test_cadence_is_set_by_the_level_itself(client, league, people):
     login(client, people["officer_p1"])
     response = client.post(
@@ -301,3 +330,27 @@ def test_a_grassroots_officer_sees_their_own_weekly_series(client, data, people)
 
     series = selectors.weekly_series(period=periods.year(2025), unit=data.g1)
     assert series == [(dt.date(2025, 2, 3), 3, 3)]
+
+
+def test_cluster_chips_keep_the_chosen_measure_and_period(client, data):
+    html = client.get("/xep-hang/?period=year&year=2025&measure=benefit").content.decode()
+    assert '?group=CUM&amp;period=year&amp;year=2025&amp;measure=benefit"' in html
+    assert '?category=sector&amp;period=year&amp;year=2025&amp;measure=benefit"' in html
+
+
+def test_a_cluster_is_named_for_the_year_it_is_shown(client, data):
+    from federation.models import EmulationMembership
+    from federation.services import counted_name, emulation_group_names_refresh
+
+    assert counted_name("Cụm 12 tỉnh ĐBSCL", 5) == "Cụm 5 tỉnh ĐBSCL"
+    assert counted_name("Cụm 12 tỉnh ĐBSCL", 12) is None
+    assert counted_name("Cụm ĐBSCL", 5) is None
+    data.cluster.name = "Cụm thi đua 3 tỉnh ĐBSCL"
+    data.cluster.save()
+    EmulationMembership.objects.filter(group=data.cluster, unit=data.p3).delete()
+    assert emulation_group_names_refresh() == 1  # 2025: 2 members, not 3
+    html = client.get("/xep-hang/?group=CUM&period=year&year=2025&mode=historic").content
+    html = html.decode()
+    assert "Cụm thi đua 2 tỉnh ĐBSCL" in html and "3 tỉnh" not in html
+    recognition = client.get("/xep-hang/khen-thuong/?year=2025&quarter=1").content.decode()
+    assert "Cụm thi đua 2 tỉnh ĐBSCL" in recognition
