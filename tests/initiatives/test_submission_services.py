@@ -7,6 +7,7 @@ import pytest
 
 from initiatives import services
 from initiatives.models import Initiative, ParticipantGroup, Status
+from tests.factories import decree_fields
 from tests.initiatives.submission_helpers import make_initiative
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +16,12 @@ pytestmark = pytest.mark.django_db
 def save(user, unit, token, title):
     return services.initiative_save_draft(
         entered_by=user,
-        data={"title": title, "participant_group": ParticipantGroup.ENTERPRISE, "unit": unit},
+        data={
+            **decree_fields(),
+            "title": title,
+            "participant_group": ParticipantGroup.ENTERPRISE,
+            "unit": unit,
+        },
         authors=[services.AuthorData("Nguyễn Văn Tâm", Decimal(100))],
         client_token=token,
     )
