@@ -29,6 +29,7 @@ django.setup()
 
 from federation.models import OrgUnit, UnitKind  # noqa: E402
 from federation.services import unit_create  # noqa: E402
+from initiatives.models import Field  # noqa: E402
 from portal.models import User  # noqa: E402
 
 WORDS_TEXT = (
@@ -38,6 +39,7 @@ WORDS_TEXT = (
     "phần mềm quản lý ca kíp hệ thống chiếu sáng cảm biến nhiệt độ băng tải"
 )
 WORDS = WORDS_TEXT.split()
+BENCH_FIELD = "cai-tien-ky-thuat"
 
 
 def grassroots_codes() -> list[str]:
@@ -71,6 +73,7 @@ def main() -> None:
     codes = grassroots_codes()
     if not User.objects.filter(is_superuser=True).exists():
         User.objects.create_superuser(email="bench@example.vn", password="bench", full_name="Bench")
+    Field.objects.get_or_create(code=BENCH_FIELD, defaults={"name": "Cải tiến kỹ thuật (bench)"})
     rng = random.Random(3)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -86,6 +89,13 @@ def main() -> None:
                 "unit_code": rng.choice(codes),
                 "submitted_at": f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
                 "benefit_vnd": rng.randint(0, 500) * 1_000_000,
+                # What Decree 13/2012 needs before a submission (initiatives.validation).
+                "field": BENCH_FIELD,
+                "problem": " ".join(rng.choices(WORDS, k=12)).capitalize() + ".",
+                "application_scope": "Các đơn vị có dây chuyền tương tự.",
+                "first_applied_on": f"2023-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                "summary": " ".join(rng.choices(WORDS, k=10)).capitalize() + ".",
+                "benefit_text": "Tiết kiệm chi phí sản xuất.",
             }
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     print(f"wrote {args.n} lines to {out}")

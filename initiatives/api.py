@@ -127,6 +127,7 @@ class InitiativeViewSet(
                 data=data,
                 authors=serializer.author_data(),
                 client_token=serializer.validated_data.get("client_token"),
+                actor=request.user,
             )
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc
@@ -146,6 +147,7 @@ class InitiativeViewSet(
                 data=serializer.initiative_data(),
                 authors=serializer.author_data(),
                 initiative=initiative,
+                actor=request.user,
             )
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc

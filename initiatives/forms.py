@@ -1,8 +1,9 @@
 """The initiative form, its authors formset and the attachment upload.
 
 A draft may be incomplete: only step 1 (title, participant group, unit) is
-required to save one. Submitting checks everything the Decree asks for
-(`InitiativeForm.check_complete`) and that contributions add up to 100%.
+required to save one. Submitting checks everything the Decree asks for, and that
+contributions add up to 100%, in `initiatives.validation` (through the services), the
+same rules every import and the API apply.
 """
 
 from __future__ import annotations
@@ -11,20 +12,19 @@ from decimal import Decimal
 
 from django import forms
 from django.forms import formset_factory
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from federation.models import OrgUnit
 from initiatives import attachments as attachment_rules
+from initiatives import validation
 from initiatives.models import Field, Initiative
 from initiatives.services import AuthorData
 from portal.parsing import StrictFormMixin
 
-MSG_REQUIRED_TO_SUBMIT = gettext_noop("Cần điền mục này trước khi nộp.")
 MSG_AUTHOR_NAME_REQUIRED = gettext_noop("Cần ghi họ và tên tác giả.")
 MSG_AUTHOR_PERCENT_REQUIRED = gettext_noop("Cần ghi tỷ lệ đóng góp (từ 0,01 đến 100).")
-MSG_DATE_IN_FUTURE = gettext_noop("Ngày áp dụng lần đầu không thể ở tương lai.")
+MSG_DATE_IN_FUTURE = validation.MSG_FIRST_APPLIED_IN_FUTURE
 MSG_UNIT_NOT_ALLOWED = gettext_noop("Hãy chọn công đoàn cơ sở của bạn trong danh sách.")
 MSG_TOO_MANY_FILES = gettext_noop("Mỗi lần chỉ gửi tối đa {n} tệp.")
 
@@ -108,16 +108,8 @@ STEP_FIELDS = {
         "award",
     ),
 }
-# What the Decree needs before an initiative can be handed in.
-REQUIRED_TO_SUBMIT = (
-    "field",
-    "problem",
-    "description",
-    "application_scope",
-    "first_applied_on",
-    "summary",
-    "benefit_text",
-)
+# What the Decree needs before an initiative can be handed in (marked in the form).
+REQUIRED_TO_SUBMIT = validation.REQUIRED_TO_SUBMIT
 
 
 class InitiativeForm(StrictFormMixin, forms.ModelForm):
@@ -178,20 +170,12 @@ class InitiativeForm(StrictFormMixin, forms.ModelForm):
 
     def clean_first_applied_on(self):
         day = self.cleaned_data.get("first_applied_on")
-        if day and day > timezone.localdate():
-            raise forms.ValidationError(_(MSG_DATE_IN_FUTURE))
+        for problem in validation.draft_problems(values={"first_applied_on": day}, authors=None):
+            raise forms.ValidationError(problem.message, code=problem.code)
         return day
 
     def clean_benefit_vnd(self):
         return self.cleaned_data.get("benefit_vnd") or Decimal(0)
-
-    def check_complete(self) -> bool:
-        """Add an error to every field the Decree needs but the draft lacks. Call after is_valid()."""
-        for name in REQUIRED_TO_SUBMIT:
-            value = self.cleaned_data.get(name)
-            if value in (None, "") or (isinstance(value, str) and not value.strip()):
-                self.add_error(name, _(MSG_REQUIRED_TO_SUBMIT))
-        return not self.errors
 
     @property
     def step_fields(self) -> dict[int, list]:

@@ -182,6 +182,37 @@ class InitiativeWriteSerializer(serializers.Serializer):
         if units is not None:
             self.fields["unit"].queryset = units
 
+    def validate(self, attrs):
+        """The draft rules of `initiatives.validation`, as the form and imports apply them
+        (completeness is checked on `submit`)."""
+        from initiatives import services, validation
+
+        request = self.context.get("request")
+        unit = attrs.get("unit") or getattr(self.instance, "unit", None)
+        previous_award = getattr(self.instance, "award", "") or ""
+        values = {"award": previous_award, **attrs}
+        authors = attrs.get("authors")
+        problems = validation.draft_problems(
+            values=values,
+            authors=[
+                AuthorData(
+                    a["full_name"], a["contribution_percent"], date_of_birth=a.get("date_of_birth")
+                )
+                for a in authors
+            ]
+            if authors is not None
+            else None,
+            may_set_award=unit is not None
+            and services.may_set_award(getattr(request, "user", None), unit),
+            previous_award=previous_award,
+        )
+        if problems:
+            errors: dict[str, list[str]] = {}
+            for problem in problems:
+                errors.setdefault(problem.field, []).append(problem.message)
+            raise serializers.ValidationError(errors)
+        return attrs
+
     def author_data(self) -> list[AuthorData] | None:
         """The authors sent, or None when a partial update leaves them as they are."""
         if "authors" not in self.validated_data:

@@ -24,6 +24,7 @@ from django_fsm import can_proceed
 
 from federation.models import OrgUnit, UnitKind
 from initiatives import attachments as attachment_rules
+from initiatives import validation
 from initiatives.models import (
     Attachment,
     Initiative,
@@ -32,13 +33,10 @@ from initiatives.models import (
     Status,
 )
 from initiatives.search import search_text_from
+from initiatives.validation import MSG_CONTRIBUTIONS_NOT_100, MSG_NO_AUTHOR  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
-MSG_CONTRIBUTIONS_NOT_100 = gettext_noop(
-    "Tổng tỷ lệ đóng góp của các tác giả phải bằng 100% (hiện là {total}%)."
-)
-MSG_NO_AUTHOR = gettext_noop("Cần ít nhất một tác giả.")
 MSG_UNIT_NOT_GRASSROOTS = gettext_noop("Sáng kiến phải thuộc một công đoàn cơ sở đang hoạt động.")
 MSG_NOT_EDITABLE = gettext_noop("Sáng kiến ở trạng thái “{status}” không thể sửa.")
 MSG_TRANSITION_NOT_ALLOWED = gettext_noop(
@@ -158,13 +156,14 @@ def counted_write(locked: Initiative, *, reattribute: bool = True) -> None:
     public_pages_changed()
 
 
-def _validate_authors(authors: Sequence[AuthorData]) -> None:
-    if not authors:
-        raise ValidationError({"authors": _(MSG_NO_AUTHOR)})
-    total = sum((Decimal(a.contribution_percent) for a in authors), Decimal(0))
-    if total != Decimal(100):
-        shown = f"{total:.2f}".rstrip("0").rstrip(".").replace(".", ",")
-        raise ValidationError({"authors": _(MSG_CONTRIBUTIONS_NOT_100).format(total=shown)})
+def may_set_award(actor, unit: OrgUnit) -> bool:
+    """The award is written by the union officers of the initiative's unit (or above)."""
+    from portal.tenancy import OFFICER_ROLES, scope_for
+
+    if actor is None:
+        return False
+    # The unit's position from the database: an instance held since may have stale lft/rght.
+    return scope_for(actor, OFFICER_ROLES).units().filter(pk=unit.pk).exists()
 
 
 def _validate_unit(unit: OrgUnit) -> None:
@@ -213,6 +212,7 @@ def initiative_save_draft(
     authors: Sequence[AuthorData] | None = None,
     initiative: Initiative | None = None,
     client_token: uuid.UUID | None = None,
+    actor=None,
 ) -> Initiative:
     """Create or update a draft (or a returned initiative being revised).
 
@@ -220,7 +220,10 @@ def initiative_save_draft(
     author); None leaves it as it is. Authors are checked for a 100% total only on
     submission: a draft may be incomplete.
     The caller has already checked that `entered_by` may write in `data["unit"]`'s subtree.
+    `actor` (default `entered_by`) is who writes now: only an officer may change the award.
+    Refused (ValidationError, nothing saved) when `validation.draft_problems` finds any.
     """
+    actor = actor or entered_by
     if initiative is None and client_token is not None:
         existing = _own_by_token(client_token, entered_by)
         if existing is not None:
@@ -235,10 +238,19 @@ def initiative_save_draft(
             raise ValidationError(
                 _(MSG_NOT_EDITABLE).format(status=initiative.get_status_display())
             )
+    previous_award = initiative.award
     for name in EDITABLE_FIELDS:
         if name in data:
             setattr(initiative, name, data[name])
     _validate_unit(initiative.unit)
+    validation.raise_problems(
+        validation.draft_problems(
+            values=validation.values_of(initiative),
+            authors=authors,
+            may_set_award=may_set_award(actor, initiative.unit),
+            previous_award=previous_award,
+        )
+    )
     initiative.search_text = search_text_for(
         initiative, author_names=[a.full_name for a in authors] if authors is not None else None
     )
@@ -309,8 +321,12 @@ def initiative_submit(*, initiative: Initiative, actor, submitted_at=None) -> In
     locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
     if locked.status not in (Status.DRAFT, Status.RETURNED):
         return locked  # already handed in: a second click changes nothing
-    _validate_authors(
-        [AuthorData(a.full_name, a.contribution_percent) for a in locked.authors.all()]
+    validation.raise_problems(
+        validation.submission_problems(
+            values=validation.values_of(locked),
+            authors=list(locked.authors.all()),
+            submitted_at=submitted_at,
+        )
     )
     _validate_unit(locked.unit)
     locked.full_clean()

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_POST
 from config.db_router import reads_from_replica
 from federation.models import OrgUnit
 from initiatives import attachments as attachment_rules
-from initiatives import selectors, services
+from initiatives import selectors, services, validation
 from initiatives.forms import (
     REQUIRED_TO_SUBMIT,
     STEP_FIELDS,
@@ -182,6 +182,7 @@ def _save_draft_with_files(
         with transaction.atomic():
             saved = services.initiative_save_draft(
                 entered_by=viewer,
+                actor=viewer,
                 data=data,
                 authors=authors,
                 initiative=initiative,
@@ -219,6 +220,13 @@ def _edit(request, initiative, units):
         action = request.POST.get("action", "draft")
         on_behalf = is_officer and request.POST.get("on_behalf") == "1"
         form_ok, authors_ok, uploads_ok = form.is_valid(), formset.is_valid(), uploads.is_valid()
+        if authors_ok and not form_ok:
+            # Nothing is saved, but say everything wrong with the authors now, as an import
+            # or the API would (the service checks them again when the form is saved).
+            author_errors.extend(
+                p.message
+                for p in validation.draft_problems(values={}, authors=authors_from(formset))
+            )
         if not uploads_ok:
             file_errors.extend(uploads.errors.get("files", []))
         saved = None
@@ -259,14 +267,14 @@ def _edit(request, initiative, units):
 
         if saved is not None and not file_errors and not author_errors:
             if saved.status != Status.CHECKING and saved.is_editable and action == "submit":
-                if form.check_complete():
-                    try:
-                        submitted = services.initiative_submit(initiative=saved, actor=viewer)
-                    except ValidationError as exc:
-                        _apply_service_errors(exc, form, author_errors)
-                    else:
-                        messages.success(request, _(MSG_SUBMITTED))
-                        return redirect("initiatives:detail", pk=submitted.pk)
+                # The one validation (initiatives.validation), as for imports and the API.
+                try:
+                    submitted = services.initiative_submit(initiative=saved, actor=viewer)
+                except ValidationError as exc:
+                    _apply_service_errors(exc, form, author_errors)
+                else:
+                    messages.success(request, _(MSG_SUBMITTED))
+                    return redirect("initiatives:detail", pk=submitted.pk)
             elif not saved.is_editable:
                 # The same form sent again after it was submitted: show what exists.
                 return redirect("initiatives:detail", pk=saved.pk)

@@ -94,7 +94,22 @@ def _rank(
     return mine.rank, mine.previous_rank, len(rows), label
 
 
+# Candidates read to fill the top ten when confidential ones are left out.
+TOP_CANDIDATES = 200
+
+
 def _top_initiatives(unit: OrgUnit, *, start: dt.date, end: dt.date) -> list[dict]:
+    """The year's ten valid initiatives with the largest benefit.
+
+    One file goes to every reader of the report (`report_readers`): a confidential
+    initiative is listed only if every one of them may read its text
+    (`initiatives.selectors.can_read_confidential_text`), since its benefit, and even
+    its place in a list ordered by benefit, are not for people outside its chain.
+    """
+    from initiatives.selectors import can_read_confidential_text
+    from portal.rankings.services import report_readers
+
+    readers = None
     tz = timezone.get_current_timezone()
     since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
@@ -108,8 +123,20 @@ def _top_initiatives(unit: OrgUnit, *, start: dt.date, end: dt.date) -> list[dic
             submitted_at__lt=until,
         )
         .select_related("unit")
-        .order_by("-benefit_vnd", "-submitted_at")[:10]
+        .order_by("-benefit_vnd", "-submitted_at")[:TOP_CANDIDATES]
     )
+    shown = []
+    for initiative in found:
+        if initiative.is_confidential:
+            if readers is None:
+                readers = report_readers(unit)
+            if not readers or not all(
+                can_read_confidential_text(reader, initiative) for reader in readers
+            ):
+                continue
+        shown.append(initiative)
+        if len(shown) == 10:
+            break
     return [
         {
             "title": i.title,
@@ -117,7 +144,7 @@ def _top_initiatives(unit: OrgUnit, *, start: dt.date, end: dt.date) -> list[dic
             "benefit_vnd": i.benefit_vnd,
             "submitted_on": timezone.localdate(i.submitted_at),
         }
-        for i in found
+        for i in shown
     ]
 
 

@@ -697,14 +697,27 @@ def _remind(row, *, today: dt.date) -> int:
 REPORT_ROLES = (Role.LEADERSHIP, Role.UNIT_OFFICER)
 
 
-def weekly_report_generate(*, unit: OrgUnit, week: dt.date, email: bool = False) -> WeeklyReport:
-    """Build (or rebuild) one unit's weekly report as XLSX and PDF; optionally email it."""
+REPORT_STEPS = 4  # content, XLSX, PDF, stored (and emailed)
+
+
+def weekly_report_generate(
+    *, unit: OrgUnit, week: dt.date, email: bool = False, on_progress=None
+) -> WeeklyReport:
+    """Build (or rebuild) one unit's weekly report as XLSX and PDF; optionally email it.
+
+    Seconds of work (WeasyPrint): called from Celery tasks only, never inside a request.
+    `on_progress(step)` is called after each of the `REPORT_STEPS` steps.
+    """
     from portal.rankings import reports
 
+    progress = on_progress or (lambda step: None)
     monday = periods.week_start(week)
     content = reports.weekly_report_content(unit=unit, week=monday)
+    progress(1)
     xlsx = reports.weekly_report_xlsx(content)
+    progress(2)
     pdf = reports.weekly_report_pdf(content)
+    progress(3)
     with transaction.atomic():
         report, _created = WeeklyReport.objects.select_for_update().get_or_create(
             unit=unit, week=monday
@@ -720,10 +733,28 @@ def weekly_report_generate(*, unit: OrgUnit, week: dt.date, email: bool = False)
         transaction.on_commit(lambda: [storage.delete(n) for n in old if n not in keep])
     if email:
         weekly_report_email(report=report, xlsx=xlsx, pdf=pdf)
+    progress(4)
     return report
 
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def report_readers(unit: OrgUnit):
+    """Everyone who receives the unit's weekly report or may download it: the report
+    roles at the unit, and every ranking role at the unit or above."""
+    from portal.models import User
+    from portal.rankings.selectors import RANKING_ROLES
+
+    chain = [unit.pk, *unit.get_ancestors().values_list("pk", flat=True)]
+    return list(
+        User.objects.filter(
+            models.Q(role_assignments__unit_id=unit.pk, role_assignments__role__in=REPORT_ROLES)
+            | models.Q(
+                role_assignments__unit_id__in=chain, role_assignments__role__in=RANKING_ROLES
+            )
+        ).distinct()
+    )
 
 
 def weekly_report_email(*, report: WeeklyReport, xlsx: bytes, pdf: bytes) -> int:
@@ -759,10 +790,12 @@ def weekly_report_email(*, report: WeeklyReport, xlsx: bytes, pdf: bytes) -> int
 
 
 def report_units() -> Iterable[OrgUnit]:
-    """Units that get a weekly report from beat: today's units directly under the confederation."""
+    """Units that get a weekly report from beat: the confederation itself (for national
+    leadership) and today's units directly under it."""
     from portal.rankings.selectors import top_level_units
 
-    return top_level_units().filter(active_to__isnull=True).order_by("code")
+    top = top_level_units().filter(active_to__isnull=True)
+    return (top | OrgUnit.objects.filter(level=0)).order_by("level", "code")
 
 
 def pace(*, submitted: int, target: int | None, period, as_of: dt.date):

@@ -46,6 +46,41 @@ def generate_weekly_report(unit_id: int, week: str, email: bool = True) -> int |
     return report.pk
 
 
+REPORT_JOB_KIND = "weekly_report"
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def run_weekly_report_job(job_id: int) -> dict:
+    """A report asked for from the reports page: made here, not in the request, with the
+    Job's progress kept for the page, and emailed to the unit's leadership if asked."""
+    from portal.models import Job
+
+    job = Job.objects.select_related("unit").filter(pk=job_id).first()
+    if job is None or job.state in (Job.State.DONE, Job.State.FAILED):
+        return {} if job is None else job.result
+    jobs = Job.objects.filter(pk=job_id)
+    jobs.update(state=Job.State.RUNNING, total=services.REPORT_STEPS, done=0)
+    try:
+        report = services.weekly_report_generate(
+            unit=job.unit,
+            week=dt.date.fromisoformat(job.options["week"]),
+            email=bool(job.options.get("email")),
+            on_progress=lambda step: jobs.update(done=step),
+        )
+    except Exception:
+        logger.exception("weekly report job %s failed", job_id)
+        jobs.update(state=Job.State.FAILED, finished_at=timezone.now())
+        raise
+    result = {"report": report.pk, "emailed": report.emailed_at is not None}
+    jobs.update(
+        state=Job.State.DONE,
+        done=services.REPORT_STEPS,
+        result=result,
+        finished_at=timezone.now(),
+    )
+    return result
+
+
 @shared_task(acks_late=True, **RETRY)
 def generate_weekly_reports(week: str | None = None) -> int:
     """Monday morning, after the snapshot: one task per unit directly under the confederation."""

@@ -17,6 +17,11 @@ urlpatterns = [
         views.unit_report_regenerate,
         name="unit-report-regenerate",
     ),
+    path(
+        "don-vi/<str:code>/bao-cao/tac-vu/<int:pk>/",
+        views.unit_report_job,
+        name="unit-report-job",
+    ),
     re_path(
         r"^don-vi/(?P<code>[^/]+)/bao-cao/(?P<week>\d{4}-\d{2}-\d{2})\.(?P<fmt>xlsx|pdf)$",
         views.unit_report_download,

@@ -4,6 +4,7 @@ targets, recognition and weekly reports. Thin: read filters, call one selector o
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -21,10 +22,11 @@ from config.db_router import reads_from_replica
 from federation.models import EmulationGroup, OrgUnit
 from federation.selectors import emulation_group_names
 from initiatives.models import Field
+from portal.models import Job
 from portal.models.rankings import RankingMode, ReminderPolicy, WeeklyReport
 from portal.page_cache import cached_aggregate, cached_public_page
 from portal.parsing import ParseError, parse_date, parse_int
-from portal.rankings import exports, periods, selectors, services
+from portal.rankings import exports, periods, selectors, services, tasks
 from portal.rankings.forms import (
     RankingFilterForm,
     RegenerateForm,
@@ -36,8 +38,13 @@ from portal.rankings.tiles import tile_map
 from portal.tabular import TableError, read_table
 from portal.tenancy import scope_for
 
+logger = logging.getLogger(__name__)
+
 DRILL_DOWN_PAGE = 100
 MSG_NO_RANKING_ACCESS = gettext_noop("Trang này dành cho lãnh đạo và cán bộ công đoàn.")
+MSG_REPORT_NOT_QUEUED = gettext_noop(
+    "Chưa lập được báo cáo vì hàng đợi tác vụ đang gián đoạn; hãy thử lại sau ít phút."
+)
 
 
 @dataclass
@@ -521,6 +528,8 @@ def unit_reports(request, code: str):
 @login_required
 @require_POST
 def unit_report_regenerate(request, code: str):
+    """Make (again) a week's report in the background, then email it to the unit's
+    leadership; the job's page shows its progress."""
     scope = _ranking_scope(request)
     unit = scope.get_unit_or_404(code=code)
     form = RegenerateForm(request.POST)
@@ -531,14 +540,45 @@ def unit_report_regenerate(request, code: str):
     if week > periods.week_start(timezone.localdate()):
         messages.error(request, _("Chỉ lập được báo cáo cho tuần đã qua hoặc tuần này."))
         return redirect("rankings:unit-reports", code=unit.code)
-    services.weekly_report_generate(unit=unit, week=week, email=False)
-    messages.success(request, _("Đã lập lại báo cáo tuần %(week)s.") % {"week": f"{week:%d/%m/%Y}"})
-    return redirect("rankings:unit-reports", code=unit.code)
+    job = Job.objects.create(
+        kind=tasks.REPORT_JOB_KIND,
+        owner=request.user,
+        unit=unit,
+        options={"week": week.isoformat(), "email": True},
+    )
+    try:
+        tasks.run_weekly_report_job.delay(job.pk)
+    except Exception:  # noqa: BLE001 - a broker outage must be said, not a 500
+        logger.exception("could not enqueue weekly report job %s", job.pk)
+        Job.objects.filter(pk=job.pk).update(
+            state=Job.State.FAILED, result={"error": _(MSG_REPORT_NOT_QUEUED)}
+        )
+        messages.error(request, _(MSG_REPORT_NOT_QUEUED))
+        return redirect("rankings:unit-reports", code=unit.code)
+    return redirect("rankings:unit-report-job", code=unit.code, pk=job.pk)
+
+
+@login_required
+def unit_report_job(request, code: str, pk: int):
+    """A report being made: its progress, then the links to download it."""
+    scope = _ranking_scope(request)
+    unit = scope.get_unit_or_404(code=code)
+    job = Job.objects.filter(
+        pk=pk, owner=request.user, unit=unit, kind=tasks.REPORT_JOB_KIND
+    ).first()
+    if job is None:
+        raise Http404
+    return render(
+        request,
+        "rankings/report_job.html",
+        {"unit": unit, "job": job, "week": dt.date.fromisoformat(job.options["week"])},
+    )
 
 
 @login_required
 def unit_report_download(request, code: str, week: str, fmt: str):
-    """The stored report of a week; a week never generated is generated now."""
+    """The stored report of a week. A week never made is not made here (seconds of
+    PDF rendering inside a request): the page says so and offers to make it."""
     scope = _ranking_scope(request)
     unit = scope.get_unit_or_404(code=code)
     try:
@@ -549,7 +589,12 @@ def unit_report_download(request, code: str, week: str, fmt: str):
         raise Http404
     report = WeeklyReport.objects.filter(unit=unit, week=monday).first()
     if report is None or not report.xlsx or not report.pdf:
-        report = services.weekly_report_generate(unit=unit, week=monday, email=False)
+        form = RegenerateForm(initial={"week": monday})
+        return render(
+            request,
+            "rankings/report_missing.html",
+            {"unit": unit, "week": monday, "form": form},
+        )
     stored = report.pdf if fmt == "pdf" else report.xlsx
     return FileResponse(
         stored.open("rb"),

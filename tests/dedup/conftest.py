@@ -4,6 +4,7 @@ import pytest
 
 from initiatives import services
 from initiatives.models import ParticipantGroup
+from tests.factories import decree_fields
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +40,7 @@ def hand_in(country):
         draft = services.initiative_save_draft(
             entered_by=author,
             data={
+                **decree_fields(),
                 "title": title,
                 "description": description,
                 "participant_group": ParticipantGroup.ENTERPRISE,

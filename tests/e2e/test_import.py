@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from initiatives.importing import MSG_REQUIRED, MSG_UNIT_UNKNOWN, TEMPLATE_COLUMNS
 from initiatives.models import Initiative, Status
 from tests.e2e.conftest import log_in, screenshot
-from tests.factories import Role, UnitFactory, UnitKind, UserFactory, grant
+from tests.factories import Role, UnitFactory, UnitKind, UserFactory, decree_columns, grant
 
 PASSWORD = "matkhau-An-toan-123"
 ROWS = 1000
@@ -36,6 +36,7 @@ def write_workbook(path, unit_codes: list[str]) -> None:
             "submitted_at": "20/05/2025",
             "participant_group": "enterprise",
             "benefit_vnd": 12_000_000,
+            **decree_columns(),
         }
         if row_number == 57:
             values["title"] = ""

@@ -15,6 +15,7 @@ from PIL import Image
 
 from initiatives import services
 from initiatives.models import Field, Initiative, ParticipantGroup
+from tests.factories import decree_fields
 
 # The first bytes of a Windows program ("MZ" header, then the DOS stub).
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 240
@@ -85,6 +86,7 @@ def make_initiative(
     initiative = services.initiative_save_draft(
         entered_by=entered_by,
         data={
+            **decree_fields(),
             "title": title,
             "summary": "Giảm 12% điện năng.",
             "field": make_field(),

@@ -13,16 +13,19 @@ from initiatives import services
 from initiatives.api import MSG_ALREADY_SUBMITTED, MSG_CANNOT_EDIT, MSG_CONFIDENTIAL_FILES
 from initiatives.models import Field, Initiative, ParticipantGroup, Status
 from portal.api_tokens import api_token_create
+from tests.factories import decree_field, decree_fields
 
 pytestmark = pytest.mark.django_db
 
 SECRET = "Công thức pha dung dịch mạ kẽm bí mật"
 
 
-def make(unit, *, entered_by, owner=None, title="Sáng kiến", submit=False, **data):
+def make(unit, *, entered_by, owner=None, title="Sáng kiến", submit=False, actor=None, **data):
     initiative = services.initiative_save_draft(
         entered_by=entered_by,
+        actor=actor,
         data={
+            **decree_fields(),
             "title": title,
             "summary": "Giảm chi phí.",
             "description": "Mô tả bản chất.",
@@ -64,6 +67,7 @@ def secret_a(country, personas):
         description=SECRET,
         is_confidential=True,
         award="Giải nhất",
+        actor=personas.grassroots_officer_a,  # the award is written by an officer
         submit=True,
     )
 
@@ -122,6 +126,12 @@ def test_create_then_submit_moves_to_checking(country, personas, api):
     payload = {
         "title": "Băng tải phân loại tôm",
         "description": "Thay phân loại thủ công bằng băng tải.",
+        "summary": "Năng suất tăng 30%.",
+        "problem": "Phân loại bằng tay chậm.",
+        "application_scope": "Nhà máy chế biến tôm.",
+        "field": decree_field().code,
+        "first_applied_on": "2025-03-01",
+        "benefit_text": "Giảm 4 lao động mỗi ca.",
         "unit": country.grassroots_a.code,
         "participant_group": "enterprise",
         "benefit_vnd": "25000000",

@@ -12,6 +12,7 @@ from initiatives import exporting, importing, services
 from initiatives.importing import RowSource, import_initiatives
 from initiatives.models import Initiative, ParticipantGroup
 from portal.tenancy import OFFICER_ROLES, scope_for
+from tests.factories import decree_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +23,7 @@ def make(unit, *, entered_by, title, confidential=False, submit=True, **data):
     initiative = services.initiative_save_draft(
         entered_by=entered_by,
         data={
+            **decree_fields(),
             "title": title,
             "summary": f"Tóm tắt {title}",
             "description": SECRET if confidential else f"Mô tả {title}",

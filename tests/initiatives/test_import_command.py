@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from initiatives.models import Initiative, InitiativeEvent, Status
+from tests.factories import decree_columns
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +22,7 @@ def record(n: int, unit_code: str, **overrides) -> dict:
         "author_id": f"P-{n % 3}",
         "unit_code": unit_code,
         "submitted_at": "2024-06-01",
+        **decree_columns(),
     }
     values.update(overrides)
     return values

@@ -12,6 +12,7 @@ from initiatives import import_views, importing
 from initiatives.models import Initiative, Status
 from initiatives.tasks import IMPORT_JOB_KIND, run_initiative_import
 from portal.models import Job
+from tests.factories import decree_columns
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,7 @@ def good(n: int, unit_code: str, **overrides) -> dict:
         "author_name": "Đỗ Thị Mai",
         "unit_code": unit_code,
         "participant_group": "enterprise",
+        **decree_columns(),
     }
     values.update(overrides)
     return values

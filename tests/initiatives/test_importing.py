@@ -15,6 +15,7 @@ from initiatives import importing
 from initiatives.importing import RowSource, import_initiatives
 from initiatives.models import Field, Initiative, InitiativeEvent, Status
 from portal.tenancy import OFFICER_ROLES, scope_for
+from tests.factories import decree_columns, decree_field
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,7 @@ def row(n: int, unit_code: str, **overrides) -> dict:
         "unit_code": unit_code,
         "submitted_at": "15/03/2025",
         "participant_group": "enterprise",
+        **decree_columns(),
     }
     values.update(overrides)
     return values
@@ -214,11 +216,14 @@ def test_an_external_id_of_another_province_is_neither_updated_nor_revealed(
 
 def test_csv_rows_keep_spreadsheet_numbers_across_blank_lines(country, officer_import):
     code = country.grassroots_a.code
+    decree = decree_columns()
+    extra = ",".join(decree)
+    cells = ",".join(str(v) for v in decree.values())
     text = (
-        "title,content,author_name,unit_code,participant_group\n"
-        f"Một,Nội dung một,Nguyễn A,{code},enterprise\n"
+        f"title,content,author_name,unit_code,participant_group,{extra}\n"
+        f"Một,Nội dung một,Nguyễn A,{code},enterprise,{cells}\n"
         ",,,,\n"
-        f"Hai,,Nguyễn B,{code},enterprise\n"
+        f"Hai,,Nguyễn B,{code},enterprise,{cells}\n"
     )
     report = officer_import(csv_source(text))
     assert [(e.row, e.field) for e in report.errors] == [(4, "content")]
@@ -227,9 +232,12 @@ def test_csv_rows_keep_spreadsheet_numbers_across_blank_lines(country, officer_i
 
 def test_csv_saved_by_excel_with_semicolons(country, officer_import):
     code = country.grassroots_a.code
+    decree = decree_columns()
+    extra = ";".join(decree)
+    cells = ";".join(str(v) for v in decree.values())
     text = (
-        "title;content;author_name;unit_code;participant_group;benefit_vnd\n"
-        f"Một;Nội dung, có dấu phẩy;Nguyễn A;{code};enterprise;1.500.000\n"
+        f"title;content;author_name;unit_code;participant_group;benefit_vnd;{extra}\n"
+        f"Một;Nội dung, có dấu phẩy;Nguyễn A;{code};enterprise;1.500.000;{cells}\n"
     )
     report = officer_import(csv_source(text))
     assert report.errors == []
@@ -251,6 +259,7 @@ def test_jsonl_reads_the_archive_keys_and_reports_broken_lines(country, officer_
                     "submitted_at": "2024-05-02T09:30:00+07:00",
                     "participant_group": "projects",
                     "award": "Giải ba",
+                    **decree_columns(),
                 },
                 "{không phải json",
             ]
@@ -376,7 +385,9 @@ def test_an_empty_file_says_so(officer_import):
 
 
 def test_template_has_the_columns_and_an_example_that_imports(country, officer_import):
-    content = importing.template_workbook(unit_code=country.grassroots_a.code)
+    content = importing.template_workbook(
+        unit_code=country.grassroots_a.code, field_name=decree_field().name
+    )
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]
     header = [c.value for c in sheet[1]]
     assert header[:4] == ["Mã ngoài", "Tên sáng kiến", "Nội dung", "Tác giả"]

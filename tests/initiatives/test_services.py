@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from initiatives import services
 from initiatives.models import InitiativeEvent, ParticipantGroup, Status
+from tests.factories import decree_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -14,6 +15,7 @@ def draft(country, personas):
     return services.initiative_save_draft(
         entered_by=personas.worker_a,
         data={
+            **decree_fields(),
             "title": "Cải tiến dây chuyền cấp đông tôm",
             "summary": "Giảm 12% điện năng.",
             "description": "Lắp biến tần cho máy nén.",

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from initiatives import services
 from initiatives.models import Initiative, ParticipantGroup, Status
+from tests.factories import decree_fields
 from tests.initiatives.submission_helpers import make_initiative
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,12 @@ pytestmark = pytest.mark.django_db
 def save(user, unit, token, title):
     return services.initiative_save_draft(
         entered_by=user,
-        data={"title": title, "participant_group": ParticipantGroup.ENTERPRISE, "unit": unit},
+        data={
+            **decree_fields(),
+            "title": title,
+            "participant_group": ParticipantGroup.ENTERPRISE,
+            "unit": unit,
+        },
         authors=[services.AuthorData("Nguyễn Văn Tâm", Decimal(100))],
         client_token=token,
     )

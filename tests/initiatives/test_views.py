@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from initiatives import attachments, forms, services, views
+from initiatives import attachments, forms, services, validation, views
 from initiatives.models import Initiative, InitiativeEvent, Status
 from tests.initiatives.submission_helpers import (
     EXE_BYTES,
@@ -115,7 +115,8 @@ def test_incomplete_submission_is_saved_as_draft_and_says_what_is_missing(
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert forms.MSG_REQUIRED_TO_SUBMIT in html
+    for label in ("mô tả bản chất của sáng kiến", "tóm tắt hiệu quả"):
+        assert validation.MSG_REQUIRED.format(label=label) in html
     assert views.MSG_FIX_BEFORE_SUBMIT in html
     initiative = Initiative.objects.get()
     assert initiative.status == Status.DRAFT

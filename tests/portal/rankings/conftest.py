@@ -13,7 +13,15 @@ from federation.models import EmulationGroup, EmulationMembership
 from federation.services import unit_merge
 from initiatives import services as initiative_services
 from initiatives.models import Field, ParticipantGroup
-from tests.factories import Role, UnitFactory, UnitKind, UserFactory, grant
+from tests.factories import (
+    Role,
+    UnitFactory,
+    UnitKind,
+    UserFactory,
+    decree_field,
+    decree_fields,
+    grant,
+)
 
 MERGER = dt.date(2025, 7, 1)
 
@@ -58,10 +66,11 @@ def submit(
     draft = initiative_services.initiative_save_draft(
         entered_by=league.author,
         data={
+            **decree_fields(),
             "title": title,
             "participant_group": group,
             "unit": unit,
-            "field": field,
+            "field": field or decree_field(),
             "benefit_vnd": Decimal(benefit),
         },
         authors=[initiative_services.AuthorData("Nguyễn Văn A", Decimal(100))],

@@ -11,6 +11,7 @@ from django.db.models import Sum
 from initiatives import services as initiative_services
 from portal.models.rankings import DailyTally, MonthlyTally, TalliedInitiative, WeeklyTally
 from portal.rankings import services
+from tests.factories import decree_fields
 from tests.portal.rankings.conftest import at, submit
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +64,12 @@ def snapshot_of_counters():
 def test_a_draft_is_not_counted_and_submission_counts_once(league):
     draft = initiative_services.initiative_save_draft(
         entered_by=league.author,
-        data={"title": "Nháp", "participant_group": "enterprise", "unit": league.g1},
+        data={
+            **decree_fields(),
+            "title": "Nháp",
+            "participant_group": "enterprise",
+            "unit": league.g1,
+        },
         authors=[initiative_services.AuthorData("A", Decimal(100))],
     )
     assert not DailyTally.objects.exists()

@@ -24,7 +24,7 @@ from initiatives.models import Field, Initiative
 from portal.models.rankings import RankingMode
 from portal.rankings import periods, selectors, services
 from portal.tenancy import OFFICER_ROLES, scope_for
-from tests.factories import Role, UnitFactory, UserFactory, grant
+from tests.factories import Role, UnitFactory, UserFactory, decree_columns, decree_fields, grant
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +69,7 @@ class Mekong:
         draft = initiative_services.initiative_save_draft(
             entered_by=self.officer,
             data={
+                **decree_fields(),
                 "title": f"Sáng kiến {code} {day:%d/%m/%Y}",
                 "participant_group": "enterprise",
                 "unit": self.grassroots[code],
@@ -101,6 +102,7 @@ def import_hau_giang_2024(mekong: Mekong) -> Initiative:
         "unit_code": "HG-G1",
         "submitted_at": "10/03/2024",
         "participant_group": "enterprise",
+        **decree_columns(field="co-khi"),
     }
     book = Workbook()
     book.active.append(columns)

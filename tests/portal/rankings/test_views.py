@@ -263,8 +263,9 @@ def test_weekly_report_is_generated_emailed_and_regenerable(
 def test_beat_tasks_snapshot_and_report_every_top_level_unit(data, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert tasks.snapshot_weekly_rankings("2025-02-03") == 2 * 4  # 4 top-level units, 2 modes
-    assert tasks.generate_weekly_reports("2025-02-03") == 4
-    assert WeeklyReport.objects.filter(week=dt.date(2025, 2, 3)).count() == 4
+    # 4 top-level units and the confederation itself (for national leadership).
+    assert tasks.generate_weekly_reports("2025-02-03") == 5
+    assert WeeklyReport.objects.filter(week=dt.date(2025, 2, 3)).count() == 5
 
 
 def test_reminders_go_to_lagging_units_officers_at_the_set_cadence(
