@@ -30,6 +30,7 @@ from initiatives.models import (
     InitiativeEvent,
     Status,
 )
+from portal.membership import MSG_MEMBERSHIP_PENDING, membership_blocks_submit
 
 logger = logging.getLogger(__name__)
 
@@ -229,6 +230,12 @@ def enqueue_similarity_check(initiative_id: int) -> None:
         logger.exception("could not enqueue the similarity check of initiative %s", initiative_id)
 
 
+def _validate_membership(actor, unit) -> None:
+    """A worker whose membership of the unit is not confirmed may keep drafts, not submit."""
+    if membership_blocks_submit(user=actor, unit=unit):
+        raise ValidationError(_(MSG_MEMBERSHIP_PENDING).format(unit=unit.name))
+
+
 @transaction.atomic
 def initiative_submit(*, initiative: Initiative, actor, submitted_at=None) -> Initiative:
     """Hand in a draft, or resubmit a returned initiative; the check starts after commit.
@@ -242,6 +249,7 @@ def initiative_submit(*, initiative: Initiative, actor, submitted_at=None) -> In
         [AuthorData(a.full_name, a.contribution_percent) for a in locked.authors.all()]
     )
     _validate_unit(locked.unit)
+    _validate_membership(actor, locked.unit)
     locked.full_clean()
     name = "submit" if locked.status == Status.DRAFT else "resubmit"
     extra = {"submitted_at": submitted_at or timezone.now()} if name == "submit" else {}

@@ -36,7 +36,9 @@ from initiatives.forms import (
     authors_from,
 )
 from initiatives.models import Attachment, Field, ParticipantGroup, Status
-from portal.models import Role
+from portal.membership import open_membership
+from portal.models import Membership, Role
+from portal.registration import registration_url
 from portal.tenancy import OFFICER_ROLES, roles_of, scope_for
 
 MSG_DRAFT_SAVED = gettext_noop("Đã lưu bản nháp.")
@@ -92,6 +94,11 @@ def _initial_unit(request, units):
             messages.warning(request, _(MSG_QR_UNIT_NOT_YOURS).format(unit=asked.name))
     member_units = [a.unit_id for a in roles_of(request.user) if a.role == Role.MEMBER]
     return units.filter(pk__in=member_units).first() or units.first()
+
+
+def _pending_membership(user) -> Membership | None:
+    membership = open_membership(user)
+    return membership if membership and membership.status == Membership.Status.PENDING else None
 
 
 def _author_defaults(user, unit) -> dict:
@@ -271,6 +278,7 @@ def _edit(request, initiative, units):
             "action_url": action_url,
             "max_file_bytes": attachment_rules.max_file_bytes(),
             "max_total_bytes": attachment_rules.max_total_bytes(),
+            "pending_membership": _pending_membership(viewer),
         },
         status=200,
     )
@@ -417,7 +425,8 @@ def poster(request, code: str):
     unit = selectors.poster_units(viewer=request.user).filter(code=code).first()
     if unit is None:
         raise Http404
-    url = request.build_absolute_uri(f"{reverse('initiatives:create')}?don_vi={unit.code}")
+    # One link for everyone: signed-in people go on to the form, others register first.
+    url = request.build_absolute_uri(registration_url(unit_code=unit.code))
     return render(
         request,
         "initiatives/poster.html",

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Cổng thông tin")
+
+    def ready(self) -> None:
+        from federation import hooks
+        from portal.membership import roles_follow_merge
+
+        hooks.on_unit_merged(roles_follow_merge)

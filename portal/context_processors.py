@@ -1,4 +1,4 @@
-from portal.tenancy import REVIEW_ROLES, UNIT_ADMIN_ROLES, home_unit, roles_of
+from portal.tenancy import OFFICER_ROLES, REVIEW_ROLES, UNIT_ADMIN_ROLES, home_unit, roles_of
 
 
 def viewer(request):
@@ -11,6 +11,7 @@ def viewer(request):
         "viewer_unit": home_unit(user),
         "viewer_roles": sorted({a.get_role_display() for a in assignments}),
         "viewer_is_reviewer": any(a.role in REVIEW_ROLES for a in assignments),
+        "viewer_manages_people": any(a.role in OFFICER_ROLES for a in assignments),
         # Admins of a unit directly under the confederation set its review policy.
         "viewer_sets_review_policy": any(
             a.role in UNIT_ADMIN_ROLES and a.unit.level <= 1 for a in assignments

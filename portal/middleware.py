@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -23,3 +24,23 @@ class PortalLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class ProfileCompletionMiddleware:
+    """After a first social sign-in, the profile is completed before anything else."""
+
+    ALLOWED_PREFIXES = ("/tai-khoan/", "/static/", "/i18n/", "/media/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "must_complete_profile", False)
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+        ):
+            return redirect("complete-profile")
+        return self.get_response(request)

@@ -1,8 +1,20 @@
-"""The portal's tables, one module per subject: accounts and roles, background jobs, notices."""
+"""The portal's tables, one module per subject: accounts and roles, memberships, background jobs, notices."""
 
 from portal.models.accounts import Role, RoleAssignment, User, UserManager, normalize_phone
 from portal.models.jobs import Job
+from portal.models.membership import Membership, RoleGrantLog, UserSession
 from portal.models.notices import Notice
 from portal.models.rankings import *  # noqa: F403 - rankings, targets, weekly reports
 
-__all__ = ["Job", "Notice", "Role", "RoleAssignment", "User", "UserManager", "normalize_phone"]
+__all__ = [
+    "Job",
+    "Membership",
+    "Notice",
+    "Role",
+    "RoleAssignment",
+    "RoleGrantLog",
+    "User",
+    "UserManager",
+    "UserSession",
+    "normalize_phone",
+]

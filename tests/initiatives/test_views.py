@@ -445,13 +445,14 @@ def test_library_hides_what_is_not_approved(client_for, personas, country):
 # --- QR poster -----------------------------------------------------------------------------------
 
 
-def test_poster_links_to_the_form_with_the_unit(client_for, personas, country):
+def test_poster_links_to_registration_with_the_unit(client_for, personas, country):
     response = client_for(personas.grassroots_officer_a).get(
         f"/sang-kien/ap-phich/{country.grassroots_a.code}/"
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert f"http://testserver/sang-kien/moi/?don_vi={country.grassroots_a.code}" in html
+    # Registration sends signed-in people on to the form with the unit.
+    assert f"http://testserver/tai-khoan/dang-ky/?don-vi={country.grassroots_a.code}" in html
     assert 'src="data:image/svg+xml;base64,' in html
     assert country.grassroots_a.name in html
     assert (
