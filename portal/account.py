@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -86,7 +87,7 @@ def personal_data(user) -> dict:
     from initiatives.models import Initiative
 
     initiatives = (
-        Initiative.objects.filter(authors__user=user)
+        Initiative.objects.filter(Q(authors__user=user) | Q(owner=user))
         .select_related("unit")
         .distinct()
         .order_by("pk")

@@ -8,6 +8,7 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from federation import hooks
+        from portal import account  # noqa: F401 - connects the session recorder to user_logged_in
         from portal.membership import roles_follow_merge
 
         hooks.on_unit_merged(roles_follow_merge)
