@@ -35,6 +35,8 @@ MSG_TOO_MANY_REGISTRATIONS = gettext_noop(
 )
 MSG_PROFILE_COMPLETED = gettext_noop("Đã lưu thông tin. Chào mừng bạn!")
 
+SESSION_UNIT = "registration_unit_code"
+SESSION_NEXT = "registration_next"
 UNIT_PARAM = "don-vi"
 INVITATION_PARAM = "loi-moi"
 SOCIAL_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
@@ -117,6 +119,11 @@ def register(request):
         form = RegistrationForm(
             initial={"unit": preset.code if preset else ""}, fixed_unit=fixed_unit
         )
+        if preset is not None and not fixed_unit:
+            # Someone who picks Zalo, Google or Facebook here finds the union filled in again.
+            request.session[SESSION_UNIT] = preset.code
+            if next_url:
+                request.session[SESSION_NEXT] = next_url
     return render(
         request,
         "accounts/register.html",
@@ -210,7 +217,7 @@ def complete_profile(request):
     user = request.user
     if not needs_profile(user):
         return redirect("home")
-    code = request.session.get("registration_unit_code", "")
+    code = request.session.get(SESSION_UNIT, "")
     preset = people.grassroots_by_code(code) if code else None
     if request.method == "POST":
         form = SocialCompletionForm(request.POST, user=user)
@@ -218,7 +225,8 @@ def complete_profile(request):
             _complete(user, form.cleaned_data)
             messages.success(request, _(MSG_PROFILE_COMPLETED))
             unit = form.cleaned_data["unit"]
-            return redirect(request.session.pop("registration_next", "") or _entry_url(unit))
+            request.session.pop(SESSION_UNIT, None)
+            return redirect(request.session.pop(SESSION_NEXT, "") or _entry_url(unit))
         chosen = form.data.get("unit", "")
         preset = people.grassroots_by_code(chosen) if chosen else preset
     else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 
 PROVIDER_ORDER = ("zalo", "google", "facebook")
@@ -41,6 +42,15 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def get_app(self, request, provider, client_id=None):
+        from allauth.socialaccount.models import SocialApp
+
+        try:
+            return super().get_app(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist:
+            # A provider without credentials does not exist for visitors: 404, not 500.
+            raise Http404 from None
+
     def is_open_for_signup(self, request, sociallogin):
         return True
 

@@ -192,8 +192,12 @@ SOCIALACCOUNT_PROVIDERS = {
     ),
     "facebook": _social_provider(
         "FACEBOOK",
-        {"AUTHORIZE_URL": "https://www.facebook.com/v19.0/dialog/oauth"},
+        {
+            "AUTHORIZE_URL": "https://www.facebook.com/v19.0/dialog/oauth",
+            "GRAPH_API_URL": "https://graph.facebook.com/v19.0",
+        },
         METHOD="oauth2",
+        VERSION="v19.0",
         SCOPE=["public_profile", "email"],
     ),
 }

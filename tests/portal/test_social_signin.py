@@ -162,3 +162,17 @@ def test_a_replayed_code_without_the_verifier_is_refused(zalo):
         timeout=10,
     )
     assert response.status_code == 400
+
+
+def test_the_posters_union_carries_over_to_the_completion_after_zalo(client, country, zalo):
+    union = seafood_union(country)
+    page = client.get("/tai-khoan/dang-ky/", {"don-vi": union.code}).content.decode()
+    assert 'data-provider="zalo"' in page
+    _sign_in_with_zalo(client, zalo)
+    page = client.get("/tai-khoan/hoan-tat/").content.decode()
+    assert f'name="unit" value="{union.code}"' in page
+
+
+def test_a_provider_without_credentials_cannot_be_used(client):
+    response = client.post("/tai-khoan/mxh/google/login/")
+    assert response.status_code == 404
