@@ -41,9 +41,9 @@ MSG_MEMBERSHIP_PENDING = gettext_noop(
     "Bạn vẫn có thể viết và lưu bản nháp; bạn nộp được khi đã được xác nhận."
 )
 
-# Roles an officer may hand out inside their subtree: never leadership or system admin.
+# Roles an officer may hand out inside their subtree: never unit officer, leadership or
+# system admin (those come from a system admin).
 GRANTABLE_BY_OFFICER = (Role.MEMBER, Role.GRASSROOTS_OFFICER, Role.REVIEWER)
-GRANTABLE_BY_UNIT_OFFICER = (*GRANTABLE_BY_OFFICER, Role.UNIT_OFFICER)
 # Who manages people: grassroots officers of their union, unit officers of their subtree.
 PEOPLE_MANAGER_ROLES = OFFICER_ROLES
 INVITATION_SALT = "portal.membership.invitation"
@@ -168,9 +168,7 @@ def grantable_roles(viewer) -> tuple[str, ...]:
     roles = {a.role for a in viewer.role_assignments.all()}
     if Role.ADMIN in roles:
         return tuple(r for r in Role.values if r != Role.ADMIN)
-    if Role.UNIT_OFFICER in roles:
-        return GRANTABLE_BY_UNIT_OFFICER
-    if Role.GRASSROOTS_OFFICER in roles:
+    if roles & {Role.UNIT_OFFICER, Role.GRASSROOTS_OFFICER}:
         return GRANTABLE_BY_OFFICER
     return ()
 

@@ -139,8 +139,8 @@ def test_officer_grants_and_withdraws_roles_inside_the_subtree_only(client_for, 
         assignment.role,
     )
 
-    # Never leadership or admin, even inside the subtree.
-    for role in (Role.LEADERSHIP, Role.ADMIN):
+    # Never leadership, admin or another unit officer, even inside the subtree.
+    for role in (Role.LEADERSHIP, Role.ADMIN, Role.UNIT_OFFICER):
         response = officer.post(url, {"role": role, "unit": country.province_a.code})
         assert response.status_code == 400
         assert not RoleAssignment.objects.filter(user=worker, role=role).exists()
@@ -287,3 +287,27 @@ def test_birth_date_and_phone_are_shown_only_to_the_person_and_their_officers(
     assert not people.sees_private_details(personas.worker_a, person)
     page = client_for(personas.officer_a).get(f"/doan-vien/{person.pk}/").content.decode()
     assert "0977000111" in page and "02/01/1990" in page
+
+
+def test_role_grant_service_refuses_what_the_officer_may_not_give(personas, country):
+    from django.core.exceptions import ValidationError
+    from django.http import Http404
+
+    with pytest.raises(ValidationError) as refused:
+        people.role_grant(
+            actor=personas.officer_a,
+            user=personas.worker_a,
+            unit=country.province_a,
+            role=Role.LEADERSHIP,
+        )
+    assert (
+        people.MSG_ROLE_NOT_GRANTABLE.format(role=Role.LEADERSHIP.label) in refused.value.messages
+    )
+    with pytest.raises(Http404):
+        people.role_grant(
+            actor=personas.officer_a,
+            user=personas.worker_a,
+            unit=country.province_b,
+            role=Role.REVIEWER,
+        )
+    assert not RoleGrantLog.objects.exists()
