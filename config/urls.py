@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.static import serve
 from drf_spectacular.views import (
     SpectacularAPIView,
@@ -9,6 +10,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from portal import account, people, registration
 from portal import views as portal_views
 from portal.views import LoginView, PasswordResetView
 
@@ -28,6 +30,38 @@ urlpatterns = [
     path("xep-hang/", include("portal.rankings.urls")),
     path("admin/", admin.site.urls),
     path("tai-khoan/dang-nhap/", LoginView.as_view(), name="login"),
+    path("tai-khoan/dang-ky/", registration.register, name="register"),
+    path("tai-khoan/dang-ky/don-vi/", registration.unit_search, name="register-unit-search"),
+    path("tai-khoan/dang-ky/don-vi/chon/", registration.unit_pick, name="register-unit-pick"),
+    path("tai-khoan/hoan-tat/", registration.complete_profile, name="complete-profile"),
+    path(
+        "tai-khoan/loi-moi/<str:token>/",
+        registration.invitation_accept,
+        name="invitation-accept",
+    ),
+    path("tai-khoan/", account.account_home, name="account"),
+    path("tai-khoan/phien/<int:pk>/ket-thuc/", account.session_end, name="account-session-end"),
+    path("tai-khoan/du-lieu-cua-toi.json", account.data_export, name="account-data-export"),
+    # allauth serves only the social sign-in: its own login and sign-up pages lead to ours.
+    path("tai-khoan/mxh/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
+    path(
+        "tai-khoan/mxh/signup/",
+        RedirectView.as_view(pattern_name="register", query_string=True),
+    ),
+    path("tai-khoan/mxh/", include("allauth.urls")),
+    path("doan-vien/", people.member_list, name="people-list"),
+    path("doan-vien/cho-xac-nhan/", people.pending_list, name="people-pending"),
+    path("doan-vien/cho-xac-nhan/quyet-dinh/", people.pending_decide, name="people-decide"),
+    path("doan-vien/moi-tham-gia/", people.invitation_create, name="people-invite"),
+    path("doan-vien/nhap/", people.member_import, name="people-import"),
+    path("doan-vien/<int:pk>/", people.person_detail, name="people-detail"),
+    path("doan-vien/<int:pk>/vai-tro/giao/", people.role_grant, name="people-role-grant"),
+    path(
+        "doan-vien/<int:pk>/vai-tro/<int:assignment_id>/thu-hoi/",
+        people.role_withdraw,
+        name="people-role-withdraw",
+    ),
+    path("doan-vien/<int:pk>/chuyen/", people.member_move, name="people-move"),
     path("tai-khoan/dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "tai-khoan/doi-mat-khau/",

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
+from dedup.text import fold_accents, normalize_vietnamese
+
 
 class UnitKind(models.TextChoices):
     NATIONAL = "national", _("Tổng Liên đoàn")
@@ -31,6 +33,9 @@ class OrgUnit(MPTTModel):
     code = models.CharField(_("mã"), max_length=32, unique=True)
     name = models.CharField(_("tên"), max_length=255)
     short_name = models.CharField(_("tên ngắn"), max_length=120, blank=True)
+    # Name and short name without accents, lower case: "cong doan co so cong ty thuy san"
+    # finds "Công đoàn cơ sở Công ty … Thủy sản …" on SQLite and PostgreSQL alike.
+    search_name = models.CharField(max_length=400, blank=True, editable=False, db_index=False)
     kind = models.CharField(_("loại"), max_length=16, choices=UnitKind.choices)
     parent = TreeForeignKey(
         "self",
@@ -86,6 +91,15 @@ class OrgUnit(MPTTModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold_accents(normalize_vietnamese(f"{self.name} {self.short_name}"))[
+            :400
+        ].strip()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name", "short_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:

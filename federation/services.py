@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from federation import hooks
 from federation.models import (
     EmulationGroup,
     EmulationGroupName,
@@ -175,16 +176,19 @@ def unit_merge(
         UnitPlacement.objects.filter(unit=source, valid_to__isnull=True).update(
             valid_to=effective_date
         )
-        events.append(
-            ReorgEvent.objects.create(
-                kind=ReorgEvent.Kind.MERGE,
-                unit=source,
-                target=target,
-                previous_parent=source.parent,
-                effective_date=effective_date,
-                note=note,
-                actor=actor,
-            )
+        event = ReorgEvent.objects.create(
+            kind=ReorgEvent.Kind.MERGE,
+            unit=source,
+            target=target,
+            previous_parent=source.parent,
+            effective_date=effective_date,
+            note=note,
+            actor=actor,
+        )
+        events.append(event)
+        # People's roles and memberships at the source follow it (portal registers this).
+        hooks.unit_merged(
+            source=source, target=target, effective_date=effective_date, actor=actor, event=event
         )
     if moved:
         subtree_moved.send(sender=OrgUnit, unit_ids=moved, effective_date=effective_date)

@@ -42,6 +42,7 @@ from django.utils import timezone
 from federation.models import OrgUnit, UnitKind
 from initiatives.models import Initiative, InitiativeAuthor, Status
 from initiatives.search import search
+from portal.membership import pending_unit_ids
 from portal.models import Role
 from portal.parsing import query_int, query_text
 from portal.tenancy import OFFICER_ROLES, scope_for
@@ -218,11 +219,14 @@ def can_edit(viewer, initiative: Initiative) -> bool:
 
 
 def units_for_entry(*, viewer) -> QuerySet[OrgUnit]:
-    """Grassroots units the viewer may submit to: where they are a member, and for
-    officers every active grassroots unit in their scope."""
+    """Grassroots units the viewer may enter initiatives for: where they are a member (or
+    wait to be confirmed: drafts only), and for officers every active grassroots unit in
+    their scope."""
     if viewer is None or not viewer.is_authenticated:
         return OrgUnit.objects.none()
     member_units = Q(role_assignments__user=viewer, role_assignments__role=Role.MEMBER)
+    # A worker waiting for confirmation may already write drafts for the union they chose.
+    member_units |= Q(pk__in=pending_unit_ids(viewer))
     officer_scope = scope_for(viewer, OFFICER_ROLES)
     allowed = member_units | officer_scope.unit_q() if not officer_scope.is_empty else member_units
     return (

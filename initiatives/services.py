@@ -34,6 +34,7 @@ from initiatives.models import (
 )
 from initiatives.search import search_text_from
 from initiatives.validation import MSG_CONTRIBUTIONS_NOT_100, MSG_NO_AUTHOR  # noqa: F401
+from portal.membership import MSG_MEMBERSHIP_PENDING, membership_blocks_submit
 
 logger = logging.getLogger(__name__)
 
@@ -312,6 +313,12 @@ def enqueue_similarity_check(initiative_id: int) -> None:
         logger.exception("could not enqueue the similarity check of initiative %s", initiative_id)
 
 
+def _validate_membership(actor, unit) -> None:
+    """A worker whose membership of the unit is not confirmed may keep drafts, not submit."""
+    if membership_blocks_submit(user=actor, unit=unit):
+        raise ValidationError(_(MSG_MEMBERSHIP_PENDING).format(unit=unit.name))
+
+
 @transaction.atomic
 def initiative_submit(*, initiative: Initiative, actor, submitted_at=None) -> Initiative:
     """Hand in a draft, or resubmit a returned initiative; the check starts after commit.
@@ -329,6 +336,7 @@ def initiative_submit(*, initiative: Initiative, actor, submitted_at=None) -> In
         )
     )
     _validate_unit(locked.unit)
+    _validate_membership(actor, locked.unit)
     locked.full_clean()
     name = "submit" if locked.status == Status.DRAFT else "resubmit"
     extra = {"submitted_at": submitted_at or timezone.now()} if name == "submit" else {}

@@ -40,9 +40,11 @@ from initiatives.forms import (
     authors_from,
 )
 from initiatives.models import Attachment, Field, ParticipantGroup, Status
-from portal.models import Role
+from portal.membership import open_membership
+from portal.models import Membership, Role
 from portal.page_cache import cached_public_page
 from portal.parsing import query_int
+from portal.registration import registration_url
 from portal.tenancy import OFFICER_ROLES, roles_of, scope_for
 
 MSG_DRAFT_SAVED = gettext_noop("Đã lưu bản nháp.")
@@ -100,6 +102,11 @@ def _initial_unit(request, units):
             messages.warning(request, _(MSG_QR_UNIT_NOT_YOURS).format(unit=asked.name))
     member_units = [a.unit_id for a in roles_of(request.user) if a.role == Role.MEMBER]
     return units.filter(pk__in=member_units).first() or units.first()
+
+
+def _pending_membership(user) -> Membership | None:
+    membership = open_membership(user)
+    return membership if membership and membership.status == Membership.Status.PENDING else None
 
 
 def _author_defaults(user, unit) -> dict:
@@ -346,6 +353,7 @@ def _edit(request, initiative, units):
             "action_url": action_url,
             "max_file_bytes": attachment_rules.max_file_bytes(),
             "max_total_bytes": attachment_rules.max_total_bytes(),
+            "pending_membership": _pending_membership(viewer),
         },
         status=200,
     )
@@ -512,9 +520,10 @@ def poster(request, code: str):
     unit = selectors.poster_units(viewer=request.user).filter(code=code).first()
     if unit is None:
         raise Http404
-    # The poster is printed and scanned far from here: the public address, never the
+    # One link for everyone: signed-in people go on to the form, others register first.
+    # It is printed and scanned far from here: the public address (SITE_URL), never the
     # host this officer happened to reach (an internal name, a staging host).
-    url = _site_url(f"{reverse('initiatives:create')}?don_vi={unit.code}")
+    url = _site_url(registration_url(unit_code=unit.code))
     return render(
         request,
         "initiatives/poster.html",

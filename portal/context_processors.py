@@ -1,7 +1,14 @@
 from django.utils.functional import SimpleLazyObject
 
 from portal.models import Notice
-from portal.tenancy import REVIEW_ROLES, UNIT_ADMIN_ROLES, home_unit, roles_of, scope_for
+from portal.tenancy import (
+    OFFICER_ROLES,
+    REVIEW_ROLES,
+    UNIT_ADMIN_ROLES,
+    home_unit,
+    roles_of,
+    scope_for,
+)
 
 
 def viewer(request):
@@ -17,6 +24,7 @@ def viewer(request):
         "viewer_reaches_units": unit is not None and scope_for(user).contains(unit),
         "viewer_roles": sorted({a.get_role_display() for a in assignments}),
         "viewer_is_reviewer": any(a.role in REVIEW_ROLES for a in assignments),
+        "viewer_manages_people": any(a.role in OFFICER_ROLES for a in assignments),
         # Admins of a unit directly under the confederation set its review policy.
         "viewer_sets_review_policy": any(
             a.role in UNIT_ADMIN_ROLES and a.unit.level <= 1 for a in assignments

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass
 
@@ -10,9 +11,10 @@ from django.db import transaction
 from federation.models import OrgUnit, UnitKind
 from federation.national_structure import MERGER_DATE, load_national_structure
 from federation.services import unit_create, unit_move
-from portal.models import Role, RoleAssignment, User
+from portal.models import Membership, Role, RoleAssignment, User
 
 DEMO_PASSWORD = "demo"
+PENDING_DEMO_LOGIN = "choxacnhan@demo.vn"
 
 SURNAMES = [
     "Nguyễn",
@@ -187,9 +189,21 @@ def seed_demo_country() -> list[DemoAccount]:
                 is_staff=account.is_staff,
                 is_superuser=account.is_staff,
             )
-        RoleAssignment.objects.get_or_create(
-            user=user, unit=OrgUnit.objects.get(code=account.unit_code), role=account.role
-        )
+        unit = OrgUnit.objects.get(code=account.unit_code)
+        if account.role == Role.MEMBER:
+            Membership.objects.get_or_create(
+                user=user,
+                unit=unit,
+                defaults={"status": Membership.Status.CONFIRMED, "joined_on": dt.date(2022, 1, 1)},
+            )
+        RoleAssignment.objects.get_or_create(user=user, unit=unit, role=account.role)
+    # A worker who registered from the poster and waits for the grassroots officer.
+    pending = User.objects.filter(email=PENDING_DEMO_LOGIN).first() or User.objects.create_user(
+        email=PENDING_DEMO_LOGIN, password=DEMO_PASSWORD, full_name="Võ Thị Lan"
+    )
+    Membership.objects.get_or_create(
+        user=pending, unit=OrgUnit.objects.get(code="LDLD92-U01-G01"), defaults={}
+    )
     return accounts
 
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
@@ -120,3 +121,23 @@ class ApiJsonErrorsMiddleware:
         ):
             return JsonResponse({"detail": _(MSG_API_NOT_FOUND)}, status=404)
         return response
+
+
+class ProfileCompletionMiddleware:
+    """After a first social sign-in, the profile is completed before anything else."""
+
+    ALLOWED_PREFIXES = ("/tai-khoan/", "/static/", "/i18n/", "/media/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "must_complete_profile", False)
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+        ):
+            return redirect("complete-profile")
+        return self.get_response(request)

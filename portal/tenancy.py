@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from federation.models import OrgUnit
-from portal.models import Role, RoleAssignment
+from portal.models import Membership, Role, RoleAssignment
 
 # Roles that reach the subtree of the unit where they are held.
 SUBTREE_ROLES = frozenset(
@@ -124,9 +124,27 @@ def has_role(user, *roles: str) -> bool:
     return any(assignment.role in roles for assignment in roles_of(user))
 
 
+def open_membership_unit(user) -> OrgUnit | None:
+    """The grassroots union of the person's open membership (pending or confirmed)."""
+    if user is None or not user.is_authenticated:
+        return None
+    cache = user.__dict__
+    if "_membership_unit" not in cache:
+        membership = (
+            Membership.objects.filter(user=user, status__in=("pending", "confirmed"))
+            .select_related("unit")
+            .first()
+        )
+        cache["_membership_unit"] = membership.unit if membership else None
+    return cache["_membership_unit"]
+
+
 def home_unit(user) -> OrgUnit | None:
-    """The unit a person is shown as belonging to: where they are a member, else their first role."""
+    """The unit a person is shown as belonging to: where they are a member, else the
+    union they asked to join (pending), else their first role."""
     assignments = roles_of(user)
+    if not assignments:
+        return open_membership_unit(user)
     for assignment in assignments:
         if assignment.role == Role.MEMBER:
             return assignment.unit

@@ -14,6 +14,18 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        from portal.registration import registration_url, social_providers, unit_code_from_next
+
+        context = super().get_context_data(**kwargs)
+        next_url = context.get("next", "")
+        # The poster's unit travels on: login -> "register" keeps it.
+        context["register_url"] = registration_url(
+            unit_code=unit_code_from_next(next_url), next_url=next_url
+        )
+        context["social_providers"] = social_providers(self.request)
+        return context
+
     def form_valid(self, form):
         response = super().form_valid(form)
         # The language this person chose before, on another device, follows them here.

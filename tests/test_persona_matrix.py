@@ -19,6 +19,7 @@ from tests.conftest import PERSONA_NAMES
 from tests.initiatives.import_helpers import import_objects, import_upload
 from tests.initiatives.review.helpers import review_objects
 from tests.initiatives.submission_helpers import form_data, submission_objects
+from tests.portal.people_helpers import people_objects
 
 OK, REDIRECT, NOT_FOUND, DENIED, UNAUTHENTICATED = 200, 302, 404, 403, 403
 
@@ -45,6 +46,7 @@ def objects(country, personas) -> dict:
         **submission_objects(country, personas),
         **review_objects(country, personas),
         **import_objects(country, personas),
+        **people_objects(country, personas),
     }
 
 
@@ -403,6 +405,110 @@ ENDPOINTS: list[Endpoint] = [
         "API initiative attachments, confidential of A",
         lambda o: f"/api/v1/initiatives/{o['initiative_secret_a'].pk}/attachments/",
         everyone(NOT_FOUND, officer_a=OK, reviewer_a=OK, leader=DENIED, anonymous=UNAUTHENTICATED),
+    ),
+    # --- registration, accounts and people (issue 11)
+    Endpoint(
+        "registration page (signed-in people go on to the form)",
+        lambda o: f"/tai-khoan/dang-ky/?don-vi={o['country'].grassroots_a.code}",
+        everyone(REDIRECT, anonymous=OK),
+    ),
+    Endpoint(
+        "registration union search (names of active grassroots unions only)",
+        lambda o: "/tai-khoan/dang-ky/don-vi/?tim-don-vi=thuy+san",
+        everyone(OK),
+    ),
+    Endpoint(
+        "registration union pick",
+        lambda o: f"/tai-khoan/dang-ky/don-vi/chon/?code={o['country'].grassroots_a.code}",
+        everyone(OK),
+    ),
+    Endpoint(
+        "profile completion (only after a first social sign-in)",
+        lambda o: "/tai-khoan/hoan-tat/",
+        everyone(REDIRECT),
+    ),
+    Endpoint(
+        "invitation link of grassroots A",
+        lambda o: f"/tai-khoan/loi-moi/{o['invitation_a']}/",
+        everyone(OK, anonymous=REDIRECT),
+    ),
+    Endpoint("my account", lambda o: "/tai-khoan/", everyone(OK, anonymous=REDIRECT)),
+    Endpoint(
+        "my data export",
+        lambda o: "/tai-khoan/du-lieu-cua-toi.json",
+        everyone(OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "end a session POST, worker A's session",
+        lambda o: f"/tai-khoan/phien/{o['worker_a_session'].pk}/ket-thuc/",
+        everyone(NOT_FOUND, worker_a=REDIRECT, anonymous=REDIRECT),
+        method="post",
+    ),
+    Endpoint(
+        "member list",
+        lambda o: "/doan-vien/",
+        everyone(NOT_FOUND, officer_a=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "member list of grassroots A",
+        lambda o: f"/doan-vien/?don_vi={o['country'].grassroots_a.code}",
+        everyone(NOT_FOUND, officer_a=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "pending members",
+        lambda o: "/doan-vien/cho-xac-nhan/",
+        everyone(NOT_FOUND, officer_a=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "confirm POST, pending member of A (a worker may not confirm)",
+        lambda o: "/doan-vien/cho-xac-nhan/quyet-dinh/",
+        everyone(NOT_FOUND, officer_a=REDIRECT, anonymous=REDIRECT),
+        method="post",
+        data=lambda o: {"membership": [o["pending_membership_a"].pk], "decision": "confirm"},
+    ),
+    Endpoint(
+        "invitation link page",
+        lambda o: f"/doan-vien/moi-tham-gia/?unit={o['country'].grassroots_a.code}",
+        everyone(NOT_FOUND, officer_a=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "member import page",
+        lambda o: "/doan-vien/nhap/",
+        everyone(NOT_FOUND, officer_a=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "person page, worker A",
+        lambda o: f"/doan-vien/{o['personas'].worker_a.pk}/",
+        everyone(NOT_FOUND, officer_a=OK, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "grant POST, reviewer at grassroots A to worker A",
+        lambda o: f"/doan-vien/{o['personas'].worker_a.pk}/vai-tro/giao/",
+        everyone(NOT_FOUND, officer_a=REDIRECT, anonymous=REDIRECT),
+        method="post",
+        data=lambda o: {"role": "reviewer", "unit": o["country"].grassroots_a.code},
+    ),
+    Endpoint(
+        "grant POST, a role in province B (officer of A: 404)",
+        lambda o: f"/doan-vien/{o['personas'].worker_a.pk}/vai-tro/giao/",
+        everyone(NOT_FOUND, anonymous=REDIRECT),
+        method="post",
+        data=lambda o: {"role": "reviewer", "unit": o["country"].province_b.code},
+    ),
+    Endpoint(
+        "withdraw POST, worker A's member role",
+        lambda o: (
+            f"/doan-vien/{o['personas'].worker_a.pk}/vai-tro/{o['worker_a_member_role'].pk}/thu-hoi/"
+        ),
+        everyone(NOT_FOUND, officer_a=REDIRECT, anonymous=REDIRECT),
+        method="post",
+    ),
+    Endpoint(
+        "move POST, worker A to grassroots A2",
+        lambda o: f"/doan-vien/{o['personas'].worker_a.pk}/chuyen/",
+        everyone(NOT_FOUND, officer_a=REDIRECT, anonymous=REDIRECT),
+        method="post",
+        data=lambda o: {"unit": o["country"].grassroots_a2.code, "moved_on": "2026-01-01"},
     ),
 ]
 

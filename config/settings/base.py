@@ -41,11 +41,17 @@ INSTALLED_APPS = [
     "portal.apps.AxesConfig",  # django-axes, with a Vietnamese admin section name
     "health_check",
     "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.facebook",
     # ours
     "portal",
     "federation",
     "initiatives",
     "dedup",
+    "portal.zalo",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "portal.middleware.ProfileCompletionMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes last: it has to see the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -126,6 +134,8 @@ AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "portal.auth_backends.EmailOrPhoneBackend",
+    # Social sign-in only (Zalo, Google, Facebook); passwords go through the backend above.
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 # Argon2id first (portal/hashers.py); the others only read and upgrade older hashes.
 PASSWORD_HASHERS = [
@@ -134,7 +144,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("full_name", "email", "phone")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -159,6 +172,70 @@ AXES_CLIENT_IP_CALLABLE = "portal.signin.client_ip"
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env.int("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", default=10)
 PASSWORD_RESET_PER_ACCOUNT_PER_HOUR = env.int("PASSWORD_RESET_PER_ACCOUNT_PER_HOUR", default=3)
+
+# Self-registration (/tai-khoan/dang-ky/): accounts created per address per hour.
+REGISTRATION_RATE_LIMIT = env.int("REGISTRATION_RATE_LIMIT", default=10)
+
+# Social sign-in (django-allauth). A provider appears only when its id and secret are set;
+# its endpoint URLs can be pointed elsewhere (tests run a provider on 127.0.0.1).
+ACCOUNT_ADAPTER = "portal.social.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "portal.social.SocialAccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# allauth's own email login is not used (ours is), and Zalo gives no email: the email
+# is optional at social sign-up, which allauth warns about for its login form.
+SILENCED_SYSTEM_CHECKS = ["account.W001"]
+
+
+def _social_provider(prefix: str, endpoints: dict[str, str], **extra) -> dict:
+    config = dict(extra)
+    client_id, secret = env(f"{prefix}_CLIENT_ID", default=""), env(f"{prefix}_SECRET", default="")
+    if client_id and secret:
+        config["APPS"] = [{"client_id": client_id, "secret": secret, "key": ""}]
+    for name, default in endpoints.items():
+        config[name] = env(f"{prefix}_{name}", default=default)
+    return config
+
+
+SOCIALACCOUNT_PROVIDERS = {
+    "zalo": _social_provider(
+        "ZALO",
+        {
+            "AUTHORIZE_URL": "https://oauth.zaloapp.com/v4/permission",
+            "ACCESS_TOKEN_URL": "https://oauth.zaloapp.com/v4/access_token",
+            "PROFILE_URL": "https://graph.zalo.me/v2.0/me",
+        },
+        OAUTH_PKCE_ENABLED=True,
+    ),
+    "google": _social_provider(
+        "GOOGLE",
+        {
+            "AUTHORIZE_URL": "https://accounts.google.com/o/oauth2/v2/auth",
+            "ACCESS_TOKEN_URL": "https://oauth2.googleapis.com/token",
+            "IDENTITY_URL": "https://www.googleapis.com/oauth2/v2/userinfo",
+        },
+        SCOPE=["profile", "email"],
+        OAUTH_PKCE_ENABLED=True,
+        FETCH_USERINFO=True,
+    ),
+    "facebook": _social_provider(
+        "FACEBOOK",
+        {
+            "AUTHORIZE_URL": "https://www.facebook.com/v19.0/dialog/oauth",
+            "GRAPH_API_URL": "https://graph.facebook.com/v19.0",
+        },
+        METHOD="oauth2",
+        VERSION="v19.0",
+        SCOPE=["public_profile", "email"],
+    ),
+}
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("Tiếng Anh"))]
@@ -353,7 +430,7 @@ DEDUP_SWEEP_AFTER_MINUTES = env.int("DEDUP_SWEEP_AFTER_MINUTES", default=10)
 # The ranking tallies' covering indexes (INCLUDE columns) exist on PostgreSQL only;
 # on a SQLite laptop they are plain indexes, which is all a laptop needs.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    SILENCED_SYSTEM_CHECKS = ["models.W040"]
+    SILENCED_SYSTEM_CHECKS += ["models.W040"]
 
 # Error tracking: SENTRY_DSN turns sentry-sdk on; nothing else does.
 SENTRY_DSN = env("SENTRY_DSN", default="")

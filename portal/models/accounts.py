@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dedup.text import fold_accents, normalize_vietnamese
 from federation.models import OrgUnit
 
 
@@ -62,6 +63,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(
         _("ngôn ngữ"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
     )
+    # Signed in first with Zalo, Google or Facebook: date of birth, phone and union are
+    # still to be given, before anything else (portal.middleware.ProfileCompletionMiddleware).
+    must_complete_profile = models.BooleanField(default=False, editable=False)
+    # Name, email and phone folded (no accents, lower case) for officers' member search.
+    search_name = models.CharField(max_length=420, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -74,7 +80,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("người dùng")
         constraints = [
             models.CheckConstraint(
-                condition=Q(email__isnull=False) | Q(phone__isnull=False),
+                # A social sign-in may bring neither; the completion step then asks a phone.
+                condition=Q(email__isnull=False)
+                | Q(phone__isnull=False)
+                | Q(must_complete_profile=True),
                 name="user_has_email_or_phone",
             ),
         ]
@@ -86,6 +95,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email) or None
         self.phone = normalize_phone(self.phone or "") or None
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold_accents(
+            normalize_vietnamese(" ".join(filter(None, [self.full_name, self.email, self.phone])))
+        )[:420]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"full_name", "email", "phone"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return self.full_name

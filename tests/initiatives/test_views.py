@@ -451,7 +451,7 @@ def test_library_hides_what_is_not_approved(client_for, personas, country):
 # --- QR poster -----------------------------------------------------------------------------------
 
 
-def test_poster_links_to_the_form_with_the_unit(client_for, personas, country, settings):
+def test_poster_links_to_registration_with_the_unit(client_for, personas, country, settings):
     settings.SITE_URL = "https://sangkien.congdoan.vn/"
     settings.ALLOWED_HOSTS = ["portal.internal", "testserver"]
     response = client_for(personas.grassroots_officer_a).get(
@@ -459,7 +459,9 @@ def test_poster_links_to_the_form_with_the_unit(client_for, personas, country, s
     )
     html = response.content.decode()
     assert response.status_code == 200
-    expected = f"https://sangkien.congdoan.vn/sang-kien/moi/?don_vi={country.grassroots_a.code}"
+    # Registration sends signed-in people on to the form with the unit; the poster
+    # carries the public address, not the host the officer reached.
+    expected = f"https://sangkien.congdoan.vn/tai-khoan/dang-ky/?don-vi={country.grassroots_a.code}"
     assert expected in html
     assert "portal.internal" not in html
     # The QR code encodes the public address too.

@@ -1,0 +1,147 @@
+"""A person's own account: their profile and memberships, where they are signed in
+(and ending those sessions), and a download of their own data."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_logged_in
+from django.contrib.sessions.backends.base import SessionBase
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
+from django.dispatch import receiver
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_POST
+
+from portal.models import Membership, RoleAssignment, RoleGrantLog, UserSession
+
+MSG_SESSION_ENDED = gettext_noop("Đã đăng xuất phiên trên “{agent}”.")
+
+
+def session_record(request, user) -> None:
+    """One row per signed-in session, so its owner can list and end it."""
+    if not request.session.session_key:
+        request.session.save()
+    UserSession.objects.update_or_create(
+        session_key=request.session.session_key,
+        defaults={
+            "user": user,
+            "ip_address": request.META.get("REMOTE_ADDR") or None,
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:255],
+            "last_seen": timezone.now(),
+        },
+    )
+
+
+@receiver(user_logged_in, dispatch_uid="portal.account.session_record")
+def _on_login(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        session_record(request, user)
+
+
+def _end_session(session_key: str) -> None:
+    from importlib import import_module
+
+    from django.conf import settings
+
+    store: SessionBase = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    store.delete(session_key)
+    UserSession.objects.filter(session_key=session_key).delete()
+
+
+@login_required
+def account_home(request):
+    user = request.user
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "memberships": user.memberships.select_related("unit").order_by("-requested_at"),
+            "sessions": UserSession.objects.filter(user=user).order_by("-last_seen"),
+            "current_key": request.session.session_key,
+        },
+    )
+
+
+@login_required
+@require_POST
+def session_end(request, pk: int):
+    session = get_object_or_404(UserSession, pk=pk, user=request.user)
+    current = session.session_key == request.session.session_key
+    _end_session(session.session_key)
+    if current:
+        return redirect("login")
+    messages.success(
+        request, _(MSG_SESSION_ENDED).format(agent=session.user_agent[:60] or session.ip_address)
+    )
+    return redirect("account")
+
+
+def personal_data(user) -> dict:
+    from initiatives.models import Initiative
+
+    initiatives = (
+        Initiative.objects.filter(Q(authors__user=user) | Q(owner=user))
+        .select_related("unit")
+        .distinct()
+        .order_by("pk")
+    )
+    return {
+        "profile": {
+            "full_name": user.full_name,
+            "email": user.email,
+            "phone": user.phone,
+            "date_of_birth": user.date_of_birth,
+            "job_title": user.job_title,
+            "date_joined": user.date_joined,
+        },
+        "memberships": [
+            {
+                "unit": m.unit.name,
+                "unit_code": m.unit.code,
+                "status": m.status,
+                "joined_on": m.joined_on,
+                "left_on": m.left_on,
+            }
+            for m in Membership.objects.filter(user=user).select_related("unit").order_by("pk")
+        ],
+        "roles": [
+            {
+                "role": a.role,
+                "unit": a.unit.name,
+                "unit_code": a.unit.code,
+                "granted_at": a.granted_at,
+            }
+            for a in RoleAssignment.objects.filter(user=user).select_related("unit")
+        ],
+        "role_log": [
+            {"action": e.action, "role": e.role, "unit_code": e.unit.code, "at": e.at}
+            for e in RoleGrantLog.objects.filter(user=user).select_related("unit").order_by("at")
+        ],
+        "initiatives": [
+            {
+                "id": i.pk,
+                "title": i.title,
+                "status": i.status,
+                "unit_code": i.unit.code,
+                "submitted_at": i.submitted_at,
+            }
+            for i in initiatives
+        ],
+    }
+
+
+@login_required
+def data_export(request):
+    body = json.dumps(
+        personal_data(request.user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
+    )
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="du-lieu-cua-toi.json"'
+    return response
