@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
+    # Two AppConfig classes live in this module (AxesConfig below): without `default`,
+    # Django would silently use a bare AppConfig and ready() would never run.
+    default = True
     name = "portal"
     verbose_name = _("Cổng thông tin")
 
