@@ -183,6 +183,9 @@ class InitiativeForm(StrictFormMixin, forms.ModelForm):
 
 
 class AuthorForm(StrictFormMixin, forms.Form):
+    # How old an author may be is said by initiatives.validation, as for imports and API.
+    dates_judged_elsewhere = ("date_of_birth",)
+
     full_name = forms.CharField(label=gettext_lazy("Họ và tên"), max_length=150, required=False)
     date_of_birth = forms.DateField(
         label=gettext_lazy("Ngày sinh"),

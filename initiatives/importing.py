@@ -422,11 +422,12 @@ DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 DATETIME_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S")
 
 
-def parse_date(value) -> dt.date | None:
-    """A date in the strict range of portal.parsing (no year 1, no year 9999)."""
+def parse_date(value, *, low: dt.date = strict.MIN_DATE) -> dt.date | None:
+    """A date in the strict range of portal.parsing (no year 1, no year 9999), or from
+    `low` where the shared validation judges the range itself (birth dates)."""
     if value in ("", None):
         return None
-    return strict.parse_date(_parse_any_date(value))
+    return strict.parse_date(_parse_any_date(value), low=low)
 
 
 def _parse_any_date(value) -> dt.date:
@@ -797,7 +798,9 @@ class _Validator:
             birth = None
             if index < len(births) and births[index]:
                 try:
-                    birth = parse_date(births[index])
+                    # Any real date: how old an author may be is for `validation` to say,
+                    # in the same words as the form and the API.
+                    birth = parse_date(births[index], low=dt.date.min)
                 except ValueError:
                     errors.append(
                         ("author_birth_date", _(MSG_BAD_DATE).format(value=_text(births[index])))

@@ -202,14 +202,19 @@ def validate_finite_decimal(value) -> None:
 
 class StrictFormMixin:
     """Applies the strict rules to every field of a form: text without control
-    characters, dates in range, finite bounded decimals, integers that fit."""
+    characters, dates in range, finite bounded decimals, integers that fit.
+
+    `dates_judged_elsewhere` names date fields whose range a shared validation checks
+    with its own message (an author's birth date: `initiatives.validation`)."""
+
+    dates_judged_elsewhere: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             if isinstance(field, forms.CharField):
                 field.validators.append(validate_no_control_characters)
-            elif isinstance(field, forms.DateField):
+            elif isinstance(field, forms.DateField) and name not in self.dates_judged_elsewhere:
                 field.validators.append(validate_date_in_range)
             elif isinstance(field, forms.DecimalField):
                 field.validators.append(validate_finite_decimal)

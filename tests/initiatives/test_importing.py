@@ -405,15 +405,26 @@ def test_money_cells(text, expected):
 
 
 def test_vietnamese_english_and_unaccented_headers_all_import(country, officer_import):
+    import csv
+    import io
+
     unit = country.grassroots_a.code
-    rows = [
-        "Tên sáng kiến,Nội dung,Tác giả,Mã đơn vị,Nhóm đối tượng\n"
-        f"Máy A,Lắp cảm biến,Nguyễn Văn Tâm,{unit},enterprise\n",
-        "title,content,author_name,unit_code,participant_group\n"
-        f"Máy B,Lắp cảm biến,Nguyễn Văn Tâm,{unit},enterprise\n",
-        "TEN SANG KIEN,noi dung,tac gia,ma don vi,nhom doi tuong\n"
-        f"Máy C,Lắp cảm biến,Nguyễn Văn Tâm,{unit},enterprise\n",
+    # The rest of what Decree 13 needs before handing in, under its column names.
+    decree = decree_columns()
+    headings = [
+        ["Tên sáng kiến", "Nội dung", "Tác giả", "Mã đơn vị", "Nhóm đối tượng"],
+        ["title", "content", "author_name", "unit_code", "participant_group"],
+        ["TEN SANG KIEN", "noi dung", "tac gia", "ma don vi", "nhom doi tuong"],
     ]
+    rows = []
+    for heading, title in zip(headings, ("Máy A", "Máy B", "Máy C"), strict=True):
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([*heading, *decree])
+        writer.writerow(
+            [title, "Lắp cảm biến", "Nguyễn Văn Tâm", unit, "enterprise", *decree.values()]
+        )
+        rows.append(out.getvalue())
     for text in rows:
         report = officer_import(csv_source(text))
         assert report.errors == [] and report.created == 1, report.errors

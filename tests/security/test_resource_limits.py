@@ -19,6 +19,7 @@ from initiatives import attachments, extraction, services
 from initiatives.models import Attachment, Initiative, Status
 from portal.middleware import MSG_REQUEST_TOO_LARGE
 from portal.uploads import CappedUploadHandler
+from tests.factories import decree_fields
 from tests.initiatives.submission_helpers import docx_bytes, form_data, minimal_pdf
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +113,9 @@ def test_the_reviewer_sees_that_the_text_was_not_extracted(
 ):
     draft = services.initiative_save_draft(
         entered_by=personas.worker_a,
-        data={"title": "Băng tải", "participant_group": "enterprise", "unit": country.grassroots_a},
+        data=decree_fields(
+            title="Băng tải", participant_group="enterprise", unit=country.grassroots_a
+        ),
         authors=[services.AuthorData("Nguyễn Văn Tâm", 100)],
     )
     with django_capture_on_commit_callbacks(execute=True):
@@ -186,7 +189,9 @@ def test_the_check_waits_for_the_attachment_text_then_includes_it(
 ):
     draft = services.initiative_save_draft(
         entered_by=personas.worker_a,
-        data={"title": "Băng tải", "participant_group": "enterprise", "unit": country.grassroots_a},
+        data=decree_fields(
+            title="Băng tải", participant_group="enterprise", unit=country.grassroots_a
+        ),
         authors=[services.AuthorData("Nguyễn Văn Tâm", 100)],
     )
     with django_capture_on_commit_callbacks() as extraction_later:

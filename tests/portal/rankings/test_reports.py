@@ -73,13 +73,15 @@ def leaders(league):
 
 
 def test_national_leadership_receives_the_confederations_weekly_report_by_smtp(
-    league, leaders, smtp_server
+    league, leaders, smtp_server, django_capture_on_commit_callbacks
 ):
     submit(league, league.g1, dt.date(2025, 2, 4), benefit=3_000_000)
     submit(league, league.g2, dt.date(2025, 2, 5))
 
     # Monday's beat task: one report per top-level unit and one for the confederation.
-    assert tasks.generate_weekly_reports(WEEK.isoformat()) == 5
+    # Each report's mail leaves through the outbox once its transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.generate_weekly_reports(WEEK.isoformat()) == 5
     national = WeeklyReport.objects.get(unit=league.root, week=WEEK)
     assert national.emailed_at is not None
 
@@ -129,11 +131,16 @@ def test_a_missing_report_is_never_made_inside_the_request(client, league, leade
     assert not WeeklyReport.objects.exists()
 
 
-def test_a_report_made_from_the_page_runs_as_a_job_and_is_emailed(client, league, leaders):
+def test_a_report_made_from_the_page_runs_as_a_job_and_is_emailed(
+    client, league, leaders, django_capture_on_commit_callbacks
+):
     submit(league, league.g1, dt.date(2025, 2, 4))
     mail.outbox.clear()
     client.force_login(leaders["officer"], backend="portal.auth_backends.EmailOrPhoneBackend")
-    response = client.post(f"/xep-hang/don-vi/{league.p1.code}/bao-cao/lap-lai/", {"week": WEEK})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/xep-hang/don-vi/{league.p1.code}/bao-cao/lap-lai/", {"week": WEEK}
+        )
     job = Job.objects.get(kind=tasks.REPORT_JOB_KIND)
     assert response.status_code == 302 and response.url.endswith(f"/tac-vu/{job.pk}/")
     # Celery runs in-process in tests: the job is done by the time the page is asked for.
