@@ -135,13 +135,15 @@ def test_signed_in_people_following_the_poster_link_go_to_the_form(client_for, p
     assert response.url == f"/sang-kien/moi/?don_vi={country.grassroots_a.code}"
 
 
-def test_poster_encodes_the_registration_link(client_for, personas, country):
+def test_poster_encodes_the_registration_link(client_for, personas, country, settings):
+    settings.SITE_URL = "https://sangkien.congdoan.vn"
     page = (
         client_for(personas.officer_a)
         .get(f"/sang-kien/ap-phich/{country.grassroots_a.code}/")
         .content.decode()
     )
-    assert f"http://testserver/tai-khoan/dang-ky/?don-vi={country.grassroots_a.code}" in page
+    # The public address, whatever host the officer reached.
+    assert f"{settings.SITE_URL}/tai-khoan/dang-ky/?don-vi={country.grassroots_a.code}" in page
 
 
 def test_login_page_links_to_registration_keeping_the_unit(client, country):

@@ -63,4 +63,6 @@ def test_the_officers_export_keeps_them(client_for, personas, country, approved)
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     header = [c.value for c in sheet[1]]
     row = [c.value for c in sheet[2]]
-    assert row[header.index("author_birth_date")] == SHOWN
+    from initiatives.importing import column_header
+
+    assert row[header.index(column_header("author_birth_date"))] == SHOWN
