@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -55,5 +56,5 @@ class PortalPasswordResetForm(PasswordResetForm):
         body = render_to_string(email_template_name, context)
         try:
             send_email_message.delay(subject, body, [to_email])
-        except Exception:  # the broker is down: logged; the page must not tell the difference
+        except BrokerUnavailable:  # logged; the page must not tell the difference
             logger.exception("could not queue the password reset mail")
