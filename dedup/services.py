@@ -149,10 +149,12 @@ def _save_matches(check: SimilarityCheck, initiative: Initiative, result: CheckR
             if match.kind == "initiative" and int(match.ref) in existing
             else None,
             source_url=match.ref if match.kind not in ("initiative", *QUOTATION_KINDS) else "",
-            # A confidential source's title is public, its text is not: keep only the title.
             source_title=titles.get(int(match.ref), "")
             if match.kind == "initiative"
             else (match.ref[:500] if match.kind in QUOTATION_KINDS else ""),
+            # The text the source offsets index. A confidential source's text is
+            # kept too, for the reviewers of its own chain: the review selectors
+            # show it to no one else (`case_evidence` hides it before reading it).
             source_text=match.source_text,
             same_author=match.same_author,
             author_name_warning=match.author_name_warning,
