@@ -121,10 +121,12 @@ def reference_source(reference: ReferenceText) -> Source:
 def reference_text_add(*, kind: str, title: str, text: str) -> ReferenceText:
     """Register (or replace, by title) a law or form text that initiatives quote."""
     with transaction.atomic():
-        reference, _created = ReferenceText.objects.update_or_create(
-            title=title, defaults={"kind": kind, "text": text}
-        )
-        reference.full_clean()
+        reference = ReferenceText.objects.select_for_update().filter(title=title).first()
+        if reference is None:
+            reference = ReferenceText(title=title)
+        reference.kind, reference.text = kind, text
+        reference.full_clean(validate_unique=False)
+        reference.save()
         engine = get_engine()
         for other_kind in ReferenceText.Kind.values:  # a kind change leaves no stale copy
             if other_kind != kind:
