@@ -121,10 +121,12 @@ def reference_source(reference: ReferenceText) -> Source:
 def reference_text_add(*, kind: str, title: str, text: str) -> ReferenceText:
     """Register (or replace, by title) a law or form text that initiatives quote."""
     with transaction.atomic():
-        reference, _created = ReferenceText.objects.update_or_create(
-            title=title, defaults={"kind": kind, "text": text}
-        )
-        reference.full_clean()
+        reference = ReferenceText.objects.select_for_update().filter(title=title).first()
+        if reference is None:
+            reference = ReferenceText(title=title)
+        reference.kind, reference.text = kind, text
+        reference.full_clean(validate_unique=False)
+        reference.save()
         engine = get_engine()
         for other_kind in ReferenceText.Kind.values:  # a kind change leaves no stale copy
             if other_kind != kind:
@@ -149,10 +151,12 @@ def _save_matches(check: SimilarityCheck, initiative: Initiative, result: CheckR
             if match.kind == "initiative" and int(match.ref) in existing
             else None,
             source_url=match.ref if match.kind not in ("initiative", *QUOTATION_KINDS) else "",
-            # A confidential source's title is public, its text is not: keep only the title.
             source_title=titles.get(int(match.ref), "")
             if match.kind == "initiative"
             else (match.ref[:500] if match.kind in QUOTATION_KINDS else ""),
+            # The text the source offsets index. A confidential source's text is
+            # kept too, for the reviewers of its own chain: the review selectors
+            # show it to no one else (`case_evidence` hides it before reading it).
             source_text=match.source_text,
             same_author=match.same_author,
             author_name_warning=match.author_name_warning,

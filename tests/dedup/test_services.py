@@ -314,3 +314,26 @@ def test_reference_texts_survive_an_index_rebuild(hand_in, personas, tmp_path):
     assert [(m.source_id, m.quotation, m.flagged) for m in result.matches] == [
         (reference.source_id, True, False)
     ]
+
+
+def test_a_reference_text_of_an_unknown_kind_is_refused():
+    from django.core.exceptions import ValidationError
+
+    from dedup.models import ReferenceText
+    from dedup.services import reference_text_add
+
+    with pytest.raises(ValidationError):
+        reference_text_add(kind="initiative", title="Không phải luật", text="Nội dung.")
+    assert not ReferenceText.objects.exists()
+
+
+def test_re_adding_a_reference_text_by_title_replaces_it(hand_in, personas):
+    from dedup.archive import get_engine
+    from dedup.services import reference_text_add
+
+    first = reference_text_add(kind="law", title="Luật", text=samples.HOSPITAL_QUEUE)
+    again = reference_text_add(kind="form", title="Luật", text=samples.SCHOOL_LAB)
+    assert again.pk == first.pk and again.kind == "form"
+    result = get_engine().check(samples.RUBBER_TAPPING + "\n\n" + samples.SCHOOL_LAB)
+    assert [m.source_id for m in result.matches] == [f"form:{first.pk}"]
+    assert get_engine().check(samples.HOSPITAL_QUEUE).matches == ()
