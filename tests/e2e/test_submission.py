@@ -97,6 +97,13 @@ def test_worker_fills_the_form_on_a_phone_saves_a_draft_and_submits(
     initiative = Initiative.objects.get()
     assert initiative.status == Status.CHECKING
     assert initiative.owner.email == "congnhan@demo.vn"
+    # The text is extracted by a queued task, not in the upload request; run it as a
+    # worker would.
+    attachment = initiative.attachments.get()
+    assert attachment.text_status == "pending"
+    from initiatives.tasks import extract_attachment_text
+
+    assert extract_attachment_text(attachment.pk) == "done"
     assert "Bien tan cho may nen lanh" in initiative.attachments.get().extracted_text
 
     page.goto(f"{live_server.url}/sang-kien/cua-toi/")
