@@ -98,6 +98,13 @@ def test_worker_fills_the_form_on_a_phone_saves_a_draft_and_submits(
     page.reload()
     assert page.get_by_test_id("status").inner_text() == "Hợp lệ"
     assert initiative.owner.email == "congnhan@demo.vn"
+    # The text is extracted by a queued task, not in the upload request; run it as a
+    # worker would.
+    attachment = initiative.attachments.get()
+    assert attachment.text_status == "pending"
+    from initiatives.tasks import extract_attachment_text
+
+    assert extract_attachment_text(attachment.pk) == "done"
     assert "Bien tan cho may nen lanh" in initiative.attachments.get().extracted_text
 
     page.goto(f"{live_server.url}/sang-kien/cua-toi/")

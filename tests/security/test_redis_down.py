@@ -27,6 +27,15 @@ def closed_port() -> int:
         return probe.getsockname()[1]  # closed again when the block ends
 
 
+def _reset_broker_pool() -> None:
+    """Drop the app's broker connections so the next task uses the current broker_url
+    (a closed pool cannot be reused: a fresh one is made on demand)."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+        celery_app._pool = None
+    celery_app.amqp._producer_pool = None  # it wraps the connection pool
+
+
 @pytest.fixture
 def redis_down(settings):
     url = f"redis://127.0.0.1:{closed_port()}/0"
@@ -40,14 +49,14 @@ def redis_down(settings):
     saved = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
     celery_app.conf.broker_url = url
     celery_app.conf.task_always_eager = False
-    celery_app.pool.force_close_all()
+    _reset_broker_pool()
     with pytest.raises(Exception):  # noqa: B017 - really down: a raw client cannot connect
         import redis
 
         redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
     yield url
     celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
-    celery_app.pool.force_close_all()
+    _reset_broker_pool()
 
 
 @pytest.fixture
