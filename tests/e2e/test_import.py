@@ -131,7 +131,8 @@ def test_progress_page_polls_the_job_until_the_report_arrives(live_server, phone
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/sang-kien/nhap/tac-vu/{job.pk}/")
     progress = page.get_by_test_id("import-progress")
-    assert "4200 / 12000" in progress.inner_text() and "(35%)" in progress.inner_text()
+    # Vietnamese number format: "4.200 / 12.000".
+    assert "4.200 / 12.000" in progress.inner_text() and "(35%)" in progress.inner_text()
     assert page.locator("progress").get_attribute("value") == "4200"
     screenshot(page, "import-progress-phone")
 
