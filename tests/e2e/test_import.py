@@ -14,7 +14,7 @@ PASSWORD = "matkhau-An-toan-123"
 ROWS = 1000
 # spreadsheet row number -> what is wrong with it
 BAD_ROWS = {
-    57: ("title", MSG_REQUIRED.format(column="title")),
+    57: ("title", MSG_REQUIRED.format(column="Tên sáng kiến")),
     402: ("unit_code", MSG_UNIT_UNKNOWN.format(code="KHONG-TON-TAI")),
     888: ("author_percent", None),  # 70% in total: the services' own message
 }
