@@ -14,7 +14,7 @@ PASSWORD = "matkhau-An-toan-123"
 ROWS = 1000
 # spreadsheet row number -> what is wrong with it
 BAD_ROWS = {
-    57: ("title", MSG_REQUIRED.format(column="title")),
+    57: ("title", MSG_REQUIRED.format(column="Tên sáng kiến")),
     402: ("unit_code", MSG_UNIT_UNKNOWN.format(code="KHONG-TON-TAI")),
     888: ("author_percent", None),  # 70% in total: the services' own message
 }
@@ -130,7 +130,8 @@ def test_progress_page_polls_the_job_until_the_report_arrives(live_server, phone
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/sang-kien/nhap/tac-vu/{job.pk}/")
     progress = page.get_by_test_id("import-progress")
-    assert "4200 / 12000" in progress.inner_text() and "(35%)" in progress.inner_text()
+    # Vietnamese number format: "4.200 / 12.000".
+    assert "4.200 / 12.000" in progress.inner_text() and "(35%)" in progress.inner_text()
     assert page.locator("progress").get_attribute("value") == "4200"
     screenshot(page, "import-progress-phone")
 

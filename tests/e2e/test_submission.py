@@ -213,7 +213,9 @@ def test_library_search_without_accents_on_a_phone_and_the_qr_poster(
     log_in(desktop, live_server, "cdcs@demo.vn", DEMO_PASSWORD)
     desktop.wait_for_url(f"{live_server.url}/")
     desktop.goto(f"{live_server.url}/sang-kien/ap-phich/")
-    desktop.get_by_role("link", name="Công đoàn Công ty CP Thủy sản Bình An").click()
+    desktop.locator("main").get_by_role(
+        "link", name="Công đoàn Công ty CP Thủy sản Bình An"
+    ).click()
     poster = desktop.get_by_test_id("poster")
     assert "/tai-khoan/dang-ky/?don-vi=LDLD92-U01-G01" in poster.inner_text()
     assert desktop.locator("img.qr").evaluate("img => img.naturalWidth") > 0

@@ -60,6 +60,8 @@ def test_officer_imports_small_file_inline_and_sees_the_report(country, personas
     assert (report.created, [(e.row, e.field) for e in report.errors]) == (1, [(3, "title")])
     html = response.content.decode()
     assert 'data-row="3"' in html and importing.MSG_REQUIRED.format(column="Tên sáng kiến") in html
+    # The report names the column as its header reads, not by our internal name.
+    assert "<td>Tên sáng kiến</td>" in html and ">title<" not in html
     assert Initiative.objects.get().status == Status.CHECKING
 
 
