@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.ProfileCompletionMiddleware",
+    "portal.middleware.SessionActivityMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes last: it has to see the outcome of authentication.
     "axes.middleware.AxesMiddleware",
