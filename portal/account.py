@@ -69,6 +69,10 @@ def account_home(request):
             "memberships": user.memberships.select_related("unit").order_by("-requested_at"),
             "sessions": UserSession.objects.filter(user=user).order_by("-last_seen"),
             "current_key": request.session.session_key,
+            "has_open_membership": user.memberships.filter(
+                status__in=(Membership.Status.PENDING, Membership.Status.CONFIRMED)
+            ).exists()
+            or user.role_assignments.filter(role="member").exists(),
         },
     )
 
