@@ -139,8 +139,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 
-# Self-registration (/tai-khoan/dang-ky/): accounts created per address per hour.
-REGISTRATION_RATE_LIMIT = env.int("REGISTRATION_RATE_LIMIT", default=10)
+# Self-registration (/tai-khoan/dang-ky/): attempts per address per hour. Generous,
+# because a whole factory's workers may share one address while scanning one poster.
+REGISTRATION_RATE_LIMIT = env.int("REGISTRATION_RATE_LIMIT", default=30)
 
 # Social sign-in (django-allauth). A provider appears only when its id and secret are set;
 # its endpoint URLs can be pointed elsewhere (tests run a provider on 127.0.0.1).
