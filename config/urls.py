@@ -40,6 +40,7 @@ urlpatterns = [
         name="invitation-accept",
     ),
     path("tai-khoan/", account.account_home, name="account"),
+    path("tai-khoan/vao-cong-doan/", registration.membership_join, name="membership-join"),
     path("tai-khoan/phien/<int:pk>/ket-thuc/", account.session_end, name="account-session-end"),
     path("tai-khoan/du-lieu-cua-toi.json", account.data_export, name="account-data-export"),
     # allauth serves only the social sign-in: its own login and sign-up pages lead to ours.

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from portal.middleware import SessionActivityMiddleware
 from portal.models import Membership, RoleAssignment, RoleGrantLog, UserSession
 
 MSG_SESSION_ENDED = gettext_noop("Đã đăng xuất phiên trên “{agent}”.")
@@ -28,6 +30,8 @@ def session_record(request, user) -> None:
     """One row per signed-in session, so its owner can list and end it."""
     if not request.session.session_key:
         request.session.save()
+    # Just seen: the activity middleware need not write again for a while.
+    request.session[SessionActivityMiddleware.SESSION_KEY] = time.time()
     UserSession.objects.update_or_create(
         session_key=request.session.session_key,
         defaults={
@@ -65,6 +69,10 @@ def account_home(request):
             "memberships": user.memberships.select_related("unit").order_by("-requested_at"),
             "sessions": UserSession.objects.filter(user=user).order_by("-last_seen"),
             "current_key": request.session.session_key,
+            "has_open_membership": user.memberships.filter(
+                status__in=(Membership.Status.PENDING, Membership.Status.CONFIRMED)
+            ).exists()
+            or user.role_assignments.filter(role="member").exists(),
         },
     )
 

@@ -125,6 +125,12 @@ class ProfileFieldsMixin(forms.Form):
         return unit
 
 
+class MembershipJoinForm(forms.Form):
+    unit = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    clean_unit = ProfileFieldsMixin.clean_unit
+
+
 class RegistrationForm(ProfileFieldsMixin):
     login = forms.CharField(
         label=_("Số điện thoại hoặc email"),

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from portal import membership as people
 from portal.forms import RegistrationForm, SocialCompletionForm
-from portal.models import Membership, User
+from portal.models import Membership, Role, User
 from portal.ratelimit import client_ip, hit
 
 MSG_REGISTERED_PENDING = gettext_noop(
@@ -34,6 +34,9 @@ MSG_TOO_MANY_REGISTRATIONS = gettext_noop(
     "Có quá nhiều lần đăng ký từ địa chỉ mạng này. Hãy thử lại sau ít phút."
 )
 MSG_PROFILE_COMPLETED = gettext_noop("Đã lưu thông tin. Chào mừng bạn!")
+MSG_JOIN_REQUESTED = gettext_noop(
+    "Đã gửi yêu cầu vào “{unit}”. Cán bộ công đoàn cơ sở sẽ xác nhận bạn là đoàn viên."
+)
 
 SESSION_UNIT = "registration_unit_code"
 SESSION_NEXT = "registration_next"
@@ -252,3 +255,34 @@ def _complete(user, data) -> None:
 
 def needs_profile(user) -> bool:
     return bool(getattr(user, "must_complete_profile", False))
+
+
+@login_required
+def membership_join(request):
+    """An account without a union (refused, moved out, or older than self-registration)
+    asks to join one; the union's officers confirm it like a registration."""
+    from portal.forms import MembershipJoinForm
+
+    if (
+        people.open_membership(request.user) is not None
+        or request.user.role_assignments.filter(role=Role.MEMBER).exists()
+    ):
+        return redirect("account")  # already belongs to a union: moving is an officer's job
+    preset = None
+    if request.method == "POST":
+        form = MembershipJoinForm(request.POST)
+        if form.is_valid():
+            try:
+                membership = people.membership_request(
+                    user=request.user, unit=form.cleaned_data["unit"]
+                )
+            except ValidationError as exc:
+                form.add_error(None, " ".join(exc.messages))
+            else:
+                messages.success(request, _(MSG_JOIN_REQUESTED).format(unit=membership.unit.name))
+                return redirect(_entry_url(membership.unit))
+        chosen = form.data.get("unit", "")
+        preset = people.grassroots_by_code(chosen) if chosen else None
+    else:
+        form = MembershipJoinForm()
+    return render(request, "accounts/join.html", {"form": form, "chosen_unit": preset})

@@ -434,6 +434,11 @@ ENDPOINTS: list[Endpoint] = [
     ),
     Endpoint("my account", lambda o: "/tai-khoan/", everyone(OK, anonymous=REDIRECT)),
     Endpoint(
+        "ask to join a union (a member already belongs to one)",
+        lambda o: "/tai-khoan/vao-cong-doan/",
+        everyone(OK, worker_a=REDIRECT, anonymous=REDIRECT),
+    ),
+    Endpoint(
         "my data export",
         lambda o: "/tai-khoan/du-lieu-cua-toi.json",
         everyone(OK, anonymous=REDIRECT),

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.ProfileCompletionMiddleware",
+    "portal.middleware.SessionActivityMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes last: it has to see the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -173,8 +174,9 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env.int("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", default=10)
 PASSWORD_RESET_PER_ACCOUNT_PER_HOUR = env.int("PASSWORD_RESET_PER_ACCOUNT_PER_HOUR", default=3)
 
-# Self-registration (/tai-khoan/dang-ky/): accounts created per address per hour.
-REGISTRATION_RATE_LIMIT = env.int("REGISTRATION_RATE_LIMIT", default=10)
+# Self-registration (/tai-khoan/dang-ky/): attempts per address per hour. Generous,
+# because a whole factory's workers may share one address while scanning one poster.
+REGISTRATION_RATE_LIMIT = env.int("REGISTRATION_RATE_LIMIT", default=30)
 
 # Social sign-in (django-allauth). A provider appears only when its id and secret are set;
 # its endpoint URLs can be pointed elsewhere (tests run a provider on 127.0.0.1).

@@ -33,7 +33,11 @@ def test_qr_link_to_a_confirmed_members_first_draft_on_a_phone(
     assert union.name in page.get_by_test_id("unit-chosen").inner_text()
     # Changing it works by typing the name without accents (htmx search), then picking.
     page.get_by_role("button", name="Chọn đơn vị khác").click()
-    page.locator("#unit-search").fill("cong doan co so cong ty thuy san")
+    # Typed key by key, as a person would: htmx searches once typing pauses.
+    with page.expect_response(lambda r: "/tai-khoan/dang-ky/don-vi/?" in r.url):
+        page.locator("#unit-search").press_sequentially(
+            "cong doan co so cong ty thuy san", delay=30
+        )
     page.get_by_test_id("unit-option").filter(has_text="Sao Mai").click()
     assert union.name in page.get_by_test_id("unit-chosen").inner_text()
     page.get_by_label("Họ và tên").fill("Trần Thị Thu")

@@ -60,3 +60,25 @@ def test_data_export_holds_profile_memberships_roles_and_initiatives(client_for,
     assert [m["unit_code"] for m in data["memberships"]] == [country.grassroots_a.code]
     assert {r["role"] for r in data["roles"]} == {"member"}
     assert [i["title"] for i in data["initiatives"]] == ["Cải tiến băng tải phân loại tôm"]
+
+
+def test_last_seen_is_refreshed_at_most_every_few_minutes(personas):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from portal.middleware import SessionActivityMiddleware
+
+    client = _sign_in(personas.worker_a, "Mozilla/5.0 (Android 14)")
+    row = UserSession.objects.get(user=personas.worker_a)
+    long_ago = timezone.now() - dt.timedelta(days=2)
+    UserSession.objects.filter(pk=row.pk).update(last_seen=long_ago)
+    client.get("/sang-kien/cua-toi/")
+    row.refresh_from_db()
+    assert row.last_seen == long_ago  # seen at login a moment ago: no write yet
+    session = client.session
+    session[SessionActivityMiddleware.SESSION_KEY] = 0
+    session.save()
+    client.get("/sang-kien/cua-toi/")
+    row.refresh_from_db()
+    assert row.last_seen > long_ago + dt.timedelta(days=1)

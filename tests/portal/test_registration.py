@@ -187,3 +187,20 @@ def test_a_tampered_or_stale_invitation_is_refused(client, personas, country):
     RoleAssignment.objects.filter(user=personas.officer_a).delete()
     response = client.get(f"/tai-khoan/loi-moi/{token}/")
     assert people.MSG_INVITATION_INVALID in response.content.decode()
+
+
+def test_a_refused_person_asks_to_join_another_union(client, client_for, personas, country):
+    union = seafood_union(country)
+    client.post(REGISTER, registration_data(union.code))
+    person = User.objects.get(phone="0912000111")
+    people.membership_refuse(membership=person.memberships.get(), officer=personas.officer_a)
+    client = client_for(person)
+    assert 'data-testid="join-link"' in client.get("/tai-khoan/").content.decode()
+    response = client.post("/tai-khoan/vao-cong-doan/", {"unit": ""})
+    assert MSG_PICK_UNIT in response.context["form"].errors["unit"]
+    response = client.post("/tai-khoan/vao-cong-doan/", {"unit": country.grassroots_a2.code})
+    assert response.status_code == 302
+    statuses = list(person.memberships.order_by("pk").values_list("unit", "status"))
+    assert statuses == [(union.pk, "refused"), (country.grassroots_a2.pk, "pending")]
+    # Once in a union, the page sends them to their account instead.
+    assert client.get("/tai-khoan/vao-cong-doan/").status_code == 302
