@@ -38,6 +38,9 @@ from portal.rankings.periods import Period
 from portal.tenancy import Scope
 
 # Who sees rankings below the top level (their own subtree): officers and leadership.
+# Rankings count valid initiatives (passed the check or approved) unless asked otherwise;
+# the handed-in count is shown beside them.
+DEFAULT_MEASURE = "valid"
 RANKING_ROLES = frozenset({Role.GRASSROOTS_OFFICER, Role.UNIT_OFFICER, Role.LEADERSHIP, Role.ADMIN})
 # Who sets targets and reminder cadences for the units below them.
 TARGET_ROLES = frozenset({Role.UNIT_OFFICER, Role.LEADERSHIP, Role.ADMIN})
@@ -324,7 +327,7 @@ def national_ranking(
     *,
     period: Period,
     mode: str = RankingMode.TODAY,
-    measure: str = "submitted",
+    measure: str = DEFAULT_MEASURE,
     category: str = "province",
     group: EmulationGroup | None = None,
     participant_group: str | None = None,
@@ -337,7 +340,7 @@ def national_ranking(
     `totals` lets a caller ranking several groups over one period count only once.
     """
     if measure not in MEASURES:
-        measure = "submitted"
+        measure = DEFAULT_MEASURE
     if category not in CATEGORIES:
         category = "province"
     units = ranked_units(category=category, group=group, period=period, mode=mode)
@@ -459,7 +462,7 @@ def subunit_rows(
     unit: OrgUnit,
     period: Period,
     mode: str = RankingMode.TODAY,
-    measure: str = "submitted",
+    measure: str = DEFAULT_MEASURE,
     participant_group: str | None = None,
     field_id: int | None = None,
 ) -> list[RankRow]:
@@ -531,7 +534,7 @@ def subunit_rows(
         )
         for child in children
     ]
-    return assign_ranks(rows, measure if measure in MEASURES else "submitted")
+    return assign_ranks(rows, measure if measure in MEASURES else DEFAULT_MEASURE)
 
 
 def subunit_ranking(*, scope: Scope, unit: OrgUnit, **options) -> list[RankRow]:
@@ -651,7 +654,10 @@ def quarterly_recognition(
     totals = top_level_totals(period=period, mode=mode)
     result = []
     for group in EmulationGroup.objects.order_by("kind", "code"):
-        ranking = national_ranking(period=period, mode=mode, group=group, totals=totals)
+        # The programme's rule counts initiatives handed in ("the most initiatives").
+        ranking = national_ranking(
+            period=period, mode=mode, group=group, totals=totals, measure="submitted"
+        )
         leaders = [r for r in ranking.rows if r.rank == 1 and r.submitted > 0]
         result.append(Recognition(group=group, leaders=leaders))
     return result
