@@ -249,3 +249,16 @@ def public_initiative_get(*, pk: int) -> Initiative:
 def library_provinces() -> QuerySet[OrgUnit]:
     """Units directly under the confederation, for the library's province filter."""
     return OrgUnit.objects.filter(level=1, active_to__isnull=True).order_by("name")
+
+
+def recognisable_initiatives(*, viewer) -> QuerySet[Initiative]:
+    """Valid or approved initiatives whose recognition `viewer` may record: the officers of
+    their unit or above (grassroots, unit officers, system admins)."""
+    if viewer is None or not viewer.is_authenticated:
+        return Initiative.objects.none()
+    return (
+        scope_for(viewer, OFFICER_ROLES)
+        .filter(Initiative.objects.all(), "unit")
+        .filter(status__in=[Status.VALID, Status.APPROVED])
+        .select_related("unit")
+    )

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from federation.models import EmulationGroup, EmulationMembership, OrgUnit, UnitKind, UnitPlacement
 from portal.models import Role
 from portal.models.rankings import (
+    VALID_BUCKETS,
     Bucket,
     DailyTally,
     Dimension,
@@ -78,13 +79,16 @@ class Totals:
     submitted: int = 0
     valid: int = 0
     benefit_vnd: Decimal = Decimal(0)
+    recognised: int = 0
 
     def add(self, bucket: str, count: int, benefit) -> None:
         count = int(count or 0)
         self.submitted += count
-        if bucket == Bucket.VALID:
+        if bucket in VALID_BUCKETS:
             self.valid += count
             self.benefit_vnd += Decimal(benefit or 0)
+        if bucket == Bucket.RECOGNISED:
+            self.recognised += count
 
 
 @dataclass
@@ -95,6 +99,7 @@ class RankRow:
     benefit_vnd: Decimal = Decimal(0)
     members: int = 0
     target: int | None = None
+    recognised: int = 0
     rank: int | None = None
     previous_rank: int | None = None
     # progress to target (progress lists only)
@@ -354,6 +359,7 @@ def national_ranking(
             unit=unit,
             submitted=totals.get(unit.pk, Totals()).submitted,
             valid=totals.get(unit.pk, Totals()).valid,
+            recognised=totals.get(unit.pk, Totals()).recognised,
             benefit_vnd=totals.get(unit.pk, Totals()).benefit_vnd,
             members=unit.member_count,
             target=targets.get(unit.pk),
@@ -528,6 +534,7 @@ def subunit_rows(
             unit=child,
             submitted=totals.get(child.pk, Totals()).submitted,
             valid=totals.get(child.pk, Totals()).valid,
+            recognised=totals.get(child.pk, Totals()).recognised,
             benefit_vnd=totals.get(child.pk, Totals()).benefit_vnd,
             members=child.member_count,
             target=targets.get(child.pk),
@@ -603,7 +610,7 @@ def weekly_series(
         weekly.values_list("week", "bucket").annotate(Sum("count")).order_by()
     ):
         by_week[week][0] += count
-        if bucket == Bucket.VALID:
+        if bucket in VALID_BUCKETS:
             by_week[week][1] += count
     return [(week, *by_week[week]) for week in sorted(by_week)]
 
@@ -626,7 +633,7 @@ def _subtree_series(*, unit: OrgUnit, period: Period) -> list[tuple[dt.date, int
             day = dt.date.fromisoformat(day)
         week = by_week[periods.week_start(day)]
         week[0] += count
-        if bucket == Bucket.VALID:
+        if bucket in VALID_BUCKETS:
             week[1] += count
     return [(week, *by_week[week]) for week in sorted(by_week)]
 
