@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -30,6 +31,7 @@ from initiatives.serializers import (
     EventSerializer,
     InitiativeSerializer,
     InitiativeWriteSerializer,
+    RecognitionSerializer,
 )
 from portal.tenancy import OFFICER_ROLES, scope_for
 
@@ -176,6 +178,56 @@ class InitiativeViewSet(
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc
         return Response(InitiativeSerializer(self._reloaded(initiative)).data)
+
+    def _recognise(self, request, initiatives) -> Response:
+        decision = RecognitionSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        try:
+            recognised = services.initiatives_recognise(
+                initiatives=initiatives, actor=request.user, decision=decision.decision()
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf_error(exc) from exc
+        body = InitiativeSerializer([self._reloaded(i) for i in recognised], many=True).data
+        return Response(body)
+
+    @extend_schema(
+        summary=_("Ghi quyết định công nhận (một sáng kiến hợp lệ hoặc đã duyệt)"),
+        request=RecognitionSerializer,
+        responses={200: InitiativeSerializer(many=True)},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def recognise(self, request, pk=None):
+        # Only the officers of the unit or above, and only valid or approved ones: 404 else.
+        initiative = selectors.recognisable_initiatives(viewer=request.user).filter(pk=pk).first()
+        if initiative is None:
+            raise Http404
+        return self._recognise(request, [initiative])
+
+    @extend_schema(
+        summary=_("Ghi một quyết định công nhận cho nhiều sáng kiến (ids)"),
+        request=RecognitionSerializer,
+        responses={200: InitiativeSerializer(many=True)},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="recognise",
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def recognise_many(self, request):
+        ids = request.data.get("ids") or []
+        if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+            raise ValidationError({"ids": [_(services.MSG_RECOGNITION_NOTHING)]})
+        found = list(
+            selectors.recognisable_initiatives(viewer=request.user)
+            .filter(pk__in=ids)
+            .order_by("pk")
+        )
+        if len(found) != len(set(ids)):
+            raise Http404  # one is out of reach or not recognisable: nothing is recorded
+        return self._recognise(request, found)
 
     @extend_schema(summary=_("Lịch sử xử lý"), responses=EventSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)

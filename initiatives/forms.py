@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from federation.models import OrgUnit
 from initiatives import attachments as attachment_rules
 from initiatives import validation
-from initiatives.models import Field, Initiative
+from initiatives.models import Field, Initiative, RecognitionLevel
 from initiatives.services import AuthorData
 from portal.parsing import StrictFormMixin
 
@@ -287,3 +287,19 @@ class AttachmentUploadForm(StrictFormMixin, forms.Form):
         if len(files) > self.MAX_FILES_PER_REQUEST:
             raise forms.ValidationError(_(MSG_TOO_MANY_FILES).format(n=self.MAX_FILES_PER_REQUEST))
         return files
+
+
+class RecognitionForm(forms.Form):
+    """The recognition decision recorded for the initiatives ticked on the page."""
+
+    number = forms.CharField(label=gettext_lazy("Số quyết định công nhận"), max_length=64)
+    date = forms.DateField(
+        label=gettext_lazy("Ngày quyết định"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    level = forms.ChoiceField(label=gettext_lazy("Cấp công nhận"), choices=RecognitionLevel.choices)
+    award = forms.CharField(label=gettext_lazy("Giải thưởng"), max_length=255, required=False)
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=False)
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].choices = [(i.pk, i.title) for i in candidates]

@@ -825,8 +825,8 @@ class _Validator:
         """The rules the form and the API apply (`initiatives.validation`), on every row:
         an import hands initiatives in, so it needs what a submission needs. (The award
         rule is met: whoever imports is an officer of every unit the rows may name.)"""
-        if not authors and any(c == "author_name" for c, _m in errors):
-            authors = None  # already explained
+        if not authors and any(c.startswith("author_") for c, _m in errors):
+            authors = None  # already explained (no name, or shares that could not be read)
         columns_with_errors = {c for c, _m in errors}
         problems = validation.submission_problems(
             values=data, authors=authors or [], submitted_at=submitted_at

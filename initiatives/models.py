@@ -47,6 +47,15 @@ class ParticipantGroup(models.TextChoices):
     ENTERPRISE = "enterprise", _("Công nhân, lao động trong doanh nghiệp")
 
 
+class RecognitionLevel(models.TextChoices):
+    """Who recognised the initiative (the level of the recognition decision)."""
+
+    GRASSROOTS = "grassroots", _("Cơ sở")
+    UPPER = "upper", _("Công đoàn cấp trên trực tiếp cơ sở")
+    TOP = "top", _("Tỉnh, thành, ngành, tổng công ty")
+    NATIONAL = "national", _("Toàn quốc")
+
+
 class Field(models.Model):
     """Field of application (lĩnh vực), managed by admins."""
 
@@ -115,6 +124,12 @@ class Initiative(models.Model):
         help_text=_("Chỉ tên, tóm tắt hiệu quả và giải thưởng được công bố."),
     )
     award = models.CharField(_("giải thưởng"), max_length=255, blank=True)
+    # The recognition decision (quyết định công nhận), recorded by the unit's officers.
+    recognition_number = models.CharField(_("số quyết định công nhận"), max_length=64, blank=True)
+    recognition_date = models.DateField(_("ngày quyết định công nhận"), null=True, blank=True)
+    recognition_level = models.CharField(
+        _("cấp công nhận"), max_length=16, choices=RecognitionLevel.choices, blank=True
+    )
 
     # --- where it belongs and who entered it
     unit = models.ForeignKey(

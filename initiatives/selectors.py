@@ -284,3 +284,16 @@ def library_units(*, province_code: str) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(
         parent__code=province_code, parent__level=1, active_to__isnull=True
     ).order_by("name")
+
+
+def recognisable_initiatives(*, viewer) -> QuerySet[Initiative]:
+    """Valid or approved initiatives whose recognition `viewer` may record: the officers of
+    their unit or above (grassroots, unit officers, system admins)."""
+    if viewer is None or not viewer.is_authenticated:
+        return Initiative.objects.none()
+    return (
+        scope_for(viewer, OFFICER_ROLES)
+        .filter(Initiative.objects.all(), "unit")
+        .filter(status__in=[Status.VALID, Status.APPROVED])
+        .select_related("unit")
+    )

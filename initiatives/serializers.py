@@ -17,6 +17,7 @@ from initiatives.models import (
     InitiativeAuthor,
     InitiativeEvent,
     ParticipantGroup,
+    RecognitionLevel,
 )
 from initiatives.services import AuthorData
 from portal.parsing import has_control_characters
@@ -282,3 +283,26 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 class AttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
+
+
+class RecognitionSerializer(serializers.Serializer):
+    """A recognition decision for one initiative (detail) or several (`ids`)."""
+
+    ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, max_length=1000, allow_empty=False
+    )
+    number = serializers.CharField(max_length=64, label=_("Số quyết định"))
+    date = serializers.DateField(label=_("Ngày quyết định"))
+    level = serializers.ChoiceField(choices=RecognitionLevel.choices, label=_("Cấp công nhận"))
+    award = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+    def decision(self):
+        from initiatives.services import RecognitionDecision
+
+        data = self.validated_data
+        return RecognitionDecision(
+            number=data["number"],
+            date=data["date"],
+            level=data["level"],
+            award=data.get("award", ""),
+        )

@@ -388,10 +388,79 @@ def initiative_decide(
     )
 
 
+MSG_RECOGNITION_NUMBER_REQUIRED = gettext_noop("Cần ghi số quyết định công nhận.")
+MSG_RECOGNITION_DATE_REQUIRED = gettext_noop("Cần ghi ngày quyết định công nhận.")
+MSG_RECOGNITION_DATE_FUTURE = gettext_noop("Ngày quyết định công nhận không thể ở tương lai.")
+MSG_RECOGNITION_LEVEL = gettext_noop("Hãy chọn cấp công nhận.")
+MSG_RECOGNITION_NOTHING = gettext_noop("Hãy chọn ít nhất một sáng kiến.")
+
+
+@dataclass(frozen=True)
+class RecognitionDecision:
+    """A recognition decision (quyết định công nhận): number, date, level, any award."""
+
+    number: str
+    date: object
+    level: str
+    award: str = ""
+
+    def check(self) -> None:
+        from initiatives.models import RecognitionLevel
+
+        errors = {}
+        if not (self.number or "").strip():
+            errors["number"] = _(MSG_RECOGNITION_NUMBER_REQUIRED)
+        if self.date is None:
+            errors["date"] = _(MSG_RECOGNITION_DATE_REQUIRED)
+        elif self.date > timezone.localdate():
+            errors["date"] = _(MSG_RECOGNITION_DATE_FUTURE)
+        if self.level not in RecognitionLevel.values:
+            errors["level"] = _(MSG_RECOGNITION_LEVEL)
+        if errors:
+            raise ValidationError(errors)
+
+
 @transaction.atomic
-def initiative_recognise(*, initiative: Initiative, actor, award: str = "") -> Initiative:
-    """Record that a valid or approved initiative was recognised (công nhận), with any award."""
+def initiatives_recognise(
+    *, initiatives: Sequence[Initiative], actor, decision: RecognitionDecision
+) -> list[Initiative]:
+    """Record one recognition decision for valid or approved initiatives, all or none.
+
+    The caller hands in initiatives from `selectors.recognisable_initiatives(viewer=actor)`
+    (the officers' own subtree). Each moves to "recognised" through the workflow, and so
+    into the rankings' recognised column.
+    """
+    if not initiatives:
+        raise ValidationError(_(MSG_RECOGNITION_NOTHING))
+    decision.check()
+    return [
+        initiative_recognise(
+            initiative=initiative,
+            actor=actor,
+            award=decision.award,
+            number=decision.number.strip(),
+            date=decision.date,
+            level=decision.level,
+        )
+        for initiative in initiatives
+    ]
+
+
+@transaction.atomic
+def initiative_recognise(
+    *,
+    initiative: Initiative,
+    actor,
+    award: str = "",
+    number: str = "",
+    date=None,
+    level: str = "",
+) -> Initiative:
+    """Record that a valid or approved initiative was recognised (công nhận), with the
+    decision's number, date and level and any award."""
     fields = {"award": award.strip()} if award.strip() else {}
+    if number:
+        fields.update(recognition_number=number, recognition_date=date, recognition_level=level)
     recognised = _transition(initiative, "recognise", actor=actor, **fields)
     if fields:
         recognised.search_text = search_text_for(recognised)

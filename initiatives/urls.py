@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("ap-phich/", views.poster_list, name="poster-list"),
     path("ap-phich/<str:code>/", views.poster, name="poster"),
+    path("cong-nhan/", views.recognition, name="recognition"),
     path("thu-vien/", views.library, name="library"),
     path("thu-vien/<int:pk>/", views.library_detail, name="library-detail"),
 ]

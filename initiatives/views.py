@@ -37,6 +37,7 @@ from initiatives.forms import (
     AttachmentUploadForm,
     AuthorFormSet,
     InitiativeForm,
+    RecognitionForm,
     authors_from,
 )
 from initiatives.models import Attachment, Field, ParticipantGroup, Status
@@ -532,6 +533,46 @@ def poster(request, code: str):
 
 
 # --- public library -------------------------------------------------------------------------
+
+
+MSG_RECOGNISED = gettext_noop("Đã ghi quyết định công nhận cho {n} sáng kiến.")
+RECOGNITION_PAGE = 100
+
+
+@login_required
+def recognition(request):
+    """The unit's officers record a recognition decision for approved (or valid)
+    initiatives of their subtree, one or many at once."""
+    if not _is_officer(request.user):
+        raise Http404
+    candidates = selectors.recognisable_initiatives(viewer=request.user).order_by(
+        "-decided_at", "-submitted_at", "pk"
+    )
+    page = Paginator(candidates, RECOGNITION_PAGE).get_page(request.GET.get("page"))
+    if request.method == "POST":
+        # ASCII digits only: "²".isdigit() is True and int() of it fails.
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isascii() and i.isdigit()]
+        chosen = list(candidates.filter(pk__in=ids))
+        form = RecognitionForm(request.POST, candidates=chosen)
+        if form.is_valid():
+            decision = services.RecognitionDecision(
+                number=form.cleaned_data["number"],
+                date=form.cleaned_data["date"],
+                level=form.cleaned_data["level"],
+                award=form.cleaned_data["award"],
+            )
+            try:
+                done = services.initiatives_recognise(
+                    initiatives=chosen, actor=request.user, decision=decision
+                )
+            except ValidationError as exc:
+                _apply_service_errors(exc, form, [])
+            else:
+                messages.success(request, _(MSG_RECOGNISED).format(n=len(done)))
+                return redirect("initiatives:recognition")
+    else:
+        form = RecognitionForm(candidates=[])
+    return render(request, "initiatives/recognition.html", {"form": form, "page": page})
 
 
 @reads_from_replica

@@ -94,10 +94,10 @@ def pending_list(request):
 def pending_decide(request):
     _require_manager(request)
     only = request.POST.get("only", "")
-    if only.isdigit():  # the row's own "confirm" button
+    if only.isascii() and only.isdigit():  # the row's own "confirm" button
         ids, confirm = [int(only)], True
     else:
-        ids = [int(v) for v in request.POST.getlist("membership") if v.isdigit()]
+        ids = [int(v) for v in request.POST.getlist("membership") if v.isascii() and v.isdigit()]
         confirm = request.POST.get("decision") == "confirm"
     if not ids:
         messages.warning(request, _(MSG_NOTHING_CHOSEN))

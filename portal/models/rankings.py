@@ -42,7 +42,12 @@ __all__ = [
 class Bucket(models.TextChoices):
     PENDING = "pending", _("Đang xử lý")
     VALID = "valid", _("Hợp lệ, đã duyệt")
+    # Valid too, and counted in a column of its own: the unit recorded its recognition.
+    RECOGNISED = "recognised", _("Được công nhận")
     REJECTED = "rejected", _("Bị từ chối")
+
+
+VALID_BUCKETS = (Bucket.VALID, Bucket.RECOGNISED)
 
 
 class Dimension(models.TextChoices):

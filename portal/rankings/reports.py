@@ -223,6 +223,7 @@ def weekly_report_xlsx(content: WeeklyReportContent) -> bytes:
     sheet.append([_("Xếp hạng"), content.rank, content.rank_scope])
     sheet.append([_("Thay đổi so với tuần trước"), content.change])
     sheet.append([_("Cách tính:"), str(RankingMode.TODAY.label)])
+    sheet.append([_("Xếp hạng theo:"), str(selectors.MEASURES[selectors.DEFAULT_MEASURE])])
     sheet.append([])
     sheet.append([_("Hai cách tính"), _("Đã nộp"), _("Hợp lệ"), _("Xếp hạng")])
     for cell in sheet[sheet.max_row]:
@@ -276,6 +277,7 @@ def weekly_report_pdf(content: WeeklyReportContent) -> bytes:
             "money": _money,
             "this_week_benefit": _money(content.this_week.benefit_vnd),
             "to_date_benefit": _money(content.to_date.benefit_vnd),
+            "measure_label": selectors.MEASURES[selectors.DEFAULT_MEASURE],
             "top": [
                 dict(item, benefit=_money(item["benefit_vnd"])) for item in content.top_initiatives
             ],

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from federation.models import EmulationGroup, EmulationMembership, OrgUnit, UnitKind, UnitPlacement
 from portal.models import Role
 from portal.models.rankings import (
+    VALID_BUCKETS,
     Bucket,
     DailyTally,
     Dimension,
@@ -38,6 +39,9 @@ from portal.rankings.periods import Period
 from portal.tenancy import Scope
 
 # Who sees rankings below the top level (their own subtree): officers and leadership.
+# Rankings count valid initiatives (passed the check or approved) unless asked otherwise;
+# the handed-in count is shown beside them.
+DEFAULT_MEASURE = "valid"
 RANKING_ROLES = frozenset({Role.GRASSROOTS_OFFICER, Role.UNIT_OFFICER, Role.LEADERSHIP, Role.ADMIN})
 # Who sets targets and reminder cadences for the units below them.
 TARGET_ROLES = frozenset({Role.UNIT_OFFICER, Role.LEADERSHIP, Role.ADMIN})
@@ -75,13 +79,16 @@ class Totals:
     submitted: int = 0
     valid: int = 0
     benefit_vnd: Decimal = Decimal(0)
+    recognised: int = 0
 
     def add(self, bucket: str, count: int, benefit) -> None:
         count = int(count or 0)
         self.submitted += count
-        if bucket == Bucket.VALID:
+        if bucket in VALID_BUCKETS:
             self.valid += count
             self.benefit_vnd += Decimal(benefit or 0)
+        if bucket == Bucket.RECOGNISED:
+            self.recognised += count
 
 
 @dataclass
@@ -92,6 +99,7 @@ class RankRow:
     benefit_vnd: Decimal = Decimal(0)
     members: int = 0
     target: int | None = None
+    recognised: int = 0
     rank: int | None = None
     previous_rank: int | None = None
     # progress to target (progress lists only)
@@ -324,7 +332,7 @@ def national_ranking(
     *,
     period: Period,
     mode: str = RankingMode.TODAY,
-    measure: str = "submitted",
+    measure: str = DEFAULT_MEASURE,
     category: str = "province",
     group: EmulationGroup | None = None,
     participant_group: str | None = None,
@@ -337,7 +345,7 @@ def national_ranking(
     `totals` lets a caller ranking several groups over one period count only once.
     """
     if measure not in MEASURES:
-        measure = "submitted"
+        measure = DEFAULT_MEASURE
     if category not in CATEGORIES:
         category = "province"
     units = ranked_units(category=category, group=group, period=period, mode=mode)
@@ -351,6 +359,7 @@ def national_ranking(
             unit=unit,
             submitted=totals.get(unit.pk, Totals()).submitted,
             valid=totals.get(unit.pk, Totals()).valid,
+            recognised=totals.get(unit.pk, Totals()).recognised,
             benefit_vnd=totals.get(unit.pk, Totals()).benefit_vnd,
             members=unit.member_count,
             target=targets.get(unit.pk),
@@ -459,7 +468,7 @@ def subunit_rows(
     unit: OrgUnit,
     period: Period,
     mode: str = RankingMode.TODAY,
-    measure: str = "submitted",
+    measure: str = DEFAULT_MEASURE,
     participant_group: str | None = None,
     field_id: int | None = None,
 ) -> list[RankRow]:
@@ -525,13 +534,14 @@ def subunit_rows(
             unit=child,
             submitted=totals.get(child.pk, Totals()).submitted,
             valid=totals.get(child.pk, Totals()).valid,
+            recognised=totals.get(child.pk, Totals()).recognised,
             benefit_vnd=totals.get(child.pk, Totals()).benefit_vnd,
             members=child.member_count,
             target=targets.get(child.pk),
         )
         for child in children
     ]
-    return assign_ranks(rows, measure if measure in MEASURES else "submitted")
+    return assign_ranks(rows, measure if measure in MEASURES else DEFAULT_MEASURE)
 
 
 def subunit_ranking(*, scope: Scope, unit: OrgUnit, **options) -> list[RankRow]:
@@ -600,7 +610,7 @@ def weekly_series(
         weekly.values_list("week", "bucket").annotate(Sum("count")).order_by()
     ):
         by_week[week][0] += count
-        if bucket == Bucket.VALID:
+        if bucket in VALID_BUCKETS:
             by_week[week][1] += count
     return [(week, *by_week[week]) for week in sorted(by_week)]
 
@@ -623,7 +633,7 @@ def _subtree_series(*, unit: OrgUnit, period: Period) -> list[tuple[dt.date, int
             day = dt.date.fromisoformat(day)
         week = by_week[periods.week_start(day)]
         week[0] += count
-        if bucket == Bucket.VALID:
+        if bucket in VALID_BUCKETS:
             week[1] += count
     return [(week, *by_week[week]) for week in sorted(by_week)]
 
@@ -651,7 +661,10 @@ def quarterly_recognition(
     totals = top_level_totals(period=period, mode=mode)
     result = []
     for group in EmulationGroup.objects.order_by("kind", "code"):
-        ranking = national_ranking(period=period, mode=mode, group=group, totals=totals)
+        # The programme's rule counts initiatives handed in ("the most initiatives").
+        ranking = national_ranking(
+            period=period, mode=mode, group=group, totals=totals, measure="submitted"
+        )
         leaders = [r for r in ranking.rows if r.rank == 1 and r.submitted > 0]
         result.append(Recognition(group=group, leaders=leaders))
     return result

@@ -64,7 +64,7 @@ BUCKET_OF_STATUS = {
     "returned": Bucket.PENDING,
     "valid": Bucket.VALID,
     "approved": Bucket.VALID,
-    "recognised": Bucket.VALID,
+    "recognised": Bucket.RECOGNISED,
     "rejected": Bucket.REJECTED,
 }
 

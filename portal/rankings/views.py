@@ -74,7 +74,11 @@ def read_filters(request, *, default_period: str = "all") -> Filters:
     form = RankingFilterForm(
         request.GET or None,
         field_choices=fields,
-        initial={"period": default_period, "year": today.year},
+        initial={
+            "period": default_period,
+            "year": today.year,
+            "measure": selectors.DEFAULT_MEASURE,
+        },
     )
     data = form.cleaned_data if form.is_valid() else {}
     try:
@@ -91,7 +95,7 @@ def read_filters(request, *, default_period: str = "all") -> Filters:
         form=form,
         period=period,
         mode=data.get("mode") or RankingMode.TODAY,
-        measure=data.get("measure") or "submitted",
+        measure=data.get("measure") or selectors.DEFAULT_MEASURE,
         category=category if category in selectors.CATEGORIES else "province",
         group=group,
         participant_group=data.get("participant_group") or None,

@@ -59,11 +59,13 @@ def test_competition_ranking_shares_ranks_and_skips():
 
 
 def test_provinces_ranked_with_ties_by_submitted_and_valid(q1):
-    ranking = selectors.national_ranking(period=Q1_2025, mode=RankingMode.HISTORIC)
-    assert ranks(ranking) == {"P1": (1, 4), "P2": (1, 4), "P3": (3, 3)}
-    by_valid = selectors.national_ranking(
-        period=Q1_2025, mode=RankingMode.HISTORIC, measure="valid"
+    ranking = selectors.national_ranking(
+        period=Q1_2025, mode=RankingMode.HISTORIC, measure="submitted"
     )
+    assert ranks(ranking) == {"P1": (1, 4), "P2": (1, 4), "P3": (3, 3)}
+    # Valid initiatives (passed the check or approved) by default.
+    by_valid = selectors.national_ranking(period=Q1_2025, mode=RankingMode.HISTORIC)
+    assert by_valid.measure == "valid"
     assert ranks(by_valid, "valid") == {"P2": (1, 4), "P1": (2, 2), "P3": (2, 2)}
     # Benefit counts valid initiatives only: the rejected 999 đ does not.
     benefit = selectors.national_ranking(
@@ -89,7 +91,7 @@ def test_per_thousand_members(q1):
 
 def test_ranking_inside_a_cluster(q1):
     ranking = selectors.national_ranking(
-        period=Q1_2025, mode=RankingMode.HISTORIC, group=q1.cluster
+        period=Q1_2025, mode=RankingMode.HISTORIC, group=q1.cluster, measure="submitted"
     )
     assert ranks(ranking) == {"P1": (1, 4), "P2": (1, 4), "P3": (3, 3)}
 
@@ -137,10 +139,14 @@ def test_merger_rolls_up_today_or_keeps_units_as_they_were(q1):
     submit(q1, q1.g4, dt.date(2025, 8, 5))
     submit(q1, q1.g4, dt.date(2025, 8, 6))
     submit(q1, q1.g3, dt.date(2025, 9, 1))  # G3 now sits under P4
-    today = selectors.national_ranking(period=YEAR_2025, mode=RankingMode.TODAY)
+    today = selectors.national_ranking(
+        period=YEAR_2025, mode=RankingMode.TODAY, measure="submitted"
+    )
     # P4 = P3's 3 before the merger + 3 after.
     assert ranks(today) == {"P4": (1, 6), "P1": (2, 4), "P2": (2, 4)}
-    historic = selectors.national_ranking(period=YEAR_2025, mode=RankingMode.HISTORIC)
+    historic = selectors.national_ranking(
+        period=YEAR_2025, mode=RankingMode.HISTORIC, measure="submitted"
+    )
     assert ranks(historic) == {"P1": (1, 4), "P2": (1, 4), "P3": (3, 3), "P4": (3, 3)}
     # Per member today uses the new province's members: 6 / 1500.
     assert today.rows[0].per_1000 == 4.0
