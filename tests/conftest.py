@@ -52,6 +52,18 @@ def empty_archive(request):
         _truncate_archive_index()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _celery_configured():
+    """Celery copies Django's settings once, at its first use in the process. Make that
+    happen now, from the test settings, and not inside whichever test first touches
+    Celery while it overrides a CELERY_* setting (which then stuck for the process)."""
+    from django.conf import settings
+
+    from config.celery import app
+
+    assert app.conf.task_always_eager == settings.CELERY_TASK_ALWAYS_EAGER
+
+
 @pytest.fixture(autouse=True)
 def _cache_isolation():
     """Each test starts with an empty cache: cached public pages, rate-limit counters
