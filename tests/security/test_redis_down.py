@@ -30,10 +30,16 @@ def closed_port() -> int:
 def _reset_broker_pool() -> None:
     """Drop the app's broker connections so the next task uses the current broker_url
     (a closed pool cannot be reused: a fresh one is made on demand)."""
+    from kombu import pools
+
     if celery_app._pool is not None:
         celery_app._pool.force_close_all()
         celery_app._pool = None
     celery_app.amqp._producer_pool = None  # it wraps the connection pool
+    # kombu keeps producer pools per broker URL in a global registry: without this the
+    # next task for the original URL (eager ones too acquire a producer) would get the
+    # pool closed above ("Acquire on closed pool").
+    pools.reset()
 
 
 @pytest.fixture
