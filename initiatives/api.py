@@ -192,6 +192,7 @@ class InitiativeViewSet(
         return Response(body)
 
     @extend_schema(
+        operation_id="v1_initiatives_recognise_one",
         summary=_("Ghi quyết định công nhận (một sáng kiến hợp lệ hoặc đã duyệt)"),
         request=RecognitionSerializer,
         responses={200: InitiativeSerializer(many=True)},
@@ -205,6 +206,7 @@ class InitiativeViewSet(
         return self._recognise(request, [initiative])
 
     @extend_schema(
+        operation_id="v1_initiatives_recognise_many",
         summary=_("Ghi một quyết định công nhận cho nhiều sáng kiến (ids)"),
         request=RecognitionSerializer,
         responses={200: InitiativeSerializer(many=True)},

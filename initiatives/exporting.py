@@ -14,9 +14,6 @@ import tempfile
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from federation.models import OrgUnit
 from initiatives import selectors
@@ -110,6 +107,11 @@ def unit_initiatives_for_export(*, viewer, unit: OrgUnit):
 
 def export_unit_xlsx(*, viewer, unit: OrgUnit):
     """A temporary file holding the XLSX (rewound); the caller streams and closes it."""
+    # openpyxl imports numpy: loaded when a spreadsheet is made or read, not at start.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Sáng kiến"))
     header = []

@@ -40,7 +40,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from openpyxl import load_workbook
 
 from dedup.text import fold_accents
 from federation.models import OrgUnit
@@ -355,6 +354,9 @@ class RowSource:
 
     def _iter_xlsx(self):
         try:
+            # openpyxl imports numpy: loaded when a spreadsheet is made or read, not at start.
+            from openpyxl import load_workbook
+
             workbook = load_workbook(self.fileobj, read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a bad file
             raise ImportFileError(_(MSG_UNSUPPORTED_FORMAT)) from exc

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from openpyxl import load_workbook
 
 from portal.parsing import has_control_characters
 
@@ -46,6 +45,9 @@ def read_table(uploaded, *, max_rows: int = 200_000) -> list[dict]:
     raw = uploaded.read()
     try:
         if raw[:2] == b"PK" or name.endswith(".xlsx"):
+            # openpyxl imports numpy: loaded when a spreadsheet is made or read, not at start.
+            from openpyxl import load_workbook
+
             workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
             sheet = workbook.worksheets[0]
             rows = sheet.iter_rows(values_only=True)

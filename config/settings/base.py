@@ -35,7 +35,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "mptt",
     "simple_history",
-    "import_export",
     "django_htmx",
     "django_celery_beat",
     "portal.apps.AxesConfig",  # django-axes, with a Vietnamese admin section name

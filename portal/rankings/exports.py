@@ -8,8 +8,6 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from portal.tabular import safe_cell
 
@@ -62,6 +60,10 @@ def ranking_table(rows, *, with_progress: bool = False) -> tuple[list[str], list
 
 
 def xlsx_bytes(headers: list[str], rows: list[list], *, title: str = "") -> bytes:
+    # openpyxl imports numpy: loaded when a spreadsheet is made or read, not at start.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = (title or _("Bảng"))[:31]

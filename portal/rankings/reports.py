@@ -15,8 +15,6 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from federation.models import OrgUnit
 from initiatives.models import COUNTED_VALID, Initiative
@@ -198,6 +196,10 @@ def _money(value) -> str:
 
 
 def weekly_report_xlsx(content: WeeklyReportContent) -> bytes:
+    # openpyxl imports numpy: loaded when a spreadsheet is made or read, not at start.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Tổng hợp")

@@ -130,15 +130,12 @@ def test_mail_settings_come_from_email_url():
 
 
 def test_the_web_process_does_not_load_the_similarity_engine():
-    """scikit-learn and scipy (seconds to import) wait for the first check.
-
-    numpy itself is loaded at start by openpyxl, through django-import-export's admin
-    (tablib's xlsx format): about 0.1 s, not the engine.
-    """
+    """numpy, scikit-learn and scipy (seconds to import) wait for the first check;
+    openpyxl, which imports numpy, waits for the first spreadsheet."""
     code = (
         "import sys, config.wsgi; from django.urls import get_resolver;"
         "get_resolver().url_patterns; import initiatives.services, dedup.tasks;"
-        "print(sorted(m for m in ('sklearn', 'scipy') if m in sys.modules))"
+        "print(sorted(m for m in ('numpy', 'openpyxl', 'sklearn', 'scipy') if m in sys.modules))"
     )
     result = run(code, SECRET_KEY=SECRET, ALLOW_INSECURE_HTTP="1")
     assert result.returncode == 0, result.stderr
