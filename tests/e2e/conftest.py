@@ -42,8 +42,10 @@ def live_media_root(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("media")
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def media_root(settings, live_media_root) -> Path:
+    """Every browser test: files the worker writes (reports, imports, extracted
+    attachments) are where the live server looks for them."""
     settings.MEDIA_ROOT = live_media_root
     return live_media_root
 

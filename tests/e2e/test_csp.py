@@ -81,8 +81,9 @@ def test_former_inline_handlers_work_from_the_static_script(
         " return f.selectionEnd - f.selectionStart; }"
     )
     assert selected == len(share.input_value())
-    with page.expect_navigation():  # the select submits its form (portal.js)
-        page.get_by_label("Ngôn ngữ").select_option("en")
+    page.get_by_label("Ngôn ngữ").select_option("en")
+    with page.expect_navigation():  # the switch has its own button (no submit-on-change)
+        page.get_by_test_id("language-submit").click()
     page.wait_for_load_state("networkidle")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.evaluate("window.__csp") + console == []

@@ -15,8 +15,10 @@ OFFICER_PASSWORD = "matkhau-An-toan-123"  # tests.factories.UserFactory
 
 
 def test_qr_link_to_a_confirmed_members_first_draft_on_a_phone(
-    live_server, phone_page, desktop_page, country, personas
+    live_server, phone_page, desktop_page, country, personas, settings
 ):
+    # The poster prints the portal's public address (SITE_URL): here, the live server.
+    settings.SITE_URL = live_server.url
     union = seafood_union(country)
     make_field()
     # The officer prints the union's poster; its link is what the QR code holds.
