@@ -107,7 +107,8 @@ def fill_initiative_form(fields: dict[str, str], kinds: dict[str, str]) -> dict[
     data = {name: value.strip() for name, value in fields.items()}
     for name, kind in kinds.items():
         # Authors stay as the page filled them (the worker, 100%); extra rows stay empty.
-        if data.get(name) or "-" in name or name == "confidential_info":
+        # The award is the officers' to write, not a worker's.
+        if data.get(name) or "-" in name or name in ("confidential_info", "award"):
             continue
         if kind == "date":
             data[name] = "2026-03-01"
