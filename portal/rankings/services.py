@@ -171,6 +171,21 @@ def _bump(key: TallyKey, sign: int) -> None:
             )
 
 
+def _key_of_mirror(mirror: TalliedInitiative | None) -> TallyKey | None:
+    """The key an initiative is counted under now, from its mirror row."""
+    if mirror is None:
+        return None
+    return TallyKey(
+        mirror.unit_id,
+        mirror.top_unit_id,
+        mirror.day,
+        mirror.participant_group,
+        mirror.field_key,
+        mirror.bucket,
+        Decimal(mirror.benefit_vnd),
+    )
+
+
 def tally_record_transition(*, initiative) -> None:
     """Bring the counters in line with `initiative` as it now stands.
 
@@ -180,20 +195,7 @@ def tally_record_transition(*, initiative) -> None:
     returned initiative may have been edited (unit, group, field, benefit) since.
     """
     new_key = _key_of(initiative)
-    mirror = TalliedInitiative.objects.filter(pk=initiative.pk).first()
-    old_key = (
-        TallyKey(
-            mirror.unit_id,
-            mirror.top_unit_id,
-            mirror.day,
-            mirror.participant_group,
-            mirror.field_key,
-            mirror.bucket,
-            Decimal(mirror.benefit_vnd),
-        )
-        if mirror
-        else None
-    )
+    old_key = _key_of_mirror(TalliedInitiative.objects.filter(pk=initiative.pk).first())
     if old_key == new_key:
         return
     if old_key is not None:
@@ -222,18 +224,7 @@ def tally_forget(*, initiative_id: int) -> None:
     mirror = TalliedInitiative.objects.filter(pk=initiative_id).first()
     if mirror is None:
         return
-    _bump(
-        TallyKey(
-            mirror.unit_id,
-            mirror.top_unit_id,
-            mirror.day,
-            mirror.participant_group,
-            mirror.field_key,
-            mirror.bucket,
-            Decimal(mirror.benefit_vnd),
-        ),
-        -1,
-    )
+    _bump(_key_of_mirror(mirror), -1)
     mirror.delete()
 
 
