@@ -1,9 +1,9 @@
 """The national structure: the confederation, provinces before and after the 2025
 merger, central sector unions, corporation unions, and the emulation groups.
 
-Official province codes come from `vietnamadminunits` (the 63 provinces before
-1 July 2025) and `vietnam-provinces` (the 34 after). Which old province went into
-which new one comes from the project's `provinces_2025.csv`.
+Official province codes (the 63 provinces before 1 July 2025 and the 34 after) are
+kept in the project's `data/province_codes.csv`; which old province went into which
+new one, in `data/provinces_2025.csv`. `data/README.md` names their sources.
 
 A province that neither absorbed nor was absorbed (Hà Nội, Huế, ...) is one unit
 throughout. Every other new province is a new unit from the merger date, and each
@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import vietnamadminunits
 from django.db import transaction
-from vietnam_provinces import Province
 
 from dedup.text import fold_accents
 from federation.models import EmulationGroup, EmulationMembership, OrgUnit, UnitKind
@@ -33,7 +30,10 @@ ROOT_CODE = "TLD"
 PRE_MERGER_YEARS = (2022, 2023, 2024, 2025)
 POST_MERGER_YEARS = (2026,)
 
-DEFAULT_MAPPING_CSV = Path(__file__).resolve().parent / "data" / "provinces_2025.csv"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_MAPPING_CSV = DATA_DIR / "provinces_2025.csv"
+PROVINCE_CODES_CSV = DATA_DIR / "province_codes.csv"
+BEFORE_MERGER, FROM_MERGER = "before_2025_07_01", "from_2025_07_01"
 
 # Emulation clusters of the provinces before the merger, by socio-economic region.
 PRE_MERGER_CLUSTERS: dict[str, tuple[str, list[str]]] = {
@@ -165,23 +165,22 @@ class ProvinceRecord:
     official_code: str
 
 
+def _provinces(period: str) -> list[ProvinceRecord]:
+    with PROVINCE_CODES_CSV.open(encoding="utf-8") as handle:
+        records = [
+            ProvinceRecord(row["name"], row["official_code"])
+            for row in csv.DictReader(handle)
+            if row["period"] == period
+        ]
+    return sorted(records, key=lambda p: p.official_code)
+
+
 def pre_merger_provinces() -> list[ProvinceRecord]:
-    path = Path(vietnamadminunits.__file__).parent / "data" / "parser_legacy.json"
-    provinces = json.loads(path.read_text(encoding="utf-8"))["DICT_PROVINCE"]
-    return sorted(
-        (ProvinceRecord(p["provinceShort"], p["provinceCode"]) for p in provinces.values()),
-        key=lambda p: p.official_code,
-    )
+    return _provinces(BEFORE_MERGER)
 
 
 def post_merger_provinces() -> list[ProvinceRecord]:
-    return sorted(
-        (
-            ProvinceRecord(re.sub(r"^Thành phố\s+", "", p.name), f"{p.code.value:02d}")
-            for p in Province.iter_all()
-        ),
-        key=lambda p: p.official_code,
-    )
+    return _provinces(FROM_MERGER)
 
 
 def read_mapping(path: Path) -> dict[str, str]:
@@ -223,7 +222,7 @@ def load_national_structure(
         old = old_by_key[name_key(old_name)]
         absorbed_by.setdefault(name_key(new_name), []).append(old)
     if len(absorbed_by) != len(new_by_key) or set(absorbed_by) != set(new_by_key):
-        raise ValueError("provinces_2025.csv does not name the 34 provinces of vietnam-provinces")
+        raise ValueError("provinces_2025.csv does not name the 34 provinces of province_codes.csv")
 
     root = unit_create(
         code=ROOT_CODE,

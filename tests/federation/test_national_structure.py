@@ -63,3 +63,22 @@ def test_loading_twice_changes_nothing():
     count = OrgUnit.objects.count()
     call_command("load_national_structure")
     assert OrgUnit.objects.count() == count
+
+
+def test_province_code_files_agree_with_each_other():
+    """The repo's own data files: unique codes per period, every mapped name known."""
+    from federation.national_structure import (
+        DEFAULT_MAPPING_CSV,
+        name_key,
+        post_merger_provinces,
+        pre_merger_provinces,
+        read_mapping,
+    )
+
+    before, after = pre_merger_provinces(), post_merger_provinces()
+    assert (len(before), len(after)) == (63, 34)
+    for period in (before, after):
+        assert len({p.official_code for p in period}) == len(period)
+    mapping = read_mapping(DEFAULT_MAPPING_CSV)
+    assert {name_key(n) for n in mapping} == {name_key(p.name) for p in before}
+    assert {name_key(n) for n in mapping.values()} == {name_key(p.name) for p in after}
