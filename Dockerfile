@@ -7,7 +7,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
-RUN pip install --no-cache-dir -e .
+COPY requirements/base.lock requirements/
+RUN pip install --no-cache-dir -r requirements/base.lock \
+    && pip install --no-cache-dir --no-deps -e .
 COPY . .
 # Static files are collected with the settings that serve them (production: hashed
 # names and a manifest). The build-time key only lets the settings load; it is never

@@ -4,15 +4,28 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= config.settings.base
 
-.PHONY: run install messages messages-update messages-check test test-fast lint format check worker beat clean prod-smoke
+.PHONY: run install lock messages messages-update messages-check test test-fast lint format check worker beat clean prod-smoke
 
-$(BIN)/.installed: pyproject.toml
+## Installs the locked dependency set (requirements/dev.lock), then the project itself.
+$(BIN)/.installed: pyproject.toml requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -r requirements/dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(BIN)/.installed
+
+## Re-resolve the locks after changing pyproject.toml's dependencies (needs the package index).
+LOCK_FLAGS := --quiet --strip-extras --no-emit-index-url --no-emit-find-links
+lock:
+	$(PYTHON) -m venv var/lock-tools
+	var/lock-tools/bin/pip install --quiet pip-tools
+	var/lock-tools/bin/pip-compile $(LOCK_FLAGS) --output-file requirements/base.lock pyproject.toml
+	var/lock-tools/bin/pip-compile $(LOCK_FLAGS) --extra dev -c requirements/base.lock \
+	  --output-file requirements/dev.lock pyproject.toml
+	var/lock-tools/bin/pip-compile $(LOCK_FLAGS) --extra bench -c requirements/dev.lock \
+	  --output-file requirements/bench.lock pyproject.toml
 
 messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v0

@@ -7,7 +7,7 @@ at each requested number of concurrent users, and prints per endpoint: requests,
 failures, p50/p95/p99 and requests/s, then the load average and the
 submit-to-verdict time that the real worker achieved (from the workflow events).
 
-Needs locust (`.venv/bin/pip install -e '.[bench]'`) and the demo data of
+Needs locust (`.venv/bin/pip install -r requirements/bench.lock`) and the demo data of
 `seed_demo` in the served database. First create the bench accounts in that
 database, then run:
 
