@@ -16,7 +16,6 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from federation import hooks
 from federation.models import (
     EmulationGroup,
     EmulationGroupName,
@@ -26,7 +25,7 @@ from federation.models import (
     UnitKind,
     UnitPlacement,
 )
-from federation.signals import subtree_moved
+from federation.signals import subtree_moved, unit_merged
 from portal.parsing import INT_MAX, ParseError, parse_int
 from portal.tabular import RowError
 
@@ -186,9 +185,14 @@ def unit_merge(
             actor=actor,
         )
         events.append(event)
-        # People's roles and memberships at the source follow it (portal registers this).
-        hooks.unit_merged(
-            source=source, target=target, effective_date=effective_date, actor=actor, event=event
+        # People's roles and memberships at the source follow it (portal receives this).
+        unit_merged.send(
+            sender=OrgUnit,
+            source=source,
+            target=target,
+            effective_date=effective_date,
+            actor=actor,
+            event=event,
         )
     if moved:
         subtree_moved.send(sender=OrgUnit, unit_ids=moved, effective_date=effective_date)

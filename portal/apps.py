@@ -11,11 +11,11 @@ class PortalConfig(AppConfig):
     verbose_name = _("Cổng thông tin")
 
     def ready(self) -> None:
-        from federation import hooks
+        from federation.signals import unit_merged
         from portal import account  # noqa: F401 - connects the session recorder to user_logged_in
         from portal.membership import roles_follow_merge
 
-        hooks.on_unit_merged(roles_follow_merge)
+        unit_merged.connect(roles_follow_merge, dispatch_uid="portal-roles-follow-merge")
         # The project's Celery app becomes the current one in every Django process
         # (web, manage.py, tests), so `task.delay()` uses its broker and routes.
         import config.celery  # noqa: F401

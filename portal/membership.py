@@ -355,8 +355,8 @@ def role_withdraw(*, actor, assignment: RoleAssignment, note: str = "") -> None:
     _forget_roles(assignment.user)
 
 
-def roles_follow_merge(*, source, target, effective_date, actor, event) -> None:
-    """Registered with federation.hooks: roles and open memberships at a unit merged
+def roles_follow_merge(sender, *, source, target, effective_date, actor, event, **kwargs) -> None:
+    """Receives federation.signals.unit_merged: roles and open memberships at a unit merged
     away move to its successor, each move logged. Runs inside the merge's transaction."""
     note = f"reorg-event:{event.pk}"
     for assignment in RoleAssignment.objects.filter(unit=source).select_related("user"):
