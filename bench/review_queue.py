@@ -291,15 +291,11 @@ def measure(repeat: int) -> list[tuple[str, dict]]:
     from federation.models import OrgUnit
     from initiatives.models import Initiative, Status
     from portal.models import User
+    from portal.tenancy import subtree_q
 
     reviewer = User.objects.get(email="duyet.bench@example.vn")
     province = OrgUnit.objects.get(code="BENCH-A")
-    waiting = Initiative.objects.filter(
-        status=Status.FLAGGED,
-        unit__tree_id=province.tree_id,
-        unit__lft__gte=province.lft,
-        unit__rght__lte=province.rght,
-    )
+    waiting = Initiative.objects.filter(subtree_q([province], "unit"), status=Status.FLAGGED)
     print(f"waiting in the reviewer's subtree: {waiting.count()}")
     first = (
         waiting.order_by("-copied_share", "-copied_source_count", "submitted_at")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from federation.models import OrgUnit
 from initiatives.models import Initiative, ParticipantGroup, Status
 from initiatives.search import search
+from portal.tenancy import subtree_q
 
 
 class InitiativeFilter(django_filters.FilterSet):
@@ -37,9 +38,7 @@ class InitiativeFilter(django_filters.FilterSet):
         unit = OrgUnit.objects.filter(code=value.strip()).only("tree_id", "lft", "rght").first()
         if unit is None:
             return queryset.none()
-        return queryset.filter(
-            unit__tree_id=unit.tree_id, unit__lft__gte=unit.lft, unit__rght__lte=unit.rght
-        )
+        return queryset.filter(subtree_q([unit], "unit"))
 
     def filter_year(self, queryset: QuerySet, name: str, value) -> QuerySet:
         year = int(value)

@@ -45,7 +45,7 @@ from initiatives.search import search
 from portal.membership import pending_unit_ids
 from portal.models import Role
 from portal.parsing import query_int, query_text
-from portal.tenancy import OFFICER_ROLES, scope_for
+from portal.tenancy import OFFICER_ROLES, scope_for, subtree_q
 
 # Roles whose holders in the unit's chain may read a confidential initiative's text.
 CONFIDENTIAL_CHAIN_ROLES = frozenset(
@@ -169,9 +169,7 @@ def _apply_filters(initiatives: QuerySet, filters: InitiativeFilters) -> QuerySe
         unit = OrgUnit.objects.filter(code=code).only("tree_id", "lft", "rght", "level").first()
         if unit is None or (wanted_level is not None and unit.level != wanted_level):
             return initiatives.none()
-        initiatives = initiatives.filter(
-            unit__tree_id=unit.tree_id, unit__lft__gte=unit.lft, unit__rght__lte=unit.rght
-        )
+        initiatives = initiatives.filter(subtree_q([unit], "unit"))
     return initiatives
 
 

@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -35,6 +34,7 @@ from initiatives.models import (
 from initiatives.search import search_text_from
 from initiatives.validation import MSG_CONTRIBUTIONS_NOT_100, MSG_NO_AUTHOR  # noqa: F401
 from portal.membership import MSG_MEMBERSHIP_PENDING, membership_blocks_submit
+from portal.tenancy import subtree_q
 
 logger = logging.getLogger(__name__)
 
@@ -473,9 +473,7 @@ def initiatives_reattribute(*, unit_ids: Sequence[int], since) -> int:
     the tree changed from that date (a move or merger, possibly back-dated). Call inside
     the reorganisation's transaction."""
     units = OrgUnit.objects.filter(pk__in=unit_ids)
-    subtree = Q()
-    for unit in units:
-        subtree |= Q(unit__tree_id=unit.tree_id, unit__lft__gte=unit.lft, unit__rght__lte=unit.rght)
+    subtree = subtree_q(units, "unit")
     if not units:
         return 0
     start = _local_midnight(since)

@@ -38,9 +38,34 @@ class Scope:
     ranges: tuple[tuple[int, int, int], ...] = ()
     root_unit_ids: tuple[int, ...] = field(default=())
 
+    @classmethod
+    def of_units(cls, units: Iterable[OrgUnit]) -> Scope:
+        """The subtrees of `units` themselves (a filter, not anybody's permission)."""
+        units = list(units)
+        return cls(
+            user_id=None,
+            ranges=_collapse((u.tree_id, u.lft, u.rght) for u in units),
+            root_unit_ids=tuple(sorted(u.pk for u in units)),
+        )
+
     @property
     def is_empty(self) -> bool:
         return not self.ranges
+
+    def enclosing_q(self, path: str = "") -> Q:
+        """A Q matching the units that hold one of the scope's subtrees: its roots and
+        their ancestors (or rows whose FK `path` points at such units)."""
+        prefix = f"{path}__" if path else ""
+        condition = Q(pk__in=[])
+        for tree_id, lft, rght in self.ranges:
+            condition |= Q(
+                **{
+                    f"{prefix}tree_id": tree_id,
+                    f"{prefix}lft__lte": lft,
+                    f"{prefix}rght__gte": rght,
+                }
+            )
+        return condition
 
     def unit_q(self, path: str = "") -> Q:
         """A Q matching units (or rows whose FK `path` points at units) inside the scope."""
@@ -75,6 +100,11 @@ class Scope:
         if unit is None:
             raise Http404
         return unit
+
+
+def subtree_q(units: Iterable[OrgUnit], path: str = "") -> Q:
+    """Rows whose unit (the FK at `path`, or the unit itself) lies under any of `units`."""
+    return Scope.of_units(units).unit_q(path)
 
 
 def _collapse(ranges: Iterable[tuple[int, int, int]]) -> tuple[tuple[int, int, int], ...]:

@@ -28,7 +28,7 @@ from initiatives.models import Initiative, InitiativeEvent, Status
 from initiatives.selectors import confidential_text_readable_q
 from portal.models import Notice, RoleAssignment
 from portal.parsing import query_int
-from portal.tenancy import REVIEW_ROLES, Scope, scope_for
+from portal.tenancy import REVIEW_ROLES, Scope, scope_for, subtree_q
 
 DEFAULT_TIME_LIMIT_DAYS = 7
 DECISION_TRANSITIONS = ("approve", "reject", "return_for_revision")
@@ -41,19 +41,6 @@ MATCH_KINDS = {
 
 def review_scope(viewer) -> Scope:
     return scope_for(viewer, REVIEW_ROLES)
-
-
-def _range_q(units, path: str = "unit") -> Q:
-    condition = Q(pk__in=[])
-    for unit in units:
-        condition |= Q(
-            **{
-                f"{path}__tree_id": unit.tree_id,
-                f"{path}__lft__gte": unit.lft,
-                f"{path}__rght__lte": unit.rght,
-            }
-        )
-    return condition
 
 
 @dataclass
@@ -99,7 +86,7 @@ def _overdue_q(policy_units: list[OrgUnit], now) -> Q:
     condition = Q(pk__in=[])
     for unit in policy_units:
         limit = unit.review_time_limit_days or DEFAULT_TIME_LIMIT_DAYS
-        condition |= _range_q([unit]) & Q(submitted_at__lt=now - dt.timedelta(days=limit))
+        condition |= subtree_q([unit], "unit") & Q(submitted_at__lt=now - dt.timedelta(days=limit))
     return condition
 
 
@@ -110,7 +97,7 @@ def queue_base(*, viewer) -> Queue:
     waiting = Q(status=Status.FLAGGED)
     everything = [u for u in policy_units if u.review_everything]
     if everything:
-        waiting |= Q(status=Status.VALID) & _range_q(everything)
+        waiting |= Q(status=Status.VALID) & subtree_q(everything, "unit")
     items = Initiative.objects.filter(scope.unit_q("unit")).filter(waiting)
     return Queue(
         scope=scope,
@@ -124,16 +111,15 @@ def _policy_units(scope: Scope) -> QuerySet[OrgUnit]:
     """The units directly under the confederation whose policy governs the scope.
 
     A reviewer placed below level 1 is governed by the level-1 unit above them."""
-    inside = Q(level=1) & scope.unit_q()
-    for tree_id, lft, rght in scope.ranges:
-        inside |= Q(level=1, tree_id=tree_id, lft__lte=lft, rght__gte=rght)
-    return OrgUnit.objects.filter(inside).order_by("code")
+    return OrgUnit.objects.filter(Q(level=1) & (scope.unit_q() | scope.enclosing_q())).order_by(
+        "code"
+    )
 
 
 def queue_filter(queue: Queue, filters: QueueFilters, *, viewer) -> QuerySet[Initiative]:
     items = queue.items
     if filters.unit is not None:
-        items = items.filter(_range_q([filters.unit]))
+        items = items.filter(subtree_q([filters.unit], "unit"))
     if filters.field_id:
         items = items.filter(field_id=filters.field_id)
     if filters.match_kind:
@@ -281,12 +267,7 @@ def mark_overdue(items, policy_units: list[OrgUnit], now=None) -> None:
 
 def policy_units_of(initiative: Initiative) -> list[OrgUnit]:
     """The level-1 unit above the initiative's unit today (its policy and time limit)."""
-    unit = initiative.unit
-    return list(
-        OrgUnit.objects.filter(
-            level=1, tree_id=unit.tree_id, lft__lte=unit.lft, rght__gte=unit.rght
-        )
-    )
+    return list(OrgUnit.objects.filter(Scope.of_units([initiative.unit]).enclosing_q(), level=1))
 
 
 def queue_neighbours(*, viewer, initiative: Initiative) -> tuple[int | None, int | None]:
@@ -534,12 +515,8 @@ def colleagues(*, viewer, initiative: Initiative) -> QuerySet:
     """Reviewers whose scope holds the initiative: the people it can be assigned to."""
     from portal.models import User
 
-    unit = initiative.unit
     holders = RoleAssignment.objects.filter(
-        role__in=REVIEW_ROLES,
-        unit__tree_id=unit.tree_id,
-        unit__lft__lte=unit.lft,
-        unit__rght__gte=unit.rght,
+        Scope.of_units([initiative.unit]).enclosing_q("unit"), role__in=REVIEW_ROLES
     ).values("user_id")
     return User.objects.filter(pk__in=holders, is_active=True).order_by("full_name")
 

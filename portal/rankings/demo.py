@@ -33,13 +33,8 @@ TITLES = [
 
 def _grassroots_under(top: OrgUnit) -> OrgUnit:
     found = (
-        OrgUnit.objects.filter(
-            tree_id=top.tree_id,
-            lft__gt=top.lft,
-            rght__lt=top.rght,
-            kind=UnitKind.GRASSROOTS,
-            active_to__isnull=True,
-        )
+        top.get_descendants()
+        .filter(kind=UnitKind.GRASSROOTS, active_to__isnull=True)
         .order_by("lft")
         .first()
     )

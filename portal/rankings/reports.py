@@ -23,6 +23,7 @@ from portal.rankings import periods, selectors
 from portal.rankings.exports import _cell
 from portal.rankings.selectors import RankRow, Totals
 from portal.tabular import safe_workbook
+from portal.tenancy import subtree_q
 
 CATEGORY_OF_KIND = {"province": "province", "sector": "sector", "corporation": "corporation"}
 
@@ -113,9 +114,7 @@ def _top_initiatives(unit: OrgUnit, *, start: dt.date, end: dt.date) -> list[dic
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     found = (
         Initiative.objects.filter(
-            unit__tree_id=unit.tree_id,
-            unit__lft__gte=unit.lft,
-            unit__rght__lte=unit.rght,
+            subtree_q([unit], "unit"),
             status__in=COUNTED_VALID,
             submitted_at__gte=since,
             submitted_at__lt=until,
