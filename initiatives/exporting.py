@@ -20,6 +20,7 @@ from initiatives import selectors
 from initiatives.importing import TEMPLATE_COLUMNS, column_header
 from initiatives.models import InitiativeAuthor
 from portal.tabular import safe_cell
+from portal.tenancy import subtree_q
 
 COLUMNS = ("id", "status", *TEMPLATE_COLUMNS)
 # Filled for every row, whoever reads it.
@@ -89,9 +90,9 @@ def unit_initiatives_for_export(*, viewer, unit: OrgUnit):
         selectors.confidential_text_readable_q(viewer), output_field=BooleanField()
     )
     return (
-        selectors.initiative_list(
-            viewer=viewer, filters=selectors.InitiativeFilters(unit=unit.code)
-        )
+        selectors.initiative_list(viewer=viewer)
+        # The unit's tree columns as they are now (an instance's may be stale).
+        .filter(subtree_q(OrgUnit.objects.filter(pk=unit.pk), "unit"))
         .annotate(
             text_readable=readable,
             birth_dates_readable=ExpressionWrapper(

@@ -32,20 +32,14 @@ recognised initiatives to anyone; confidential ones are never listed there.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from federation.models import OrgUnit, UnitKind
 from initiatives.models import Initiative, InitiativeAuthor, Status
-from initiatives.search import search
 from portal.membership import pending_unit_ids
 from portal.models import Role
-from portal.parsing import query_int, query_text
-from portal.tenancy import OFFICER_ROLES, scope_for, subtree_q
+from portal.tenancy import OFFICER_ROLES, scope_for
 
 # Roles whose holders in the unit's chain may read a confidential initiative's text.
 CONFIDENTIAL_CHAIN_ROLES = frozenset(
@@ -53,29 +47,6 @@ CONFIDENTIAL_CHAIN_ROLES = frozenset(
 )
 PUBLIC_FIELDS_OF_CONFIDENTIAL = ("title", "summary", "award")
 PUBLIC_STATUSES = (Status.APPROVED.value, Status.RECOGNISED.value)
-
-
-@dataclass(frozen=True)
-class InitiativeFilters:
-    q: str = ""
-    status: str = ""
-    field: str = ""  # Field.code
-    unit: str = ""  # OrgUnit.code: that unit's subtree
-    province: str = ""  # code of a unit directly under the confederation
-    year: int | None = None
-    participant_group: str = ""
-
-    @classmethod
-    def from_querydict(cls, params) -> InitiativeFilters:
-        return cls(
-            q=query_text(params, "q", max_length=200),
-            status=params.get("trang_thai", "").strip(),
-            field=params.get("linh_vuc", "").strip(),
-            unit=params.get("don_vi", "").strip(),
-            province=params.get("tinh", "").strip(),
-            year=query_int(params, "nam", low=1991, high=2199),
-            participant_group=params.get("nhom", "").strip(),
-        )
 
 
 # --- the confidentiality gate ---------------------------------------------------------
@@ -151,35 +122,11 @@ def initiative_visible_q(viewer) -> Q:
     return handed_in | scope_for(viewer, OFFICER_ROLES).unit_q("unit") | _authored_q(viewer)
 
 
-def _apply_filters(initiatives: QuerySet, filters: InitiativeFilters) -> QuerySet:
-    if filters.status:
-        initiatives = initiatives.filter(status=filters.status)
-    if filters.field:
-        initiatives = initiatives.filter(field__code=filters.field)
-    if filters.participant_group:
-        initiatives = initiatives.filter(participant_group=filters.participant_group)
-    if filters.year:
-        zone = timezone.get_current_timezone()
-        start = dt.datetime(filters.year, 1, 1, tzinfo=zone)
-        end = dt.datetime(filters.year + 1, 1, 1, tzinfo=zone)
-        initiatives = initiatives.filter(submitted_at__gte=start, submitted_at__lt=end)
-    for code, wanted_level in ((filters.province, 1), (filters.unit, None)):
-        if not code:
-            continue
-        unit = OrgUnit.objects.filter(code=code).only("tree_id", "lft", "rght", "level").first()
-        if unit is None or (wanted_level is not None and unit.level != wanted_level):
-            return initiatives.none()
-        initiatives = initiatives.filter(subtree_q([unit], "unit"))
-    return initiatives
-
-
-def initiative_list(*, viewer, filters: InitiativeFilters | None = None) -> QuerySet[Initiative]:
-    """Initiatives in the viewer's scope, or owned, entered or co-authored by the viewer."""
+def initiative_list(*, viewer) -> QuerySet[Initiative]:
+    """Initiatives in the viewer's scope, or owned, entered or co-authored by the viewer
+    (narrowed further by `initiatives.filters.InitiativeFilter`)."""
     initiatives = Initiative.objects.filter(initiative_visible_q(viewer))
-    filters = filters or InitiativeFilters()
-    initiatives = _apply_filters(initiatives, filters)
-    initiatives = initiatives.select_related("unit", "field").order_by("-updated_at", "-id")
-    return search(initiatives, filters.q)
+    return initiatives.select_related("unit", "field").order_by("-updated_at", "-id")
 
 
 def initiative_list_mine(*, viewer) -> QuerySet[Initiative]:
@@ -243,17 +190,13 @@ def poster_units(*, viewer) -> QuerySet[OrgUnit]:
 # --- the public library ----------------------------------------------------------------
 
 
-def public_library(*, filters: InitiativeFilters | None = None) -> QuerySet[Initiative]:
-    """Approved or recognised initiatives that are not confidential: anyone may see them."""
-    filters = filters or InitiativeFilters()
+def public_library() -> QuerySet[Initiative]:
+    """Approved or recognised initiatives that are not confidential: anyone may see them
+    (narrowed further by `initiatives.filters.LibraryFilter`)."""
     initiatives = Initiative.objects.filter(status__in=PUBLIC_STATUSES, is_confidential=False)
-    initiatives = _apply_filters(
-        initiatives, InitiativeFilters(**{**filters.__dict__, "status": ""})
-    )
-    initiatives = initiatives.select_related("unit", "field", "top_unit").order_by(
+    return initiatives.select_related("unit", "field", "top_unit").order_by(
         "-decided_at", "-submitted_at", "-id"
     )
-    return search(initiatives, filters.q)
 
 
 def public_initiative_get(*, pk: int) -> Initiative:

@@ -31,6 +31,7 @@ from config.db_router import reads_from_replica
 from federation.models import OrgUnit
 from initiatives import attachments as attachment_rules
 from initiatives import selectors, services, validation
+from initiatives.filters import InitiativeFilter, LibraryFilter
 from initiatives.forms import (
     REQUIRED_TO_SUBMIT,
     STEP_FIELDS,
@@ -467,9 +468,11 @@ def initiative_mine(request):
 
 @login_required
 def initiative_list(request):
-    filters = selectors.InitiativeFilters.from_querydict(request.GET)
-    initiatives = selectors.initiative_list(viewer=request.user, filters=filters)
-    page = Paginator(initiatives, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = InitiativeFilter.from_page(
+        request.GET, selectors.initiative_list(viewer=request.user)
+    )
+    filters = filterset.page_values()
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "initiatives/list.html",
@@ -578,9 +581,9 @@ def recognition(request):
 @reads_from_replica
 @cached_public_page
 def library(request):
-    filters = selectors.InitiativeFilters.from_querydict(request.GET)
-    initiatives = selectors.public_library(filters=filters)
-    page = Paginator(initiatives, 20).get_page(request.GET.get("page"))
+    filterset = LibraryFilter.from_page(request.GET, selectors.public_library())
+    filters = filterset.page_values()
+    page = Paginator(filterset.qs, 20).get_page(request.GET.get("page"))
     return render(
         request,
         "initiatives/library.html",

@@ -11,9 +11,9 @@ from django.db import connection
 from django.utils import timezone
 
 from initiatives import selectors
+from initiatives.filters import LibraryFilter
 from initiatives.models import Initiative, InitiativeAuthor
 from initiatives.search import fold, search
-from initiatives.selectors import InitiativeFilters
 from portal.rankings.demo import seed_rankings_demo
 from tests.initiatives.submission_helpers import make_initiative
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def found(q: str = "", **filters) -> list[str]:
     return list(
-        selectors.public_library(filters=InitiativeFilters(q=q, **filters)).values_list(
+        LibraryFilter({"search": q, **filters}, queryset=selectors.public_library()).qs.values_list(
             "title", flat=True
         )
     )

@@ -2,8 +2,8 @@ import pytest
 from django.http import Http404
 
 from initiatives import selectors
+from initiatives.filters import LibraryFilter
 from initiatives.models import Initiative
-from initiatives.selectors import InitiativeFilters
 from tests.factories import Role, UnitFactory, UserFactory, grant
 from tests.initiatives.submission_helpers import make_initiative
 
@@ -137,6 +137,11 @@ def test_library_lists_only_public_non_confidential(world, personas):
     assert selectors.public_initiative_get(pk=world["secret_a"].pk).is_confidential
 
 
+def library(**params):
+    """The public library narrowed by its filters (the page's and the API's names alike)."""
+    return LibraryFilter(params, queryset=selectors.public_library()).qs
+
+
 def test_library_search_ignores_accents_and_case(world, personas, country):
     make_initiative(
         unit=country.grassroots_a,
@@ -145,28 +150,24 @@ def test_library_search_ignores_accents_and_case(world, personas, country):
         reviewer=personas.reviewer_a,
         title="SÁNG KIẾN CẢI TIẾN quy trình cấp đông",
     )
-    found = titles(selectors.public_library(filters=InitiativeFilters(q="sang kien cai tien")))
+    found = titles(library(search="sang kien cai tien"))
     assert found == {"Sáng kiến cải tiến máy in Canon", "SÁNG KIẾN CẢI TIẾN quy trình cấp đông"}
-    assert titles(selectors.public_library(filters=InitiativeFilters(q="Quy Trình"))) == {
-        "SÁNG KIẾN CẢI TIẾN quy trình cấp đông"
-    }
-    assert not selectors.public_library(filters=InitiativeFilters(q="công thức ướp"))
+    assert titles(library(search="Quy Trình")) == {"SÁNG KIẾN CẢI TIẾN quy trình cấp đông"}
+    assert not library(search="công thức ướp")
 
 
 def test_library_filters(world, personas, country):
     b = world["approved_b"]
-    assert titles(selectors.public_library(filters=InitiativeFilters(province="LDLD01"))) == {
-        b.title
-    }
-    assert not selectors.public_library(filters=InitiativeFilters(province="LDLD92"))
-    assert not selectors.public_library(filters=InitiativeFilters(province="LDLD01-G01"))
+    assert titles(library(province="LDLD01")) == {b.title}
+    assert not library(province="LDLD92")
+    assert not library(province="LDLD01-G01")
     year = b.submitted_at.year
-    assert b in selectors.public_library(filters=InitiativeFilters(year=year))
-    assert not selectors.public_library(filters=InitiativeFilters(year=year - 1))
-    assert b in selectors.public_library(filters=InitiativeFilters(field="che-bien"))
-    assert not selectors.public_library(filters=InitiativeFilters(field="khac"))
-    assert b in selectors.public_library(filters=InitiativeFilters(participant_group="enterprise"))
-    assert not selectors.public_library(filters=InitiativeFilters(participant_group="officials"))
+    assert b in library(year=year)
+    assert not library(year=year - 1)
+    assert b in library(field="che-bien")
+    assert not library(field="khac")
+    assert b in library(participant_group="enterprise")
+    assert not library(participant_group="officials")
 
 
 def test_units_for_entry(personas, country):
@@ -189,3 +190,27 @@ def test_can_edit(world, personas):
     assert not selectors.can_edit(personas.reviewer_a, draft)
     assert not selectors.can_edit(personas.leader, draft)
     assert not selectors.can_edit(personas.officer_a, world["checking_a"])
+
+
+@pytest.mark.parametrize(
+    "page_params, api_params",
+    [
+        ({"don_vi": "LDLD01"}, {"unit": "LDLD01"}),
+        ({"trang_thai": "approved"}, {"status": "approved"}),
+        ({"q": "sang kien", "nam": "2099"}, {"search": "sang kien", "year": "2099"}),
+        (
+            {"linh_vuc": "che-bien", "nhom": "enterprise"},
+            {"field": "che-bien", "participant_group": "enterprise"},
+        ),
+    ],
+)
+def test_the_list_page_and_the_api_filter_alike(client, world, personas, page_params, api_params):
+    """One FilterSet behind both: the same filters give the same initiatives."""
+    client.force_login(personas.leader)
+    page = client.get("/sang-kien/danh-sach/", page_params)
+    api = client.get("/api/v1/initiatives/", {**api_params, "page_size": 100})
+    assert page.status_code == api.status_code == 200
+    from_page = {i.pk for i in page.context["page"].object_list}
+    from_api = {row["id"] for row in api.json()["results"]}
+    assert from_page == from_api
+    assert from_page <= {i.pk for i in world.values()}
