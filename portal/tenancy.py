@@ -55,30 +55,22 @@ class Scope:
     def enclosing_q(self, path: str = "") -> Q:
         """A Q matching the units that hold one of the scope's subtrees: its roots and
         their ancestors (or rows whose FK `path` points at such units)."""
+        return self._ranges_q(path, inside=False)
+
+    def unit_q(self, path: str = "") -> Q:
+        """A Q matching units (or rows whose FK `path` points at units) inside the scope."""
+        return self._ranges_q(path, inside=True)
+
+    def _ranges_q(self, path: str, *, inside: bool) -> Q:
         prefix = f"{path}__" if path else ""
+        lower, upper = ("gte", "lte") if inside else ("lte", "gte")
         condition = Q(pk__in=[])
         for tree_id, lft, rght in self.ranges:
             condition |= Q(
                 **{
                     f"{prefix}tree_id": tree_id,
-                    f"{prefix}lft__lte": lft,
-                    f"{prefix}rght__gte": rght,
-                }
-            )
-        return condition
-
-    def unit_q(self, path: str = "") -> Q:
-        """A Q matching units (or rows whose FK `path` points at units) inside the scope."""
-        prefix = f"{path}__" if path else ""
-        if not self.ranges:
-            return Q(pk__in=[])
-        condition = Q()
-        for tree_id, lft, rght in self.ranges:
-            condition |= Q(
-                **{
-                    f"{prefix}tree_id": tree_id,
-                    f"{prefix}lft__gte": lft,
-                    f"{prefix}rght__lte": rght,
+                    f"{prefix}lft__{lower}": lft,
+                    f"{prefix}rght__{upper}": rght,
                 }
             )
         return condition
