@@ -449,6 +449,20 @@ ENDPOINTS: list[Endpoint] = [
         everyone(NOT_FOUND, worker_a=REDIRECT, anonymous=REDIRECT),
         method="post",
     ),
+    Endpoint("my API tokens", lambda o: "/tai-khoan/khoa-api/", everyone(OK, anonymous=REDIRECT)),
+    Endpoint(
+        "create an API token POST",
+        lambda o: "/tai-khoan/khoa-api/",
+        everyone(REDIRECT),
+        method="post",
+        data=lambda o: {"name": "Bảng tính", "days": "30"},
+    ),
+    Endpoint(
+        "revoke an API token POST, worker A's token",
+        lambda o: f"/tai-khoan/khoa-api/{o['worker_a_token'].pk}/thu-hoi/",
+        everyone(NOT_FOUND, worker_a=REDIRECT, anonymous=REDIRECT),
+        method="post",
+    ),
     Endpoint(
         "member list",
         lambda o: "/doan-vien/",
