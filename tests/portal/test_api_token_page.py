@@ -9,7 +9,12 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from portal.api_tokens import MAX_TOKENS_PER_PERSON, MSG_TOO_MANY_TOKENS, api_token_create
+from portal.api_tokens import (
+    MAX_TOKENS_PER_PERSON,
+    MSG_TOKEN_INVALID,
+    MSG_TOO_MANY_TOKENS,
+    api_token_create,
+)
 from portal.models import ApiToken
 from portal.models.tokens import digest
 
@@ -80,7 +85,8 @@ def test_revoking_makes_the_key_fail(personas):
     response = client.post(f"{PAGE}{token.pk}/thu-hoi/")
     assert response.status_code == 302 and response.url == PAGE
     assert not ApiToken.objects.filter(pk=token.pk).exists()
-    assert api_with(key).get(API).status_code in (401, 403)
+    refused = api_with(key).get(API)
+    assert refused.status_code == 403 and refused.json()["detail"] == MSG_TOKEN_INVALID
 
 
 def test_revoking_needs_the_csrf_token(personas):
@@ -132,3 +138,17 @@ def test_a_password_change_is_shown_on_the_list(personas):
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     response = client.get(PAGE)
     assert response.status_code == 302 and response.url.startswith("/tai-khoan/dang-nhap/")
+
+
+def test_a_persons_tokens_share_one_throttle(personas, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "50/min", "user": "3/min"})
+    _first, one = api_token_create(user=personas.worker_a, name="Một")
+    _second, two = api_token_create(user=personas.worker_a, name="Hai")
+    _theirs, other = api_token_create(user=personas.officer_a, name="Khác")
+    statuses = [api_with(key).get(API).status_code for key in (one, two, one)]
+    assert statuses == [200, 200, 200]
+    throttled = api_with(two).get(API)
+    assert throttled.status_code == 429 and int(throttled["Retry-After"]) > 0
+    assert api_with(other).get(API).status_code == 200  # another person has their own
