@@ -69,6 +69,19 @@ def _end_session(session_key: str) -> None:
     UserSession.objects.filter(session_key=session_key).delete()
 
 
+def sign_in_methods(user) -> dict:
+    """The providers this person signs in with, and the configured ones they could add."""
+    from allauth.socialaccount.models import SocialAccount
+
+    from portal.social import PROVIDER_NAMES, configured_providers
+
+    linked = sorted(SocialAccount.objects.filter(user=user).values_list("provider", flat=True))
+    return {
+        "linked_providers": [PROVIDER_NAMES.get(p, p) for p in linked],
+        "connectable_providers": [p for p in configured_providers() if p["id"] not in linked],
+    }
+
+
 @login_required
 def account_home(request):
     user = request.user
@@ -83,6 +96,7 @@ def account_home(request):
                 status__in=(Membership.Status.PENDING, Membership.Status.CONFIRMED)
             ).exists()
             or user.role_assignments.filter(role="member").exists(),
+            **sign_in_methods(user),
         },
     )
 
