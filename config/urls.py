@@ -42,6 +42,12 @@ urlpatterns = [
     path("tai-khoan/", account.account_home, name="account"),
     path("tai-khoan/vao-cong-doan/", registration.membership_join, name="membership-join"),
     path("tai-khoan/phien/<int:pk>/ket-thuc/", account.session_end, name="account-session-end"),
+    path("tai-khoan/khoa-api/", account.api_tokens, name="account-api-tokens"),
+    path(
+        "tai-khoan/khoa-api/<int:pk>/thu-hoi/",
+        account.api_token_revoke_view,
+        name="account-api-token-revoke",
+    ),
     path("tai-khoan/du-lieu-cua-toi.json", account.data_export, name="account-data-export"),
     # allauth serves only the social sign-in: its own login and sign-up pages lead to ours.
     path("tai-khoan/mxh/login/", RedirectView.as_view(pattern_name="login", query_string=True)),

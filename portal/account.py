@@ -1,5 +1,5 @@
 """A person's own account: their profile and memberships, where they are signed in
-(and ending those sessions), and a download of their own data."""
+(and ending those sessions), their API tokens, and a download of their own data."""
 
 from __future__ import annotations
 
@@ -18,12 +18,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from portal.api_tokens import TooManyTokens, api_token_create, api_token_list, api_token_revoke
+from portal.forms import ApiTokenForm
 from portal.middleware import SessionActivityMiddleware
-from portal.models import Membership, RoleAssignment, RoleGrantLog, UserSession
+from portal.models import ApiToken, Membership, RoleAssignment, RoleGrantLog, UserSession
 
 MSG_SESSION_ENDED = gettext_noop("Đã đăng xuất phiên trên “{agent}”.")
+MSG_TOKEN_CREATED = gettext_noop(
+    "Đã tạo khoá “{name}”. Hãy chép khoá ngay: trang này chỉ hiện nó một lần."
+)
+MSG_TOKEN_REVOKED = gettext_noop("Đã thu hồi khoá “{name}”; chương trình dùng nó sẽ bị từ chối.")
+# The new key waits here between the POST and the page that shows it (post/redirect/get),
+# and is removed by that page: a reload or the back button cannot show it again.
+SESSION_NEW_TOKEN = "api_token_new"
 
 
 def session_record(request, user) -> None:
@@ -59,6 +69,19 @@ def _end_session(session_key: str) -> None:
     UserSession.objects.filter(session_key=session_key).delete()
 
 
+def sign_in_methods(user) -> dict:
+    """The providers this person signs in with, and the configured ones they could add."""
+    from allauth.socialaccount.models import SocialAccount
+
+    from portal.social import PROVIDER_NAMES, configured_providers
+
+    linked = sorted(SocialAccount.objects.filter(user=user).values_list("provider", flat=True))
+    return {
+        "linked_providers": [PROVIDER_NAMES.get(p, p) for p in linked],
+        "connectable_providers": [p for p in configured_providers() if p["id"] not in linked],
+    }
+
+
 @login_required
 def account_home(request):
     user = request.user
@@ -73,6 +96,7 @@ def account_home(request):
                 status__in=(Membership.Status.PENDING, Membership.Status.CONFIRMED)
             ).exists()
             or user.role_assignments.filter(role="member").exists(),
+            **sign_in_methods(user),
         },
     )
 
@@ -89,6 +113,44 @@ def session_end(request, pk: int):
         request, _(MSG_SESSION_ENDED).format(agent=session.user_agent[:60] or session.ip_address)
     )
     return redirect("account")
+
+
+@login_required
+@never_cache
+def api_tokens(request):
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, raw = api_token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                days=form.cleaned_data["days"],
+            )
+        except TooManyTokens as error:
+            form.add_error(None, str(error))
+        else:
+            request.session[SESSION_NEW_TOKEN] = {"id": token.pk, "key": raw}
+            messages.success(request, _(MSG_TOKEN_CREATED).format(name=token.name))
+            return redirect("account-api-tokens")
+    new_token = request.session.pop(SESSION_NEW_TOKEN, None) if request.method == "GET" else None
+    tokens = api_token_list(user=request.user)
+    if new_token and not any(t.pk == new_token["id"] for t in tokens):
+        new_token = None  # revoked in another tab meanwhile
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "tokens": tokens, "new_token": new_token, "now": timezone.now()},
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request, pk: int):
+    # Someone else's token answers 404, exactly as one that does not exist.
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    api_token_revoke(token=token)
+    messages.success(request, _(MSG_TOKEN_REVOKED).format(name=token.name or token.prefix))
+    return redirect("account-api-tokens")
 
 
 def personal_data(user) -> dict:

@@ -7,6 +7,7 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,11 +19,24 @@ from portal.models import ApiToken
 from portal.models.tokens import digest
 
 MSG_TOKEN_INVALID = gettext_noop("Khoá API không hợp lệ, đã hết hạn hoặc đã bị thu hồi.")
+MSG_TOO_MANY_TOKENS = gettext_noop(
+    "Bạn đã có {count} khoá API. Hãy thu hồi khoá không dùng nữa trước khi tạo khoá mới."
+)
+# Enough for every program a person runs; a leaked session cannot mint keys without end.
+MAX_TOKENS_PER_PERSON = 20
+
+
+class TooManyTokens(Exception):
+    pass
 
 
 @transaction.atomic
 def api_token_create(*, user, name: str = "", days: int | None = None) -> tuple[ApiToken, str]:
     """A new token for `user`; returns it with the raw key, which is never stored."""
+    # FOR UPDATE on the person: two tabs creating at once still respect the limit.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    if ApiToken.objects.filter(user=user).count() >= MAX_TOKENS_PER_PERSON:
+        raise TooManyTokens(_(MSG_TOO_MANY_TOKENS).format(count=MAX_TOKENS_PER_PERSON))
     raw = secrets.token_hex(20)
     token = ApiToken.objects.create(
         user=user,
@@ -33,6 +47,22 @@ def api_token_create(*, user, name: str = "", days: int | None = None) -> tuple[
         expires_at=timezone.now() + dt.timedelta(days=days or settings.API_TOKEN_DAYS),
     )
     return token, raw
+
+
+def api_token_list(*, user) -> list[ApiToken]:
+    """The person's own tokens, newest first, each marked when a password change
+    has revoked it (it stays listed so its owner can see why a program stopped)."""
+    tokens = list(ApiToken.objects.filter(user=user).order_by("-created_at", "-pk"))
+    current = digest(user.password)
+    for token in tokens:
+        token.revoked_by_password_change = token.password_digest != current
+    return tokens
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken) -> None:
+    """Revoking deletes the row: the hash is gone, the key can never match again."""
+    token.delete()
 
 
 class HashedTokenAuthentication(TokenAuthentication):

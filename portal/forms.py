@@ -269,3 +269,21 @@ class InvitationForm(forms.Form):
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Tên khoá (để bạn nhận ra chương trình dùng nó)"),
+        max_length=100,
+        error_messages={"required": _("Hãy đặt tên cho khoá, ví dụ “Báo cáo hằng tuần”.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    days = forms.TypedChoiceField(label=_("Hết hạn sau"), coerce=int)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = sorted({7, 30, 90, 180, 365, settings.API_TOKEN_DAYS})
+        self.fields["days"].choices = [
+            (days, _("%(days)s ngày") % {"days": days}) for days in choices
+        ]
+        self.fields["days"].initial = settings.API_TOKEN_DAYS

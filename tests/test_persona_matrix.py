@@ -450,6 +450,26 @@ ENDPOINTS: list[Endpoint] = [
         method="post",
     ),
     Endpoint(
+        "sign in with Google POST, no credentials configured: not there",
+        lambda o: "/tai-khoan/mxh/google/login/",
+        everyone(NOT_FOUND),
+        method="post",
+    ),
+    Endpoint("my API tokens", lambda o: "/tai-khoan/khoa-api/", everyone(OK, anonymous=REDIRECT)),
+    Endpoint(
+        "create an API token POST",
+        lambda o: "/tai-khoan/khoa-api/",
+        everyone(REDIRECT),
+        method="post",
+        data=lambda o: {"name": "Bảng tính", "days": "30"},
+    ),
+    Endpoint(
+        "revoke an API token POST, worker A's token",
+        lambda o: f"/tai-khoan/khoa-api/{o['worker_a_token'].pk}/thu-hoi/",
+        everyone(NOT_FOUND, worker_a=REDIRECT, anonymous=REDIRECT),
+        method="post",
+    ),
+    Endpoint(
         "member list",
         lambda o: "/doan-vien/",
         everyone(NOT_FOUND, officer_a=OK, anonymous=REDIRECT),
@@ -501,6 +521,18 @@ ENDPOINTS: list[Endpoint] = [
         data=lambda o: {"role": "reviewer", "unit": o["country"].province_b.code},
     ),
     Endpoint(
+        "person page, worker B (nobody here is an officer of B)",
+        lambda o: f"/doan-vien/{o['personas'].worker_b.pk}/",
+        everyone(NOT_FOUND, anonymous=REDIRECT),
+    ),
+    Endpoint(
+        "grant POST, reviewer at grassroots B to worker B (officer of A: 404)",
+        lambda o: f"/doan-vien/{o['personas'].worker_b.pk}/vai-tro/giao/",
+        everyone(NOT_FOUND, anonymous=REDIRECT),
+        method="post",
+        data=lambda o: {"role": "reviewer", "unit": o["country"].grassroots_b.code},
+    ),
+    Endpoint(
         "withdraw POST, worker A's member role",
         lambda o: (
             f"/doan-vien/{o['personas'].worker_a.pk}/vai-tro/{o['worker_a_member_role'].pk}/thu-hoi/"
@@ -538,6 +570,26 @@ def test_api_unit_list_shows_only_the_callers_subtree(objects, client_for):
     }
     assert codes == {country.province_b.code, country.grassroots_b.code}
     assert client_for(personas.worker_a).get("/api/v1/units/").json()["results"] == []
+
+
+def test_an_officer_of_a_grants_nothing_in_b(objects, client_for):
+    from portal.models import RoleAssignment, RoleGrantLog
+
+    country, personas = objects["country"], objects["personas"]
+    officer = client_for(personas.officer_a)
+    for person, unit in (
+        (personas.worker_a, country.province_b),
+        (personas.worker_b, country.grassroots_b),
+        (personas.worker_b, country.grassroots_a),
+    ):
+        response = officer.post(
+            f"/doan-vien/{person.pk}/vai-tro/giao/", {"role": "reviewer", "unit": unit.code}
+        )
+        assert response.status_code == NOT_FOUND, (person, unit)
+    assert not RoleAssignment.objects.filter(
+        user__in=[personas.worker_a, personas.worker_b], role="reviewer"
+    ).exists()
+    assert not RoleGrantLog.objects.filter(actor=personas.officer_a).exists()
 
 
 def test_cross_province_write_is_refused_and_changes_nothing(objects, client_for):

@@ -187,7 +187,10 @@ ACCOUNT_SIGNUP_FIELDS = ["email"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
 SOCIALACCOUNT_AUTO_SIGNUP = True
+# Only a provider that vouches for the address signs into the account holding it
+# (Google, EMAIL_AUTHENTICATION below), and is then connected to it (portal/social.py).
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
 # allauth's own email login is not used (ours is), and Zalo gives no email: the email
@@ -225,6 +228,7 @@ SOCIALACCOUNT_PROVIDERS = {
         SCOPE=["profile", "email"],
         OAUTH_PKCE_ENABLED=True,
         FETCH_USERINFO=True,
+        EMAIL_AUTHENTICATION=True,  # Google says whether the address is verified
     ),
     "facebook": _social_provider(
         "FACEBOOK",

@@ -54,6 +54,8 @@ def extra_pages(email: str | None) -> list[str]:
     pages = []
     public = Initiative.objects.filter(status="approved", is_confidential=False).first()
     pages.append(f"/sang-kien/thu-vien/{public.pk}/")
+    if email:
+        pages.append("/tai-khoan/khoa-api/")  # linked from /tai-khoan/, deep in the crawl
     if email == "duyet.cantho@demo.vn":
         flagged = Initiative.objects.filter(status="flagged", unit__code__startswith="LDLD92")
         match = (

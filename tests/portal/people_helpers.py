@@ -28,6 +28,7 @@ def registration_data(unit_code: str, login: str = "+84 912 000 111", **override
 def people_objects(country, personas) -> dict:
     """What the persona matrix points at for the registration and people pages."""
     from portal import membership as people
+    from portal.api_tokens import api_token_create
     from portal.models import RoleAssignment, UserSession
     from tests.factories import UserFactory
 
@@ -39,6 +40,7 @@ def people_objects(country, personas) -> dict:
         "worker_a_session": UserSession.objects.create(
             session_key="matrix-session-worker-a", user=personas.worker_a
         ),
+        "worker_a_token": api_token_create(user=personas.worker_a, name="Bảng tính")[0],
         "invitation_a": people.invitation_token(
             unit=country.grassroots_a, officer=personas.grassroots_officer_a
         ),

@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.api_tokens import api_token_create
+from portal.api_tokens import TooManyTokens, api_token_create
 from portal.signin import normalise_login
 
 
@@ -23,7 +23,10 @@ class Command(BaseCommand):
         ).first()
         if user is None:
             raise CommandError(f"No account {login}.")
-        token, raw = api_token_create(user=user, name=name, days=days)
+        try:
+            token, raw = api_token_create(user=user, name=name, days=days)
+        except TooManyTokens as error:
+            raise CommandError(str(error)) from None
         self.stdout.write(raw)
         self.stderr.write(
             f"expires {token.expires_at:%Y-%m-%d}; keep it now, it is not shown again"
