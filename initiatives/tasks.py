@@ -126,9 +126,12 @@ ORPHAN_AFTER = dt.timedelta(hours=1)
 @shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
 def sweep_orphan_files() -> int:
     """Delete what a worker killed mid-upload left behind: attachment files no row refers
-    to, and spooled upload files, once they are an hour old."""
+    to, and spooled upload files, once they are an hour old; and files kept from a form
+    with errors (`initiatives.kept_uploads`) once their token has expired."""
     from django.conf import settings
     from django.core.files.storage import default_storage
+
+    from initiatives.kept_uploads import FOLDER, KEPT_UPLOAD_MAX_AGE
 
     cutoff = timezone.now() - ORPHAN_AFTER
     removed = 0
@@ -142,6 +145,18 @@ def sweep_orphan_files() -> int:
         for name in names:
             path = f"attachments/{folder}/{name}"
             if path not in known and default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                removed += 1
+    kept_cutoff = timezone.now() - KEPT_UPLOAD_MAX_AGE
+    try:
+        people, _files = default_storage.listdir(FOLDER)
+    except FileNotFoundError:
+        people = []
+    for person in people:
+        _sub, names = default_storage.listdir(f"{FOLDER}/{person}")
+        for name in names:
+            path = f"{FOLDER}/{person}/{name}"
+            if default_storage.get_modified_time(path) < kept_cutoff:
                 default_storage.delete(path)
                 removed += 1
     spool = Path(settings.FILE_UPLOAD_TEMP_DIR)

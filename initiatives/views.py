@@ -41,6 +41,14 @@ from initiatives.forms import (
     RecognitionForm,
     authors_from,
 )
+from initiatives.kept_uploads import (
+    MSG_KEPT_FILE_GONE,
+    KeptUpload,
+    kept_upload_discard,
+    kept_upload_load,
+    kept_upload_open,
+    kept_upload_store,
+)
 from initiatives.models import Attachment, Field, ParticipantGroup, Status
 from portal.membership import open_membership
 from portal.models import Membership, Role
@@ -55,8 +63,8 @@ MSG_FIX_ERRORS = gettext_noop("Chưa lưu được: hãy sửa các mục đư�
 MSG_FIX_BEFORE_SUBMIT = gettext_noop(
     "Đã lưu bản nháp, nhưng chưa nộp được: hãy bổ sung các mục được đánh dấu đỏ."
 )
-MSG_FILES_NOT_SAVED = gettext_noop(
-    "Tệp bạn chọn chưa được lưu vì biểu mẫu còn lỗi. Sau khi sửa, hãy chọn lại tệp rồi lưu."
+MSG_FILES_KEPT = gettext_noop(
+    "Tệp bạn chọn được giữ lại: sửa các lỗi rồi lưu, không cần chọn lại tệp."
 )
 MSG_DRAFT_SAVED_FILES_REFUSED = gettext_noop(
     "Đã lưu bản nháp, nhưng có tệp không được nhận: xem mục “Tác giả và tệp”."
@@ -174,11 +182,22 @@ def _delete_unreferenced_files(initiative_id: int, *, since) -> None:
 
 
 def _save_draft_with_files(
-    *, viewer, data, authors, initiative, client_token, files, file_errors: list[str]
+    *,
+    viewer,
+    data,
+    authors,
+    initiative,
+    client_token,
+    files,
+    file_errors: list[str],
+    kept: list[KeptUpload] = (),
 ):
     """The draft and its files in one transaction: a crash in between (a killed worker,
     a storage error) leaves neither a draft without its files nor files without a draft.
 
+    `kept`: files chosen on an earlier try of the form that had errors
+    (`initiatives.kept_uploads`); they are attached like new ones, and their kept copies
+    deleted once the transaction commits (if it rolls back, they stay usable).
     A file refused by its type or size is reported and skipped; the rest is kept.
     Files already written to storage when the transaction rolls back are deleted here;
     a process killed outright leaves only unreferenced files, which
@@ -199,6 +218,17 @@ def _save_draft_with_files(
             )
             if not saved.is_editable:
                 return saved, 0  # the same form sent again after submission
+            for kept_file in kept:
+                with kept_upload_open(kept_file) as uploaded:
+                    try:
+                        services.attachment_add(
+                            initiative=saved, uploaded_file=uploaded, uploaded_by=viewer
+                        )
+                    except ValidationError as exc:
+                        file_errors.extend(exc.messages)
+                    else:
+                        stored += 1
+                transaction.on_commit(lambda k=kept_file: kept_upload_discard(k))
             for uploaded in files:
                 try:
                     services.attachment_add(
@@ -215,11 +245,43 @@ def _save_draft_with_files(
     return saved, stored
 
 
+def _kept_from(request, file_errors: list[str]) -> list[KeptUpload]:
+    """The files kept from an earlier try of the form (minus the ones the person dropped).
+    A token that is not this person's, too old or tampered with is ignored, and said so."""
+    dropped = set(request.POST.getlist("kept_files_drop"))
+    kept = []
+    gone = False
+    for token in dict.fromkeys(request.POST.getlist("kept_files")):
+        kept_file = kept_upload_load(user=request.user, token=token)
+        if kept_file is None:
+            gone = True
+        elif token in dropped:
+            kept_upload_discard(kept_file)
+        else:
+            kept.append(kept_file)
+    if gone:
+        file_errors.append(_(MSG_KEPT_FILE_GONE))
+    return kept
+
+
+def _keep_files(request, files, file_errors: list[str]) -> list[KeptUpload]:
+    """The form had errors, so nothing was saved: keep the chosen files for the next try.
+    A file refused as an attachment would be (type, size) is reported and not kept."""
+    kept = []
+    for uploaded in files:
+        try:
+            kept.append(kept_upload_store(user=request.user, uploaded=uploaded))
+        except ValidationError as exc:
+            file_errors.extend(exc.messages)
+    return kept
+
+
 def _edit(request, initiative, units):
     viewer = request.user
     is_officer = _is_officer(viewer)
     author_errors: list[str] = []
     file_errors: list[str] = []
+    kept: list[KeptUpload] = []
     step = query_int(request.GET, "buoc", default=1, low=1, high=5)
 
     if request.method == "POST":
@@ -240,6 +302,7 @@ def _edit(request, initiative, units):
             file_errors.extend(uploads.errors.get("files", []))
         saved = None
         files = uploads.cleaned_data.get("files", []) if uploads_ok else []
+        kept = _kept_from(request, file_errors)
         stored = 0
         if form_ok and authors_ok:
             data = {name: form.cleaned_data[name] for name in form._meta.fields}
@@ -261,6 +324,7 @@ def _edit(request, initiative, units):
                     else None,
                     files=files,
                     file_errors=file_errors,
+                    kept=kept,
                 )
             except ValidationError as exc:
                 _apply_service_errors(exc, form, author_errors)
@@ -268,9 +332,14 @@ def _edit(request, initiative, units):
                     # A fresh token, so this person's next save makes their own draft.
                     form.data = form.data.copy()
                     form.data["client_token"] = str(uuid.uuid4())
-        if files and saved is None:
-            # The form had errors: nothing was saved, files included.
-            file_errors.append(_(MSG_FILES_NOT_SAVED))
+        if saved is None:
+            # The form had errors: nothing was saved. The files chosen now are kept with
+            # those kept before, so the next try need not pick them again.
+            kept += _keep_files(request, files, file_errors)
+            if kept:
+                messages.info(request, _(MSG_FILES_KEPT))
+        else:
+            kept = []
         if stored:
             messages.success(request, _(MSG_FILES_SAVED).format(n=stored))
 
@@ -344,6 +413,7 @@ def _edit(request, initiative, units):
             else [],
             "author_errors": author_errors,
             "file_errors": file_errors,
+            "kept_files": kept,
             # For the summary at the top: errors with no single field, and where they sit.
             "summary_errors": [(e, "author-errors") for e in author_errors]
             + [(e, "file-errors") for e in file_errors],

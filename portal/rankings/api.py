@@ -25,8 +25,12 @@ class RankRowSerializer(serializers.Serializer):
     code = serializers.CharField(source="unit.code")
     name = serializers.CharField(source="unit.name")
     kind = serializers.CharField(source="unit.kind")
-    submitted = serializers.IntegerField()
     valid = serializers.IntegerField()
+    submitted = serializers.IntegerField()
+    recognised = serializers.IntegerField()
+    # The count % of target, per 1,000 members and progress rest on ("valid" or "submitted").
+    counted = serializers.CharField()
+    count = serializers.IntegerField()
     benefit_vnd = serializers.DecimalField(max_digits=20, decimal_places=0)
     members = serializers.IntegerField()
     per_1000 = serializers.FloatField(allow_null=True)
@@ -46,6 +50,16 @@ def _period_payload(period: periods.Period) -> dict:
     return {"kind": period.kind, "start": period.start, "end": period.end, "label": period.label}
 
 
+def _measure_payload(measure: str) -> dict:
+    """What the figures count, named as on the pages ("Tính theo: …")."""
+    return {
+        "measure": measure,
+        "measure_label": str(selectors.MEASURES[measure]),
+        "counted": selectors.counted_by(measure),
+        "basis": str(selectors.MEASURE_BASIS[measure]),
+    }
+
+
 class RankingView(APIView):
     """National ranking (public). Query: period, year, quarter, week, start, end, category,
     group, measure, mode, participant_group, field."""
@@ -62,7 +76,7 @@ class RankingView(APIView):
             {
                 "period": _period_payload(ranking.period),
                 "mode": ranking.mode,
-                "measure": ranking.measure,
+                **_measure_payload(ranking.measure),
                 "category": ranking.category,
                 "group": ranking.group.code if ranking.group else None,
                 "results": RankRowSerializer(ranking.rows, many=True).data,
@@ -71,7 +85,7 @@ class RankingView(APIView):
 
 
 class SeriesView(APIView):
-    """Initiatives submitted nationally per week (public)."""
+    """Initiatives valid and handed in nationally per week (public)."""
 
     permission_classes = [AllowAny]
 
@@ -82,8 +96,9 @@ class SeriesView(APIView):
         return Response(
             {
                 "period": _period_payload(filters.period),
+                "basis": str(selectors.MEASURE_BASIS["valid"]),
                 "results": [
-                    {"week": week, "submitted": submitted, "valid": valid}
+                    {"week": week, "valid": valid, "submitted": submitted}
                     for week, submitted, valid in series
                 ],
             }
@@ -105,11 +120,13 @@ class RecognitionView(APIView):
             periods.quarter(year, quarter)
         except (ParseError, periods.PeriodError):
             return Response({"detail": periods.MSG_BAD_PERIOD}, status=400)
-        result = selectors.quarterly_recognition(year=year, quarter=quarter)
+        count = selectors.count_or_default(params.get("measure"))
+        result = selectors.quarterly_recognition(year=year, quarter=quarter, count=count)
         return Response(
             {
                 "year": year,
                 "quarter": quarter,
+                **_measure_payload(count),
                 "results": [
                     {
                         "group": item.group.code,
@@ -146,14 +163,15 @@ class UnitRankingView(_ScopedUnitView):
                 "unit": unit.code,
                 "period": _period_payload(filters.period),
                 "mode": filters.mode,
-                "measure": filters.measure,
+                **_measure_payload(filters.measure),
                 "results": RankRowSerializer(rows, many=True).data,
             }
         )
 
 
 class UnitProgressView(_ScopedUnitView):
-    """A unit's sub-units against their targets: lagging and leading."""
+    """A unit's sub-units against their targets: lagging and leading. Query `measure`:
+    `valid` (the default) or `submitted`, what counts toward the target."""
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, code: str):
@@ -162,11 +180,13 @@ class UnitProgressView(_ScopedUnitView):
             period = periods.parse(request.query_params, default="year")
         except periods.PeriodError as exc:
             return Response({"detail": str(exc)}, status=400)
-        rows = selectors.progress_list(scope=scope, unit=unit, period=period)
+        count = selectors.count_or_default(request.query_params.get("measure"))
+        rows = selectors.progress_list(scope=scope, unit=unit, period=period, count=count)
         return Response(
             {
                 "unit": unit.code,
                 "period": _period_payload(period),
+                **_measure_payload(count),
                 "results": ProgressRowSerializer(rows, many=True).data,
             }
         )

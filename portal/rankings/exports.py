@@ -21,18 +21,28 @@ def _cell(value):
     return "" if value is None else safe_cell(value)
 
 
-def ranking_table(rows, *, with_progress: bool = False) -> tuple[list[str], list[list]]:
+def ranking_table(
+    rows, *, measure: str = "valid", with_progress: bool = False
+) -> tuple[list[str], list[list]]:
+    """A ranking or progress list as a table whose headers name what is counted: the rank's
+    measure and the count behind % of target and per 1,000 members (valid unless handed-in
+    was asked for), with both counts side by side."""
+    from portal.rankings import selectors
+
+    measure = measure if measure in selectors.MEASURES else selectors.DEFAULT_MEASURE
+    basis = selectors.COUNTS[selectors.counted_by(measure)]
     headers = [
-        _("Hạng"),
+        _("Hạng (tính theo: %(basis)s)") % {"basis": selectors.MEASURE_BASIS[measure]},
         _("Thay đổi"),
         _("Mã"),
         _("Đơn vị"),
+        _("Hợp lệ (đạt kiểm tra hoặc được duyệt)"),
         _("Đã nộp"),
-        _("Hợp lệ, đã duyệt"),
+        _("Được công nhận"),
         _("Chỉ tiêu"),
-        _("% chỉ tiêu"),
+        _("Tỷ lệ đạt chỉ tiêu (tính theo: {basis})").format(basis=basis),
         _("Số đoàn viên"),
-        _("Trên 1.000 đoàn viên"),
+        _("Trên 1.000 đoàn viên (tính theo: %(basis)s)") % {"basis": basis},
         _("Giá trị làm lợi (đồng)"),
     ]
     if with_progress:
@@ -44,8 +54,9 @@ def ranking_table(rows, *, with_progress: bool = False) -> tuple[list[str], list
             row.change,
             row.unit.code,
             row.unit.name,
-            row.submitted,
             row.valid,
+            row.submitted,
+            row.recognised,
             row.target,
             row.target_pct,
             row.members,

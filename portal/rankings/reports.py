@@ -70,6 +70,7 @@ def _totals(unit: OrgUnit, period, mode: str = RankingMode.TODAY) -> Totals:
         for item in selectors.top_level_totals(period=period, mode=mode).values():
             total.submitted += item.submitted
             total.valid += item.valid
+            total.recognised += item.recognised
             total.benefit_vnd += item.benefit_vnd
         return total
     return selectors.unit_totals(unit=unit, period=period, mode=mode)
@@ -152,6 +153,7 @@ def weekly_report_content(*, unit: OrgUnit, week: dt.date) -> WeeklyReportConten
     rank, previous_rank, among, label = _rank(unit, to_date)
     year = periods.year(sunday.year)
     progress = None
+    # Progress and lagging count valid initiatives, as targets do (selectors.DEFAULT_COUNT).
     if unit.parent_id:
         siblings = selectors.progress_rows(unit=unit.parent, period=year, as_of=sunday)
         progress = next((r for r in siblings if r.unit.pk == unit.pk), None)
@@ -207,12 +209,14 @@ def weekly_report_xlsx(content: WeeklyReportContent) -> bytes:
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([_("Đơn vị"), content.unit.name])
     sheet.append([_("Tuần"), f"{content.week:%d/%m/%Y} – {content.week_end:%d/%m/%Y}"])
+    sheet.append([_("Tính theo:"), str(selectors.MEASURE_BASIS[selectors.DEFAULT_MEASURE])])
     sheet.append([])
     sheet.append(["", _("Trong tuần"), _("Từ đầu chương trình")])
     for cell in sheet[sheet.max_row]:
         cell.font = bold
+    sheet.append([_("Sáng kiến hợp lệ"), content.this_week.valid, content.to_date.valid])
     sheet.append([_("Sáng kiến đã nộp"), content.this_week.submitted, content.to_date.submitted])
-    sheet.append([_("Hợp lệ, đã duyệt"), content.this_week.valid, content.to_date.valid])
+    sheet.append([_("Được công nhận"), content.this_week.recognised, content.to_date.recognised])
     sheet.append(
         [
             _("Giá trị làm lợi (đồng)"),
@@ -224,18 +228,22 @@ def weekly_report_xlsx(content: WeeklyReportContent) -> bytes:
     sheet.append([_("Xếp hạng"), content.rank, content.rank_scope])
     sheet.append([_("Thay đổi so với tuần trước"), content.change])
     sheet.append([_("Cách tính:"), str(RankingMode.TODAY.label)])
-    sheet.append([_("Xếp hạng theo:"), str(selectors.MEASURES[selectors.DEFAULT_MEASURE])])
+    sheet.append([_("Xếp hạng theo:"), str(selectors.MEASURE_BASIS[selectors.DEFAULT_MEASURE])])
     sheet.append([])
-    sheet.append([_("Hai cách tính"), _("Đã nộp"), _("Hợp lệ"), _("Xếp hạng")])
+    sheet.append([_("Hai cách tính"), _("Hợp lệ"), _("Đã nộp"), _("Xếp hạng")])
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     for figures in content.by_mode:
         sheet.append(
-            [figures.label, figures.to_date.submitted, figures.to_date.valid, figures.rank]
+            [figures.label, figures.to_date.valid, figures.to_date.submitted, figures.rank]
         )
     if content.progress is not None:
         p = content.progress
+        sheet.append([])
+        sheet.append([_("Tiến độ chỉ tiêu năm, tính theo:"), str(selectors.COUNTS[p.counted])])
         sheet.append([_("Chỉ tiêu năm"), p.target])
+        sheet.append([_("Đã đạt (hợp lệ)"), p.count])
+        sheet.append([_("Đã nộp"), p.submitted])
         sheet.append([_("% chỉ tiêu"), p.target_pct])
         sheet.append([_("Cần đạt đến nay"), p.expected])
         sheet.append([_("Cần mỗi tuần"), p.pace_per_week])
@@ -246,11 +254,29 @@ def weekly_report_xlsx(content: WeeklyReportContent) -> bytes:
 
     lagging = workbook.create_sheet(_("Đơn vị chậm tiến độ"))
     lagging.append(
-        [_("Mã"), _("Đơn vị"), _("Đã nộp"), _("Chỉ tiêu"), _("% chỉ tiêu"), _("Cần đạt đến nay")]
+        [
+            _("Mã"),
+            _("Đơn vị"),
+            _("Hợp lệ (đạt kiểm tra hoặc được duyệt)"),
+            _("Đã nộp"),
+            _("Chỉ tiêu"),
+            _("Tỷ lệ đạt chỉ tiêu (tính theo: {basis})").format(
+                basis=selectors.COUNTS[selectors.DEFAULT_COUNT]
+            ),
+            _("Cần đạt đến nay"),
+        ]
     )
     for row in content.lagging:
         lagging.append(
-            [row.unit.code, row.unit.name, row.submitted, row.target, row.target_pct, row.expected]
+            [
+                row.unit.code,
+                row.unit.name,
+                row.count,
+                row.submitted,
+                row.target,
+                row.target_pct,
+                row.expected,
+            ]
         )
     top = workbook.create_sheet(_("Sáng kiến tiêu biểu"))
     top.append([_("Tên sáng kiến"), _("Đơn vị"), _("Ngày nộp"), _("Giá trị làm lợi (đồng)")])
@@ -278,7 +304,8 @@ def weekly_report_pdf(content: WeeklyReportContent) -> bytes:
             "money": _money,
             "this_week_benefit": _money(content.this_week.benefit_vnd),
             "to_date_benefit": _money(content.to_date.benefit_vnd),
-            "measure_label": selectors.MEASURES[selectors.DEFAULT_MEASURE],
+            "measure_label": selectors.MEASURE_BASIS[selectors.DEFAULT_MEASURE],
+            "count_label": selectors.COUNTS[selectors.DEFAULT_COUNT],
             "top": [
                 dict(item, benefit=_money(item["benefit_vnd"])) for item in content.top_initiatives
             ],

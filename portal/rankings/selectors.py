@@ -38,10 +38,10 @@ from portal.rankings import periods
 from portal.rankings.periods import Period
 from portal.tenancy import Scope
 
-# Who sees rankings below the top level (their own subtree): officers and leadership.
 # Rankings count valid initiatives (passed the check or approved) unless asked otherwise;
 # the handed-in count is shown beside them.
 DEFAULT_MEASURE = "valid"
+# Who sees rankings below the top level (their own subtree): officers and leadership.
 RANKING_ROLES = frozenset({Role.GRASSROOTS_OFFICER, Role.UNIT_OFFICER, Role.LEADERSHIP, Role.ADMIN})
 # Who sets targets and reminder cadences for the units below them.
 TARGET_ROLES = frozenset({Role.UNIT_OFFICER, Role.LEADERSHIP, Role.ADMIN})
@@ -59,12 +59,36 @@ CATEGORY_LABELS = {
     "all": _("Tất cả đơn vị trực thuộc"),
 }
 MEASURES = {
+    "valid": _("Sáng kiến hợp lệ"),
     "submitted": _("Sáng kiến đã nộp"),
-    "valid": _("Hợp lệ, đã duyệt"),
     "target_pct": _("% chỉ tiêu"),
     "per_1000": _("Trên 1.000 đoàn viên"),
     "benefit": _("Giá trị làm lợi (đồng)"),
 }
+# What "a number of initiatives" is: the counts behind targets, progress, per-member figures,
+# recognition and reminders. Valid unless the handed-in count is asked for.
+COUNTS = {
+    "valid": _("sáng kiến hợp lệ (đạt kiểm tra hoặc được duyệt)"),
+    "submitted": _("sáng kiến đã nộp (kể cả đang xử lý, bị từ chối)"),
+}
+DEFAULT_COUNT = "valid"
+# Named on every table, chart and report: "Tính theo: …".
+MEASURE_BASIS = {
+    "valid": COUNTS["valid"],
+    "submitted": COUNTS["submitted"],
+    "target_pct": _("tỷ lệ đạt chỉ tiêu, đếm sáng kiến hợp lệ (đạt kiểm tra hoặc được duyệt)"),
+    "per_1000": _("sáng kiến hợp lệ (đạt kiểm tra hoặc được duyệt) trên 1.000 đoàn viên"),
+    "benefit": _("giá trị làm lợi (đồng) của sáng kiến hợp lệ"),
+}
+
+
+def counted_by(measure: str) -> str:
+    """The count a measure rests on: handed-in for "submitted", valid for every other."""
+    return "submitted" if measure == "submitted" else DEFAULT_COUNT
+
+
+def count_or_default(value: str | None) -> str:
+    return value if value in COUNTS else DEFAULT_COUNT
 
 
 def top_level_units():
@@ -107,18 +131,24 @@ class RankRow:
     pace_per_week: int | None = None
     projected: int | None = None
     group_name: str = ""
+    # Which count targets, per-member figures and pace rest on (`COUNTS`).
+    counted: str = DEFAULT_COUNT
+
+    @property
+    def count(self) -> int:
+        return self.submitted if self.counted == "submitted" else self.valid
 
     @property
     def target_pct(self) -> float | None:
         if not self.target:
             return None
-        return round(100 * self.submitted / self.target, 1)
+        return round(100 * self.count / self.target, 1)
 
     @property
     def per_1000(self) -> float | None:
         if not self.members:
             return None
-        return round(1000 * self.submitted / self.members, 2)
+        return round(1000 * self.count / self.members, 2)
 
     def value(self, measure: str):
         return {
@@ -137,11 +167,11 @@ class RankRow:
 
     @property
     def lagging(self) -> bool:
-        return self.expected is not None and self.submitted < self.expected
+        return self.expected is not None and self.count < self.expected
 
     @property
     def leading(self) -> bool:
-        return self.expected is not None and self.submitted >= self.expected
+        return self.expected is not None and self.count >= self.expected
 
 
 @dataclass
@@ -320,6 +350,7 @@ def _previous_ranks(rows: list[RankRow], *, period: Period, mode: str, measure: 
             benefit_vnd=Decimal(snapshot.get(row.unit.pk, (0, 0, 0))[2]),
             members=row.members,
             target=row.target,
+            counted=row.counted,
         )
         for row in rows
     ]
@@ -363,6 +394,7 @@ def national_ranking(
             benefit_vnd=totals.get(unit.pk, Totals()).benefit_vnd,
             members=unit.member_count,
             target=targets.get(unit.pk),
+            counted=counted_by(measure),
         )
         for unit in units
     ]
@@ -522,12 +554,15 @@ def subunit_rows(
                     child_total = totals[children[position].pk]
                     child_total.submitted += total.submitted
                     child_total.valid += total.valid
+                    child_total.recognised += total.recognised
                     child_total.benefit_vnd += total.benefit_vnd
         else:
             totals = by_grassroots
             children = list(OrgUnit.objects.filter(pk__in=list(totals)).order_by("code"))
     else:
         return []
+    if measure not in MEASURES:
+        measure = DEFAULT_MEASURE
     targets = targets_for([c.pk for c in children], period)
     rows = [
         RankRow(
@@ -538,10 +573,11 @@ def subunit_rows(
             benefit_vnd=totals.get(child.pk, Totals()).benefit_vnd,
             members=child.member_count,
             target=targets.get(child.pk),
+            counted=counted_by(measure),
         )
         for child in children
     ]
-    return assign_ranks(rows, measure if measure in MEASURES else DEFAULT_MEASURE)
+    return assign_ranks(rows, measure)
 
 
 def subunit_ranking(*, scope: Scope, unit: OrgUnit, **options) -> list[RankRow]:
@@ -557,36 +593,49 @@ def progress_rows(
     as_of: dt.date | None = None,
     totals: dict[int, Totals] | None = None,
     mode: str = RankingMode.TODAY,
+    count: str = DEFAULT_COUNT,
 ) -> list[RankRow]:
     """The sub-units of `unit` against their targets for `period`, as of a day:
     expected by now, pace needed per week, projected end figure; lagging first.
-    `mode`: by today's tree, or as the tree stood when each initiative was handed in."""
+    `mode`: by today's tree, or as the tree stood when each initiative was handed in.
+    `count`: what counts toward the target (`COUNTS`): valid initiatives unless asked
+    for the handed-in ones; both figures stay on every row."""
     from portal.rankings.services import pace
 
+    count = count_or_default(count)
     as_of = as_of or timezone.localdate()
     counted = Period(period.kind, period.start, min(period.end, as_of))
     if counted.end < counted.start:
         counted = Period(period.kind, period.start, period.start)
     if unit.level == 0:
-        rows = national_ranking(period=counted, category="all", totals=totals, mode=mode).rows
+        rows = national_ranking(
+            period=counted, category="all", totals=totals, mode=mode, measure=count
+        ).rows
     else:
-        rows = subunit_rows(unit=unit, period=counted, mode=mode)
+        rows = subunit_rows(unit=unit, period=counted, mode=mode, measure=count)
     targets = targets_for([r.unit.pk for r in rows], period)
     for row in rows:
+        row.counted = count
         row.target = targets.get(row.unit.pk)
         row.expected, row.pace_per_week, row.projected = pace(
-            submitted=row.submitted, target=row.target, period=period, as_of=as_of
+            submitted=row.count, target=row.target, period=period, as_of=as_of
         )
     rows.sort(key=lambda r: (r.target_pct is None, r.target_pct or 0, r.unit.name))
     return rows
 
 
 def progress_list(
-    *, scope: Scope, unit: OrgUnit, period: Period, as_of=None, mode: str = RankingMode.TODAY
+    *,
+    scope: Scope,
+    unit: OrgUnit,
+    period: Period,
+    as_of=None,
+    mode: str = RankingMode.TODAY,
+    count: str = DEFAULT_COUNT,
 ) -> list[RankRow]:
     if not scope.contains(unit):
         raise Http404
-    return progress_rows(unit=unit, period=period, as_of=as_of, mode=mode)
+    return progress_rows(unit=unit, period=period, as_of=as_of, mode=mode, count=count)
 
 
 def weekly_series(
@@ -645,27 +694,28 @@ class Recognition:
 
     @property
     def recognised(self) -> list[RankRow]:
-        return [r for r in self.leaders if r.target and r.submitted > r.target]
+        return [r for r in self.leaders if r.target and r.count > r.target]
 
 
 def quarterly_recognition(
-    *, year: int, quarter: int, mode: str = RankingMode.HISTORIC
+    *, year: int, quarter: int, mode: str = RankingMode.HISTORIC, count: str = DEFAULT_COUNT
 ) -> list[Recognition]:
     """In each cluster and block, the unit(s) with most initiatives in the quarter; recognised
     only if that count is above the unit's own target for the quarter. Public, like rankings.
 
     By default counted as the units were in the quarter (`Initiative.top_unit`), with that
-    year's groups; `mode=today` counts by today's tree and groups.
+    year's groups; `mode=today` counts by today's tree and groups. Like targets, it counts
+    valid initiatives unless `count="submitted"` asks for the handed-in ones.
     """
+    count = count_or_default(count)
     period = periods.quarter(year, quarter)
     totals = top_level_totals(period=period, mode=mode)
     result = []
     for group in EmulationGroup.objects.order_by("kind", "code"):
-        # The programme's rule counts initiatives handed in ("the most initiatives").
         ranking = national_ranking(
-            period=period, mode=mode, group=group, totals=totals, measure="submitted"
+            period=period, mode=mode, group=group, totals=totals, measure=count
         )
-        leaders = [r for r in ranking.rows if r.rank == 1 and r.submitted > 0]
+        leaders = [r for r in ranking.rows if r.rank == 1 and r.count > 0]
         result.append(Recognition(group=group, leaders=leaders))
     return result
 

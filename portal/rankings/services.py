@@ -616,7 +616,10 @@ REMINDER_ROLES = (Role.UNIT_OFFICER, Role.GRASSROOTS_OFFICER)
 
 
 def reminders_send(*, today: dt.date | None = None) -> int:
-    """Remind the officers of every lagging sub-unit of each level whose cadence is due."""
+    """Remind the officers of every lagging sub-unit of each level whose cadence is due.
+
+    Lagging as the targets count: valid initiatives (`selectors.DEFAULT_COUNT`); the
+    reminder names that and gives the handed-in count beside it."""
     from portal.rankings import selectors
 
     today = today or timezone.localdate()
@@ -625,7 +628,10 @@ def reminders_send(*, today: dt.date | None = None) -> int:
         if policy.last_sent_on and (today - policy.last_sent_on).days < policy.every_days:
             continue
         progress = selectors.progress_rows(
-            unit=policy.unit, period=periods.year(today.year), as_of=today
+            unit=policy.unit,
+            period=periods.year(today.year),
+            as_of=today,
+            count=selectors.DEFAULT_COUNT,
         )
         lagging = [row for row in progress if row.lagging]
         with transaction.atomic():
@@ -645,12 +651,14 @@ def _reminder_text(row, *, today: dt.date) -> tuple[str, str]:
 
     subject = _("Nhắc tiến độ chỉ tiêu sáng kiến: %(unit)s") % {"unit": row.unit.display_name}
     body = _(
-        "Đến %(day)s, %(unit)s có %(count)s sáng kiến, đạt %(pct)s%% chỉ tiêu năm "
-        "(%(target)s); theo tiến độ cần có %(expected)s. Cần thêm khoảng %(pace)s sáng kiến mỗi tuần."
+        "Đến %(day)s, %(unit)s có %(count)s sáng kiến hợp lệ (đạt kiểm tra hoặc được duyệt; "
+        "đã nộp %(submitted)s), đạt %(pct)s%% chỉ tiêu năm (%(target)s); theo tiến độ cần có "
+        "%(expected)s. Cần thêm khoảng %(pace)s sáng kiến hợp lệ mỗi tuần."
     ) % {
         "day": formats.date_format(today, "SHORT_DATE_FORMAT"),
         "unit": row.unit.display_name,
-        "count": number(row.submitted),
+        "count": number(row.count),
+        "submitted": number(row.submitted),
         "pct": number(row.target_pct, 1),
         "target": number(row.target),
         "expected": number(row.expected),

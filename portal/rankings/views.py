@@ -108,11 +108,11 @@ def _mode(request, *, default: str) -> str:
     return mode if mode in RankingMode.values else default
 
 
-def _export(request, rows, *, name: str, with_progress: bool = False):
+def _export(request, rows, *, name: str, measure: str, with_progress: bool = False):
     fmt = request.GET.get("format")
     if fmt not in exports.EXPORT_FORMATS:
         return None
-    headers, table = exports.ranking_table(rows, with_progress=with_progress)
+    headers, table = exports.ranking_table(rows, measure=measure, with_progress=with_progress)
     return exports.table_response(headers, table, filename=name, fmt=fmt)
 
 
@@ -164,7 +164,9 @@ def leaderboard(request):
     ranking = selectors.national_ranking(
         category=filters.category, group=filters.group, **filters.options()
     )
-    response = _export(request, ranking.rows, name=f"xep-hang-{filters.category}")
+    response = _export(
+        request, ranking.rows, name=f"xep-hang-{filters.category}", measure=ranking.measure
+    )
     if response:
         return response
     _bar_scale(ranking.rows, ranking.measure)
@@ -213,6 +215,7 @@ def _dashboard_figures(scope, focus: OrgUnit, filters: Filters, year: periods.Pe
         period=year,
         totals=year_totals if filters.mode == RankingMode.TODAY else None,
         mode=filters.mode,
+        count=selectors.counted_by(filters.measure),
     )
     if focus.level == 0:
         kinds = selectors.CATEGORIES[filters.category]
@@ -249,16 +252,20 @@ def dashboard(request):
         ),
         lambda: _dashboard_figures(scope, focus, filters, year),
     )
-    response = _export(request, rows, name="bang-dieu-khien")
+    response = _export(request, rows, name="bang-dieu-khien", measure=filters.measure)
     if response:
         return response
     _bar_scale(rows, filters.measure)
+    progress_count = selectors.counted_by(filters.measure)
     chart = {
         "measure": str(selectors.MEASURES[filters.measure]),
+        "basis": str(selectors.MEASURE_BASIS[filters.measure]),
+        "progress_basis": str(selectors.MEASURE_BASIS[progress_count]),
         "labels": {
             "target": _("Chỉ tiêu"),
             "submitted": _("Đã nộp"),
             "valid": _("Hợp lệ"),
+            "counted": _("Đã nộp") if progress_count == "submitted" else _("Hợp lệ"),
             "expected": _("Cần đạt đến nay"),
         },
         "ranking": [
@@ -268,7 +275,9 @@ def dashboard(request):
         "progress": [
             {
                 "label": r.unit.display_name,
+                "counted": r.count,
                 "submitted": r.submitted,
+                "valid": r.valid,
                 "target": r.target or 0,
                 "expected": r.expected or 0,
             }
@@ -297,6 +306,7 @@ def dashboard(request):
             "groups": groups,
             "group_name": next((g.display_name for g in groups if g == filters.group), ""),
             "measure_label": selectors.MEASURES[filters.measure],
+            "progress_count": progress_count,
             "query": _query_without_format(request),
             "chip_query": _chip_query(request, filters.period),
             # Targets are set by the unit above: a grassroots officer has no targets page.
@@ -322,7 +332,7 @@ def unit_ranking(request, code: str):
     unit = scope.get_unit_or_404(code=code)
     filters = read_filters(request)
     rows = selectors.subunit_ranking(scope=scope, unit=unit, **filters.options())
-    response = _export(request, rows, name=f"xep-hang-{unit.code}")
+    response = _export(request, rows, name=f"xep-hang-{unit.code}", measure=filters.measure)
     if response:
         return response
     _bar_scale(rows, filters.measure)
@@ -356,8 +366,11 @@ def unit_progress(request, code: str):
         messages.error(request, str(exc))
         period = periods.parse({}, default="year")
     mode = _mode(request, default=RankingMode.TODAY)
-    rows = selectors.progress_list(scope=scope, unit=unit, period=period, mode=mode)
-    response = _export(request, rows, name=f"tien-do-{unit.code}", with_progress=True)
+    count = selectors.count_or_default(request.GET.get("measure"))
+    rows = selectors.progress_list(scope=scope, unit=unit, period=period, mode=mode, count=count)
+    response = _export(
+        request, rows, name=f"tien-do-{unit.code}", measure=count, with_progress=True
+    )
     if response:
         return response
     return render(
@@ -367,6 +380,7 @@ def unit_progress(request, code: str):
             "unit": unit,
             "period": period,
             "mode": mode,
+            "measure": count,
             "lagging": [r for r in rows if r.lagging],
             "leading": sorted((r for r in rows if r.leading), key=lambda r: -(r.target_pct or 0)),
             "untargeted": [r for r in rows if r.target is None],
@@ -472,13 +486,18 @@ def recognition(request):
         period = periods.quarter(today.year, (today.month - 1) // 3 + 1)
     quarter = (period.start.month - 1) // 3 + 1
     mode = _mode(request, default=RankingMode.HISTORIC)
-    result = selectors.quarterly_recognition(year=period.start.year, quarter=quarter, mode=mode)
+    count = selectors.count_or_default(request.GET.get("measure"))
+    result = selectors.quarterly_recognition(
+        year=period.start.year, quarter=quarter, mode=mode, count=count
+    )
     if request.GET.get("format") in exports.EXPORT_FORMATS:
         names = emulation_group_names(period.start.year)
         headers = [
             _("Cụm, khối"),
             _("Đơn vị dẫn đầu"),
-            _("Số sáng kiến"),
+            _("Số sáng kiến (tính theo %(basis)s)") % {"basis": selectors.COUNTS[count]},
+            _("Hợp lệ"),
+            _("Đã nộp"),
             _("Chỉ tiêu quý"),
             _("Được khen thưởng"),
         ]
@@ -486,6 +505,8 @@ def recognition(request):
             [
                 names.get(item.group.pk, item.group.name),
                 row.unit.name,
+                row.count,
+                row.valid,
                 row.submitted,
                 row.target,
                 _("Có") if row in item.recognised else _("Không"),
@@ -508,6 +529,7 @@ def recognition(request):
             "year": period.start.year,
             "quarter": quarter,
             "mode": mode,
+            "measure": count,
             "group_names": emulation_group_names(period.start.year),
         },
     )

@@ -2,7 +2,13 @@ from django import template
 from django.http import QueryDict
 
 from portal.models.rankings import RankingMode
-from portal.rankings.selectors import RANKING_ROLES
+from portal.rankings.selectors import (
+    COUNTS,
+    DEFAULT_MEASURE,
+    MEASURE_BASIS,
+    MEASURES,
+    RANKING_ROLES,
+)
 from portal.tenancy import scope_for
 
 register = template.Library()
@@ -27,21 +33,35 @@ def get_item(mapping, key):
     return mapping.get(key, "")
 
 
+@register.simple_tag
+def measure_basis(measure) -> str:
+    """What the figures of a table or chart count, for its caption ("Tính theo: …")."""
+    return str(MEASURE_BASIS.get(measure, MEASURE_BASIS[DEFAULT_MEASURE]))
+
+
 @register.inclusion_tag("rankings/_basis.html", takes_context=True)
-def basis(context, mode, measure_label=""):
+def basis(context, mode, measure=DEFAULT_MEASURE, switch_count=False):
     """Say how the figures below are counted (which tree, which measure), with a link to
-    the same page counted the other way."""
+    the same page counted the other way; with `switch_count`, a link to the same page
+    counting the other kind of initiatives (valid or handed in) too."""
     mode = mode if mode in RankingMode.values else RankingMode.TODAY
+    measure = measure if measure in MEASURES else DEFAULT_MEASURE
     other = RankingMode.HISTORIC if mode == RankingMode.TODAY else RankingMode.TODAY
     request = context.get("request")
     query = request.GET.copy() if request is not None else QueryDict(mutable=True)
     for name in ("format", "page"):
         query.pop(name, None)
+    other_count = "submitted" if measure != "submitted" else "valid"
+    count_query = query.copy()
+    count_query["measure"] = other_count
     query["mode"] = other
     return {
         "mode": mode,
         "mode_label": RankingMode(mode).label,
         "other_label": RankingMode(other).label,
         "other_query": query.urlencode(),
-        "measure_label": measure_label,
+        "measure": measure,
+        "measure_basis": MEASURE_BASIS[measure],
+        "other_count_label": COUNTS[other_count] if switch_count else "",
+        "other_count_query": count_query.urlencode(),
     }

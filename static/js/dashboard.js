@@ -36,16 +36,17 @@
   var progress = document.getElementById("chart-progress");
   if (progress && data.progress.length) {
     tallEnough(progress, data.progress.length);
-    // A bullet chart: the target as a wide pale bar, what was handed in as a narrow bar over it,
-    // coloured by whether the unit keeps the pace.
+    // A bullet chart: the target as a wide pale bar, what counts toward it (valid initiatives
+    // unless the page counts handed-in ones) as a narrow bar over it, coloured by whether the
+    // unit keeps the pace.
     new Chart(progress, {
       type: "bar",
       data: {
         labels: data.progress.map(function (r) { return r.label; }),
         datasets: [
           { label: data.labels.target, data: data.progress.map(function (r) { return r.target; }), backgroundColor: grey, barPercentage: 0.9, categoryPercentage: 0.9, grouped: false, order: 2 },
-          { label: data.labels.submitted, data: data.progress.map(function (r) { return r.submitted; }), grouped: false,
-            backgroundColor: data.progress.map(function (r) { return r.submitted >= r.expected ? green : red; }),
+          { label: data.labels.counted, data: data.progress.map(function (r) { return r.counted; }), grouped: false,
+            backgroundColor: data.progress.map(function (r) { return r.counted >= r.expected ? green : red; }),
             barPercentage: 0.45, categoryPercentage: 0.9, order: 1 }
         ]
       },
@@ -54,7 +55,8 @@
         scales: { x: { beginAtZero: true }, y: { ticks: { autoSkip: false } } },
         plugins: { tooltip: { callbacks: { afterBody: function (items) {
           var r = data.progress[items[0].dataIndex];
-          return data.labels.expected + ": " + number.format(r.expected);
+          return [data.labels.expected + ": " + number.format(r.expected),
+            data.labels.submitted + ": " + number.format(r.submitted)];
         } } } }
       }
     });
@@ -67,8 +69,8 @@
       data: {
         labels: data.series.map(function (r) { return r.week; }),
         datasets: [
-          { label: data.labels.submitted, data: data.series.map(function (r) { return r.submitted; }), borderColor: red, backgroundColor: red, tension: 0.2, pointRadius: 0 },
-          { label: data.labels.valid, data: data.series.map(function (r) { return r.valid; }), borderColor: blue, backgroundColor: blue, tension: 0.2, pointRadius: 0 }
+          { label: data.labels.valid, data: data.series.map(function (r) { return r.valid; }), borderColor: blue, backgroundColor: blue, tension: 0.2, pointRadius: 0 },
+          { label: data.labels.submitted, data: data.series.map(function (r) { return r.submitted; }), borderColor: red, backgroundColor: red, tension: 0.2, pointRadius: 0 }
         ]
       },
       options: { maintainAspectRatio: false, scales: { y: { beginAtZero: true } } }

@@ -161,10 +161,16 @@
       section.appendChild(list);
       review.appendChild(section);
     });
+    // Files kept from a try that had errors (not dropped), then the ones chosen now.
+    var names = [];
+    form.querySelectorAll("[data-kept-file]").forEach(function (item) {
+      if (!item.querySelector('input[name="kept_files_drop"]:checked')) names.push(item.dataset.keptFile);
+    });
     var files = form.querySelector('input[type="file"]');
-    if (files && files.files.length) {
+    if (files && files.files.length) names.push(valueOf(files));
+    if (names.length) {
       var p = document.createElement("p");
-      p.textContent = review.dataset.filesLabel + ": " + valueOf(files);
+      p.textContent = review.dataset.filesLabel + ": " + names.join(", ");
       review.appendChild(p);
     }
     var total = document.createElement("p");

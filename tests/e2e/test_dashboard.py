@@ -17,7 +17,7 @@ from federation.models import OrgUnit
 from portal.demo import DEMO_PASSWORD, seed_demo_country
 from portal.rankings.demo import seed_rankings_demo
 from tests.conftest import require_service
-from tests.e2e.conftest import ARTIFACTS, log_in, screenshot
+from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, log_in, screenshot
 
 
 @pytest.fixture
@@ -41,7 +41,20 @@ def test_leadership_dashboard_and_weekly_report_downloads(live_server, desktop_p
     table_rows = page.locator("table.rank-table tbody tr")
     assert table_rows.count() == 34
     assert table_rows.first.locator("td.rank").inner_text().startswith("1")
+    # Every table and chart says what it counts: valid initiatives, handed-in beside.
+    valid = "Tính theo: sáng kiến hợp lệ (đạt kiểm tra hoặc được duyệt)"
+    assert valid in page.locator("#chart-ranking-title + .table-basis").inner_text()
+    assert valid in page.locator("#chart-progress-title + .table-basis").inner_text()
+    # ... and so does each table, in a line above it that stays in view on a phone.
+    assert page.locator("p.table-basis:visible", has_text=valid).count() >= 5
     screenshot(page, "rankings-dashboard-desktop")
+    root = OrgUnit.objects.get(level=0)
+    for size, viewport in (("desktop", {"width": 1366, "height": 900}), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        page.goto(f"{live_server.url}/xep-hang/don-vi/{root.code}/tien-do/")
+        assert page.locator("p.table-basis:visible", has_text=valid).count() >= 1
+        screenshot(page, f"rankings-progress-{size}")
+    page.set_viewport_size(DESKTOP)
 
     page.goto(f"{live_server.url}/xep-hang/don-vi/{demo_rankings.code}/bao-cao/")
     last_week = timezone.localdate() - dt.timedelta(days=7)
@@ -86,4 +99,8 @@ def test_public_leaderboard_on_a_phone(live_server, phone_page, demo_rankings):
     page.goto(f"{live_server.url}/xep-hang/")
     assert "Bảng xếp hạng" in page.locator("h1").inner_text()
     assert page.locator("table.rank-table tbody tr").count() == 34
+    assert (
+        "sáng kiến hợp lệ (đạt kiểm tra hoặc được duyệt)"
+        in page.locator(".basis-measure").inner_text()
+    )
     screenshot(page, "rankings-leaderboard-phone")

@@ -185,6 +185,57 @@ def test_renamed_program_and_oversized_file_are_refused_and_the_form_is_kept(
     assert not initiative.attachments.exists()
 
 
+def test_a_file_chosen_before_an_error_is_kept_and_attached_once_fixed(
+    live_server, phone_page, tmp_path
+):
+    """Issue 14: a form with an error no longer drops the chosen file."""
+    page = phone_page
+    log_in(page, live_server, "congnhan@demo.vn", DEMO_PASSWORD)
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/sang-kien/moi/")
+    fill_steps_1_to_3(page, "Gá kẹp nhanh cho máy khoan cần")
+    # A date in the future: the form refuses it, so nothing can be saved yet.
+    page.get_by_role("button", name="Quay lại").click()
+    page.locator('[name="first_applied_on"]').fill("2099-01-01")
+    page.get_by_role("button", name="Tiếp").click()
+    drawing = tmp_path / "ban-ve-ga-kep.pdf"
+    drawing.write_bytes(minimal_pdf("Ban ve ga kep nhanh"))
+    page.locator('input[type="file"]').set_input_files(str(drawing))
+    page.get_by_role("button", name="Lưu nháp").click()
+
+    page.get_by_test_id("error-summary").wait_for()
+    assert not Initiative.objects.exists()  # nothing half-saved
+    assert "không cần chọn lại tệp" in page.locator(".messages").inner_text()
+    # The file is still there, named, without picking it again.
+    while not page.locator('fieldset[data-step="4"]').is_visible():
+        page.get_by_role("button", name="Tiếp").click()
+    kept = page.get_by_test_id("kept-files")
+    assert "Đã chọn: ban-ve-ga-kep.pdf (giữ lại)" in kept.inner_text()
+    assert page.locator('input[type="file"]').evaluate("input => input.files.length") == 0
+    kept.scroll_into_view_if_needed()
+    screenshot(page, "i14-kept-file-phone")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    kept.scroll_into_view_if_needed()
+    screenshot(page, "i14-kept-file-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    # Fix the date, review (the kept file is listed), submit: the file is on the initiative.
+    page.get_by_role("button", name="Quay lại").click()
+    page.locator('[name="first_applied_on"]').fill("2025-06-01")
+    page.get_by_role("button", name="Tiếp").click()
+    page.get_by_role("button", name="Tiếp").click()
+    assert "ban-ve-ga-kep.pdf" in page.locator("[data-review]").inner_text()
+    page.get_by_role("button", name="Nộp sáng kiến").click()
+    page.wait_for_selector('[data-testid="timeline"]')
+    initiative = Initiative.objects.get()
+    assert initiative.title == "Gá kẹp nhanh cho máy khoan cần"
+    assert initiative.status != Status.DRAFT
+    assert list(initiative.attachments.values_list("original_name", flat=True)) == [
+        "ban-ve-ga-kep.pdf"
+    ]
+    assert "ban-ve-ga-kep.pdf" in page.content()
+
+
 def test_library_search_without_accents_on_a_phone_and_the_qr_poster(
     live_server, phone_page, desktop_page
 ):

@@ -280,13 +280,71 @@ def test_oversized_file_is_refused_with_the_limit(client_for, personas, country,
     assert not Initiative.objects.get().attachments.exists()
 
 
-def test_files_sent_with_an_invalid_new_form_are_reported_not_silently_lost(
-    client_for, personas, country
+def kept_tokens(html: str) -> list[str]:
+    return re.findall(r'name="kept_files" value="([^"]+)"', html)
+
+
+def test_a_file_chosen_on_a_form_with_errors_is_kept_until_the_form_is_saved(
+    client_for, personas, country, django_capture_on_commit_callbacks
 ):
+    from django.core.files.storage import default_storage
+
+    client = client_for(personas.worker_a)
     data = form_data(country.grassroots_a, title="")
-    data["files"] = [pdf_upload()]
-    html = client_for(personas.worker_a).post(CREATE, data).content.decode()
-    assert views.MSG_FILES_NOT_SAVED in html
+    data["files"] = [pdf_upload("ban-ve.pdf", "Ban ve bang tai")]
+    response = client.post(CREATE, data)
+    html = response.content.decode()
+    # Nothing is saved (no draft, no attachment), but the file is kept and shown as such.
+    assert views.MSG_FIX_ERRORS in html and views.MSG_FILES_KEPT in html
+    assert not Initiative.objects.exists()
+    assert "Đã chọn: <strong>ban-ve.pdf</strong> (giữ lại)" in html
+    [token] = kept_tokens(html)
+    [kept] = response.context["kept_files"]
+    assert kept.path.startswith(f"kept-uploads/{personas.worker_a.pk}/")
+    assert default_storage.exists(kept.path)
+
+    # Still in error (a second try): the kept file stays, nothing picked again.
+    data = form_data(country.grassroots_a, title="", kept_files=[token])
+    html = client.post(CREATE, data).content.decode()
+    assert kept_tokens(html) == [token]
+    assert not Initiative.objects.exists()
+
+    # Fixed: the draft is saved with the kept file attached, and the kept copy is gone.
+    data = form_data(country.grassroots_a, kept_files=[token])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(CREATE, data)
+    assert response.status_code == 302
+    initiative = Initiative.objects.get()
+    attachment = initiative.attachments.get()
+    assert (attachment.original_name, attachment.extension) == ("ban-ve.pdf", "pdf")
+    assert attachment.uploaded_by == personas.worker_a
+    assert not default_storage.exists(kept.path)
+    # The token is spent: sent again, it attaches nothing more and says why.
+    data = form_data(country.grassroots_a, kept_files=[token], title="Sửa lần hai")
+    html = client.post(f"/sang-kien/{initiative.pk}/sua/", data).content.decode()
+    assert initiative.attachments.count() == 1
+    assert "không còn được giữ" in html
+
+
+def test_a_kept_file_can_be_dropped_and_a_refused_one_is_not_kept(client_for, personas, country):
+    from django.core.files.storage import default_storage
+
+    client = client_for(personas.worker_a)
+    data = form_data(country.grassroots_a, title="")
+    data["files"] = [
+        pdf_upload("giu.pdf"),
+        SimpleUploadedFile("virus.pdf", EXE_BYTES, content_type="application/pdf"),
+    ]
+    response = client.post(CREATE, data)
+    html = response.content.decode()
+    # The program renamed to .pdf is refused by its content, as an attachment would be.
+    assert attachments.MSG_TYPE_REFUSED.format(name="virus.pdf") in html
+    [kept] = response.context["kept_files"]
+    assert kept.name == "giu.pdf"
+    data = form_data(country.grassroots_a, kept_files=[kept.token], kept_files_drop=[kept.token])
+    assert client.post(CREATE, data).status_code == 302
+    assert not Initiative.objects.get().attachments.exists()
+    assert not default_storage.exists(kept.path)
 
 
 def test_attachment_can_be_removed_from_a_draft_only_by_its_editors(client_for, personas, country):

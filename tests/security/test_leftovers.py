@@ -70,8 +70,11 @@ def test_a_form_with_errors_stores_no_file(client_for, personas, country):
     data["files"] = [pdf()]
     response = client_for(personas.worker_a).post(f"/sang-kien/{draft.pk}/sua/", data)
     html = response.content.decode()
-    assert views.MSG_FIX_ERRORS in html and views.MSG_FILES_NOT_SAVED in html
+    assert views.MSG_FIX_ERRORS in html and views.MSG_FILES_KEPT in html
+    # Kept for the next try (initiatives.kept_uploads), but no attachment and no file of
+    # the draft's.
     assert not Attachment.objects.exists()
+    assert not default_storage.exists(f"attachments/{draft.pk}")
 
 
 def test_files_left_by_a_killed_worker_are_swept(personas, country, settings):

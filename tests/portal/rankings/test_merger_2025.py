@@ -183,8 +183,14 @@ def test_initiatives_count_for_their_province_of_the_day_in_both_modes(mekong):
 
 def basis_of(html: str) -> str:
     """The line that says how a page counts: which tree, which measure."""
-    match = re.search(r'<p class="basis" data-mode="(\w+)">.*?class="basis-mode">([^<]+)<', html)
+    match = re.search(
+        r'<p class="basis" data-mode="(\w+)"[^>]*>.*?class="basis-mode">([^<]+)<'
+        r'.*?class="basis-measure">([^<]+)<',
+        html,
+    )
     assert match, "the page does not say how it counts"
+    # And what it counts: valid initiatives unless another measure was asked for.
+    assert match[3].strip(), "the page does not name its measure"
     return f"{match[1]}: {match[2]}"
 
 
@@ -192,7 +198,7 @@ def test_every_page_says_which_tree_it_counts_by_and_offers_the_other(mekong, cl
     mekong.submit("ST", dt.date(2025, 3, 6))
     historic = client.get("/xep-hang/?mode=historic&period=all").content.decode()
     assert basis_of(historic) == f"historic: {RankingMode.HISTORIC.label}"
-    assert re.search(r"LĐLĐ tỉnh Sóc Trăng.*?<td class=\"num\">1</td>", historic, re.S)
+    assert re.search(r"LĐLĐ tỉnh Sóc Trăng.*?<td class=\"num\"[^>]*>1</td>", historic, re.S)
     today = client.get("/xep-hang/?period=all").content.decode()
     assert basis_of(today) == f"today: {RankingMode.TODAY.label}"
     assert "mode=historic" in today  # the link to the other way of counting

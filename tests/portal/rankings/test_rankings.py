@@ -82,11 +82,17 @@ def test_sector_unions_are_ranked_in_their_own_category(q1):
 
 
 def test_per_thousand_members(q1):
-    # P1 4/2000 = 2.0; P2 4/1000 = 4.0; P3 3/500 = 6.0
+    # Valid initiatives: P1 2/2000 = 1.0; P2 4/1000 = 4.0; P3 2/500 = 4.0
     ranking = selectors.national_ranking(
         period=Q1_2025, mode=RankingMode.HISTORIC, measure="per_1000"
     )
-    assert ranks(ranking, "per_1000") == {"P3": (1, 6.0), "P2": (2, 4.0), "P1": (3, 2.0)}
+    assert ranks(ranking, "per_1000") == {"P2": (1, 4.0), "P3": (1, 4.0), "P1": (3, 1.0)}
+    # Ranked by handed-in initiatives, the per-member figure counts those:
+    # P1 4/2000 = 2.0; P2 4/1000 = 4.0; P3 3/500 = 6.0
+    handed_in = selectors.national_ranking(
+        period=Q1_2025, mode=RankingMode.HISTORIC, measure="submitted"
+    )
+    assert {r.unit.code: r.per_1000 for r in handed_in.rows} == {"P1": 2.0, "P2": 4.0, "P3": 6.0}
 
 
 def test_ranking_inside_a_cluster(q1):
@@ -178,19 +184,43 @@ def test_target_percent_exact_and_prorated(q1):
         period=Q1_2025, mode=RankingMode.HISTORIC, measure="target_pct"
     )
     by_code = {r.unit.code: r for r in ranking.rows}
-    # P1: 4 of 8 = 50 %. P2: yearly 20 prorated to Q1's 90 days: ceil(20 × 90 / 365) = 5 -> 80 %.
-    assert (by_code["P1"].target, by_code["P1"].target_pct) == (8, 50.0)
+    # Targets count valid initiatives. P1: 2 of 8 = 25 % (4 handed in beside it).
+    # P2: yearly 20 prorated to Q1's 90 days: ceil(20 × 90 / 365) = 5; 4 valid -> 80 %.
+    assert (by_code["P1"].target, by_code["P1"].target_pct) == (8, 25.0)
+    assert (by_code["P1"].valid, by_code["P1"].submitted) == (2, 4)
     assert (by_code["P2"].target, by_code["P2"].target_pct) == (5, 80.0)
     assert by_code["P3"].target is None and by_code["P3"].rank is None
     assert [r.unit.code for r in ranking.rows] == ["P2", "P1", "P3"]
+    # Ranked by handed-in initiatives, % of target counts those: P1 4 of 8 = 50 %.
+    handed_in = selectors.national_ranking(
+        period=Q1_2025, mode=RankingMode.HISTORIC, measure="submitted"
+    )
+    assert {r.unit.code: r.target_pct for r in handed_in.rows}["P1"] == 50.0
+
+
+def test_quarterly_recognition_counts_valid_initiatives_by_default(q1):
+    # Valid: P1 2, P2 4, P3 2 -> P2 leads the cluster alone (P1's rejected and pending
+    # initiatives do not count). P2's Q1 target 3: 4 > 3, recognised.
+    Target.objects.create(unit=q1.p2, starts_on=Q1_2025.start, ends_on=Q1_2025.end, count=3)
+    result = {r.group.code: r for r in selectors.quarterly_recognition(year=2025, quarter=1)}
+    assert [(r.unit.code, r.count, r.submitted) for r in result["CUM"].leaders] == [("P2", 4, 4)]
+    assert [r.unit.code for r in result["CUM"].recognised] == ["P2"]
+    # A valid count equal to the target is not above it.
+    Target.objects.filter(unit=q1.p2).update(count=4)
+    result = {r.group.code: r for r in selectors.quarterly_recognition(year=2025, quarter=1)}
+    assert result["CUM"].recognised == []
 
 
 def test_quarterly_recognition_needs_the_most_and_above_own_target(q1):
-    # Cluster: P1 and P2 lead with 4 each. P1's Q1 target 3 (4 > 3: recognised);
-    # P2's yearly 20 -> 5 for Q1 (4 is not above 5). Block: S1 leads with 5, no target.
+    # Counted by handed-in initiatives (asked for): P1 and P2 lead with 4 each. P1's Q1
+    # target 3 (4 > 3: recognised); P2's yearly 20 -> 5 for Q1 (4 is not above 5).
+    # Block: S1 leads with 5, no target.
     Target.objects.create(unit=q1.p1, starts_on=Q1_2025.start, ends_on=Q1_2025.end, count=3)
     Target.objects.create(unit=q1.p2, starts_on=YEAR_2025.start, ends_on=YEAR_2025.end, count=20)
-    result = {r.group.code: r for r in selectors.quarterly_recognition(year=2025, quarter=1)}
+    result = {
+        r.group.code: r
+        for r in selectors.quarterly_recognition(year=2025, quarter=1, count="submitted")
+    }
     assert sorted(r.unit.code for r in result["CUM"].leaders) == ["P1", "P2"]
     assert [r.unit.code for r in result["CUM"].recognised] == ["P1"]
     assert [r.unit.code for r in result["KHOI"].leaders] == ["S1"]
@@ -200,26 +230,52 @@ def test_quarterly_recognition_needs_the_most_and_above_own_target(q1):
 def test_count_equal_to_target_is_not_recognised(q1):
     Target.objects.create(unit=q1.p1, starts_on=Q1_2025.start, ends_on=Q1_2025.end, count=4)
     Target.objects.create(unit=q1.p2, starts_on=Q1_2025.start, ends_on=Q1_2025.end, count=4)
-    result = {r.group.code: r for r in selectors.quarterly_recognition(year=2025, quarter=1)}
+    result = {
+        r.group.code: r
+        for r in selectors.quarterly_recognition(year=2025, quarter=1, count="submitted")
+    }
     assert result["CUM"].recognised == []
 
 
 def test_lagging_and_leading_list_with_pace_and_projection(q1):
-    # As of 31/3/2025: 90 of 365 days. P1 target 40: expected ceil(40×90/365) = 10, has 4 ->
-    # lagging; needs ceil(36 / (275/7)) = 1 a week; projected round(4 × 365 / 90) = 16.
+    # Targets count valid initiatives. As of 31/3/2025: 90 of 365 days. P1 target 40:
+    # expected ceil(40×90/365) = 10, has 2 valid (4 handed in) -> lagging; needs
+    # ceil(38 / (275/7)) = 1 a week; projected round(2 × 365 / 90) = 8.
     # P2 target 8: expected ceil(8×90/365) = 2, has 4 -> leading. S1 and P3: no target.
     Target.objects.create(unit=q1.p1, starts_on=YEAR_2025.start, ends_on=YEAR_2025.end, count=40)
     Target.objects.create(unit=q1.p2, starts_on=YEAR_2025.start, ends_on=YEAR_2025.end, count=8)
     rows = selectors.progress_rows(unit=q1.root, period=YEAR_2025, as_of=dt.date(2025, 3, 31))
     by_code = {r.unit.code: r for r in rows}
     p1, p2 = by_code["P1"], by_code["P2"]
-    assert (p1.submitted, p1.expected, p1.pace_per_week, p1.projected) == (4, 10, 1, 16)
+    assert (p1.count, p1.submitted, p1.target_pct) == (2, 4, 5.0)
+    assert (p1.expected, p1.pace_per_week, p1.projected) == (10, 1, 8)
     assert p1.lagging and not p1.leading
     assert p2.expected == 2 and p2.leading and not p2.lagging
     assert [r.unit.code for r in rows if r.lagging] == ["P1"]
     assert not by_code["S1"].lagging and not by_code["S1"].leading
     # Lagging first: sorted by % of target, units without a target last.
     assert [r.unit.code for r in rows][:2] == ["P1", "P2"]
+    # Counted by handed-in initiatives (asked for): projected round(4 × 365 / 90) = 16.
+    handed_in = selectors.progress_rows(
+        unit=q1.root, period=YEAR_2025, as_of=dt.date(2025, 3, 31), count="submitted"
+    )
+    p1 = next(r for r in handed_in if r.unit.code == "P1")
+    assert (p1.count, p1.expected, p1.pace_per_week, p1.projected) == (4, 10, 1, 16)
+
+
+def test_a_unit_on_pace_by_handed_in_initiatives_lags_by_valid_ones(q1):
+    # P1 target 12: expected by 31/3 ceil(12 × 90 / 365) = 3. Handed in 4 (on pace), but
+    # only 2 valid: the rejected and the pending one do not count toward the target.
+    Target.objects.create(unit=q1.p1, starts_on=YEAR_2025.start, ends_on=YEAR_2025.end, count=12)
+    as_of = dt.date(2025, 3, 31)
+    by_valid = selectors.progress_rows(unit=q1.root, period=YEAR_2025, as_of=as_of)
+    p1 = next(r for r in by_valid if r.unit.code == "P1")
+    assert (p1.counted, p1.count, p1.expected, p1.lagging) == ("valid", 2, 3, True)
+    by_handed_in = selectors.progress_rows(
+        unit=q1.root, period=YEAR_2025, as_of=as_of, count="submitted"
+    )
+    p1 = next(r for r in by_handed_in if r.unit.code == "P1")
+    assert (p1.counted, p1.count, p1.lagging, p1.leading) == ("submitted", 4, False, True)
 
 
 def test_rank_change_since_last_weeks_snapshot(league):

@@ -18,14 +18,15 @@ from django.test import RequestFactory
 from openpyxl import Workbook
 from rest_framework.test import APIClient
 
+from federation.models import OrgUnit
 from federation.services import unit_merge, unit_move
 from initiatives import importing
 from initiatives import services as initiative_services
 from initiatives.importing import RowSource, import_initiatives
-from initiatives.models import Field, Initiative, Status
+from initiatives.models import COUNTED_VALID, Field, Initiative, Status
 from portal.models import Notice
-from portal.models.rankings import DailyTally, TalliedInitiative
-from portal.rankings import services
+from portal.models.rankings import DailyTally, RankingMode, TalliedInitiative
+from portal.rankings import periods, selectors, services
 from portal.tenancy import OFFICER_ROLES, scope_for
 from tests.factories import UnitFactory, UnitKind
 from tests.initiatives.submission_helpers import form_data
@@ -93,6 +94,70 @@ def counters_equal_a_full_recount() -> None:
     assert sorted(TalliedInitiative.objects.values_list("pk", "top_unit_id", "bucket")) == mirror
 
 
+EVERYTHING = periods.Period("all", periods.PROGRAMME_START, dt.date(2030, 12, 31))
+
+
+def _recount(field: str) -> tuple[dict, dict]:
+    """(valid, handed in) per `field` ("top_unit_id" or "unit_id"), counted straight from
+    the initiatives table: the ranking code is not used, so it cannot agree with itself."""
+    valid, handed_in = {}, {}
+    for key, status in Initiative.objects.exclude(status=Status.DRAFT).values_list(field, "status"):
+        handed_in[key] = handed_in.get(key, 0) + 1
+        if status in COUNTED_VALID:
+            valid[key] = valid.get(key, 0) + 1
+    return valid, handed_in
+
+
+def _today_unit(unit_id: int, merged_into: dict) -> int:
+    while unit_id in merged_into:
+        unit_id = merged_into[unit_id]
+    return unit_id
+
+
+def _roll_up(counts: dict, merged_into: dict) -> dict:
+    rolled: dict = {}
+    for unit_id, count in counts.items():
+        unit_id = _today_unit(unit_id, merged_into)
+        rolled[unit_id] = rolled.get(unit_id, 0) + count
+    return rolled
+
+
+def valid_counts_equal_a_recount(step: str) -> None:
+    """The figures rankings and targets read (valid by default, handed in beside) equal a
+    count of the initiatives themselves: per top-level unit in both ways of counting, per
+    grassroots unit, and in the ranking and progress rows leadership sees."""
+    valid, handed_in = _recount("top_unit_id")
+    merged_into = dict(
+        OrgUnit.objects.exclude(merged_into=None).values_list("pk", "merged_into_id")
+    )
+    for mode, successors in ((RankingMode.HISTORIC, {}), (RankingMode.TODAY, merged_into)):
+        totals = selectors.top_level_totals(period=EVERYTHING, mode=mode)
+        assert {k: t.valid for k, t in totals.items() if t.valid} == _roll_up(valid, successors), (
+            step,
+            mode,
+        )
+        assert {k: t.submitted for k, t in totals.items() if t.submitted} == _roll_up(
+            handed_in, successors
+        ), (step, mode)
+    today_valid = _roll_up(valid, merged_into)
+    ranking = selectors.national_ranking(period=EVERYTHING, category="all")
+    assert ranking.measure == "valid"
+    assert {r.unit.pk: r.valid for r in ranking.rows if r.valid} == today_valid, step
+    root = OrgUnit.objects.get(level=0)
+    progress = selectors.progress_rows(unit=root, period=EVERYTHING, as_of=EVERYTHING.end)
+    assert {r.counted for r in progress} == {"valid"}
+    assert {r.unit.pk: r.count for r in progress if r.count} == today_valid, step
+    by_unit_valid, by_unit_handed_in = _recount("unit_id")
+    daily_valid, daily_handed_in = {}, {}
+    for unit_id, bucket, count in DailyTally.objects.values_list("unit_id", "bucket", "count"):
+        if count:
+            daily_handed_in[unit_id] = daily_handed_in.get(unit_id, 0) + count
+            if bucket in ("valid", "recognised"):
+                daily_valid[unit_id] = daily_valid.get(unit_id, 0) + count
+    assert daily_valid == by_unit_valid, step
+    assert daily_handed_in == by_unit_handed_in, step
+
+
 def test_every_kind_of_write_keeps_every_counter_equal_to_a_full_recount(
     country, personas, client_for
 ):
@@ -106,6 +171,7 @@ def test_every_kind_of_write_keeps_every_counter_equal_to_a_full_recount(
     )
     assert response.status_code in (200, 302)
     from_form = Initiative.objects.get(status=Status.CHECKING)
+    valid_counts_equal_a_recount("form")
 
     # The API: create, then submit.
     api = APIClient()
@@ -136,6 +202,7 @@ def test_every_kind_of_write_keeps_every_counter_equal_to_a_full_recount(
     )
     assert created.status_code == 201, created.json()
     assert api.post(f"/api/v1/initiatives/{created.json()['id']}/submit/").status_code == 200
+    valid_counts_equal_a_recount("api")
 
     # XLSX import row by row, then a re-import of the same, handed-in rows with a new
     # date, unit and benefit (this once left the counters behind).
@@ -153,6 +220,7 @@ def test_every_kind_of_write_keeps_every_counter_equal_to_a_full_recount(
     ]
     report = import_initiatives(source=xlsx(changed), actor=personas.admin, scope=scope)
     assert report.updated == 5, report.errors
+    valid_counts_equal_a_recount("xlsx import and re-import")
 
     # JSONL in bulk, then a bulk re-import that changes them.
     archive = [complete_row(n, country.grassroots_b.code) for n in range(10, 16)]
@@ -162,6 +230,7 @@ def test_every_kind_of_write_keeps_every_counter_equal_to_a_full_recount(
         values.update(unit_code=country.grassroots_a2.code, submitted_at="02/01/2026")
     report = import_initiatives(source=jsonl(archive), actor=personas.admin, scope=scope, bulk=True)
     assert report.updated == 6, report.errors
+    valid_counts_equal_a_recount("bulk import and re-import")
 
     # Status changes: the check's verdict, a reviewer's decisions, recognition.
     checking = list(Initiative.objects.filter(status=Status.CHECKING).order_by("pk"))
@@ -169,6 +238,8 @@ def test_every_kind_of_write_keeps_every_counter_equal_to_a_full_recount(
         initiative_services.initiative_record_check(
             initiative=initiative, flagged=index % 3 == 0, copied_share=0.0, source_count=0
         )
+    assert Initiative.objects.filter(status=Status.VALID).exists()
+    valid_counts_equal_a_recount("the check's verdicts")
     flagged = list(Initiative.objects.filter(status=Status.FLAGGED).order_by("pk"))
     initiative_services.initiative_decide(
         initiative=flagged[0], reviewer=personas.admin, decision="approve"
@@ -184,12 +255,14 @@ def test_every_kind_of_write_keeps_every_counter_equal_to_a_full_recount(
         actor=personas.admin,
         award="Giấy khen",
     )
+    valid_counts_equal_a_recount("reviewers' decisions and recognition")
     # A returned initiative revised (new unit, benefit) through the form's service.
     initiative_services.initiative_save_draft(
         entered_by=personas.admin,
         data={"unit": country.grassroots_b, "benefit_vnd": Decimal(99_000_000)},
         initiative=flagged[2],
     )
+    valid_counts_equal_a_recount("a returned initiative revised")
 
     # The admin corrects unit, field and benefit.
     model_admin = admin_site._registry[Initiative]
@@ -201,6 +274,7 @@ def test_every_kind_of_write_keeps_every_counter_equal_to_a_full_recount(
     corrected.benefit_vnd = Decimal(7_000_000)
     model_admin.save_model(request, corrected, form=None, change=True)
     assert TalliedInitiative.objects.get(pk=from_form.pk).unit_id == country.grassroots_b.pk
+    valid_counts_equal_a_recount("admin edits")
 
     # The tree changes: a back-dated move and a merger of provinces.
     province_c = UnitFactory(
@@ -210,6 +284,7 @@ def test_every_kind_of_write_keeps_every_counter_equal_to_a_full_recount(
     unit_move(
         unit=country.grassroots_a2, new_parent=province_c, effective_date=dt.date(2025, 12, 1)
     )
+    valid_counts_equal_a_recount("a back-dated move")
     country.root.refresh_from_db()
     province_new = UnitFactory(
         code="LDLD92-N",
@@ -223,6 +298,7 @@ def test_every_kind_of_write_keeps_every_counter_equal_to_a_full_recount(
     # Handed in on 02/01/2026 under grassroots_a2: now counted for the new province.
     moved = Initiative.objects.filter(external_id="SK-00010").get()
     assert moved.top_unit_id == province_new.pk
+    valid_counts_equal_a_recount("a merger")
 
     counters_equal_a_full_recount()
 

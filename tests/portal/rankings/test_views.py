@@ -125,11 +125,22 @@ def test_csv_and_xlsx_exports_hold_the_ranking(client, data):
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows[0][:4] == ["Hạng", "Thay đổi", "Mã", "Đơn vị"]
-    assert rows[1][:5] == ["1", "", "P1", "LĐLĐ An Giang", "3"]
-    response = client.get("/xep-hang/?period=year&year=2025&format=xlsx")
+    # The headers name what is counted: the rank's measure, and the count behind % of target.
+    assert rows[0][:6] == [
+        "Hạng (tính theo: sáng kiến hợp lệ (đạt kiểm tra hoặc được duyệt))",
+        "Thay đổi",
+        "Mã",
+        "Đơn vị",
+        "Hợp lệ (đạt kiểm tra hoặc được duyệt)",
+        "Đã nộp",
+    ]
+    assert "Tỷ lệ đạt chỉ tiêu (tính theo: sáng kiến hợp lệ" in rows[0][8]
+    assert rows[1][:6] == ["1", "", "P1", "LĐLĐ An Giang", "3", "3"]
+    response = client.get("/xep-hang/?period=year&year=2025&format=xlsx&measure=submitted")
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert [c.value for c in sheet[2]][:5] == [1, None, "P1", "LĐLĐ An Giang", 3]
+    assert sheet["A1"].value.startswith("Hạng (tính theo: sáng kiến đã nộp")
+    assert "Tỷ lệ đạt chỉ tiêu (tính theo: sáng kiến đã nộp" in sheet["I1"].value
+    assert [c.value for c in sheet[2]][:6] == [1, None, "P1", "LĐLĐ An Giang", 3, 3]
 
 
 def test_the_unit_above_sets_targets_not_the_unit_itself(client, league, people):
@@ -356,3 +367,116 @@ def test_a_cluster_is_named_for_the_year_it_is_shown(client, data):
     assert "Cụm thi đua 2 tỉnh ĐBSCL" in html and "3 tỉnh" not in html
     recognition = client.get("/xep-hang/khen-thuong/?year=2025&quarter=1").content.decode()
     assert "Cụm thi đua 2 tỉnh ĐBSCL" in recognition
+
+
+# --- the measure: valid initiatives by default, handed-in beside, named everywhere (issue 12)
+
+VALID_BASIS = "sáng kiến hợp lệ (đạt kiểm tra hoặc được duyệt)"
+
+
+@pytest.fixture
+def mixed(data):
+    """P2 hands in 4 more that are not valid (2 rejected, 2 still being checked): 5 handed
+    in, 1 valid. P1: 3 handed in, 3 valid."""
+    for outcome in ("rejected", "rejected", "checking", "flagged"):
+        submit(data, data.g2, dt.date(2025, 2, 6), outcome=outcome)
+    year = periods.year(2025)
+    # Expected by 31/3: ceil(8 × 90 / 365) = 2. P2 handed in 5 (on pace), 1 valid (lagging).
+    Target.objects.create(unit=data.p2, starts_on=year.start, ends_on=year.end, count=8)
+    Target.objects.create(unit=data.p1, starts_on=year.start, ends_on=year.end, count=8)
+    return data
+
+
+def test_every_ranking_page_names_its_measure_and_shows_handed_in_beside(client, mixed, people):
+    html = client.get("/xep-hang/?period=year&year=2025").content.decode()
+    assert f'class="basis-measure">{VALID_BASIS}<' in html
+    assert f"Tính theo: {VALID_BASIS}</caption>" in html
+    # P2's row: 1 valid, 5 handed in beside it.
+    assert (
+        '<td class="num" data-col="valid">1</td>\n      <td class="num" data-col="submitted">5'
+        in (html)
+    )
+    html = client.get("/xep-hang/?period=year&year=2025&measure=submitted").content.decode()
+    assert 'class="basis-measure">sáng kiến đã nộp (kể cả đang xử lý, bị từ chối)<' in html
+
+    login(client, people["leader"])
+    response = client.get("/xep-hang/bang-dieu-khien/?period=year&year=2025")
+    html = response.content.decode()
+    # The ranking chart, the progress chart, the tile map and both tables say what they count.
+    assert html.count(f"Tính theo: {VALID_BASIS}") >= 4
+    # The progress (this year's targets) counts valid initiatives too.
+    assert {r.counted for r in response.context["progress"]} == {"valid"}
+    assert response.context["chart"]["progress_basis"] == VALID_BASIS
+    assert response.context["chart"]["labels"]["counted"] == "Hợp lệ"
+
+    response = client.get("/xep-hang/don-vi/TLD/tien-do/?year=2025")
+    html = response.content.decode()
+    assert f'class="basis-measure">{VALID_BASIS}<' in html
+    assert 'data-testid="switch-count"' in html and "measure=submitted" in html
+    assert "LĐLĐ Bến Tre" in html.split("Đạt, vượt tiến độ")[0] or any(
+        r.unit.code == "P2" for r in response.context["lagging"]
+    )
+
+
+def test_progress_and_its_api_count_valid_initiatives_unless_asked(client, mixed, people):
+    login(client, people["leader"])
+    as_of = dt.date(2025, 3, 31)
+    from portal.rankings import selectors
+
+    rows = {
+        r.unit.code: r
+        for r in selectors.progress_rows(unit=mixed.root, period=periods.year(2025), as_of=as_of)
+    }
+    assert (rows["P2"].count, rows["P2"].submitted, rows["P2"].lagging) == (1, 5, True)
+    assert rows["P1"].leading
+    response = client.get("/api/v1/rankings/units/TLD/progress/?period=year&year=2025")
+    body = response.json()
+    assert (body["measure"], body["counted"], body["basis"]) == ("valid", "valid", VALID_BASIS)
+    p2 = next(r for r in body["results"] if r["code"] == "P2")
+    assert (p2["counted"], p2["count"], p2["valid"], p2["submitted"]) == ("valid", 1, 1, 5)
+    response = client.get(
+        "/api/v1/rankings/units/TLD/progress/?period=year&year=2025&measure=submitted"
+    )
+    p2 = next(r for r in response.json()["results"] if r["code"] == "P2")
+    assert (p2["counted"], p2["count"], p2["target_pct"]) == ("submitted", 5, 62.5)
+    ranking = client.get("/api/v1/rankings/?period=year&year=2025").json()
+    assert ranking["measure"] == "valid" and ranking["basis"] == VALID_BASIS
+    assert [r["code"] for r in ranking["results"]][:2] == ["P1", "P2"]
+
+
+def test_lagging_reminders_count_valid_initiatives_and_say_so(
+    mixed, people, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    ReminderPolicy.objects.create(unit=mixed.root, every_days=7)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.reminders_send(today=dt.date(2025, 3, 31)) == 1
+    # P2 handed in 5 (on pace for 2) but only 1 is valid: P2 is reminded, P1 is not.
+    notice = Notice.objects.get()
+    assert notice.recipient == people["officer_p2"]
+    assert "có 1 sáng kiến hợp lệ (đạt kiểm tra hoặc được duyệt; đã nộp 5)" in notice.body
+    assert "đạt 12,5% chỉ tiêu năm (8)" in notice.body
+
+
+def test_weekly_report_counts_progress_by_valid_initiatives_and_names_it(mixed):
+    report = services.weekly_report_generate(unit=mixed.p2, week=dt.date(2025, 3, 31))
+    summary = load_workbook(io.BytesIO(report.xlsx.read())).active
+    values = {row[0].value: row[1].value for row in summary.iter_rows() if row[0].value}
+    to_date = {row[0].value: row[2].value for row in summary.iter_rows() if row[0].value}
+    assert values["Tính theo:"] == VALID_BASIS
+    assert values["Tiến độ chỉ tiêu năm, tính theo:"] == VALID_BASIS
+    assert (to_date["Sáng kiến hợp lệ"], to_date["Sáng kiến đã nộp"]) == (1, 5)
+    assert (values["Đã đạt (hợp lệ)"], values["Đã nộp"], values["% chỉ tiêu"]) == (1, 5, 12.5)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(report.pdf.read())).pages)
+    assert "Tính theo:" in text and "hợp lệ (đạt kiểm tra hoặc được" in text
+
+
+def test_recognition_page_counts_valid_initiatives_and_offers_handed_in(client, mixed):
+    html = client.get("/xep-hang/khen-thuong/?year=2025&quarter=1").content.decode()
+    assert f'class="basis-measure">{VALID_BASIS}<' in html
+    assert f"Tính theo: {VALID_BASIS}</caption>" in html
+    csv_text = client.get(
+        "/xep-hang/khen-thuong/?year=2025&quarter=1&measure=submitted&format=csv"
+    ).content.decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(csv_text)))
+    assert header[2] == "Số sáng kiến (tính theo sáng kiến đã nộp (kể cả đang xử lý, bị từ chối))"
