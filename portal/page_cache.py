@@ -119,7 +119,7 @@ def _stale_seconds() -> int:
     return getattr(settings, "PUBLIC_PAGE_STALE_SECONDS", 0)
 
 
-def _usable(stored, version: int) -> bool:
+def _usable(stored, version: int, *, may_lag: bool) -> bool:
     """The stored page is of the current version, or younger than the allowed lag.
 
     In a deadline rush the version moves with every submission, several times a
@@ -129,16 +129,20 @@ def _usable(stored, version: int) -> bool:
         return False
     if stored.get("version") == version:
         return True
-    return time.time() - stored.get("rendered_at", 0) < _stale_seconds()
+    return may_lag and time.time() - stored.get("rendered_at", 0) < _stale_seconds()
 
 
-def cached_public_page(view):
+def cached_public_page(view=None, *, may_lag: bool = True):
     """Serve an anonymous visitor's GET of a public page from the cache.
 
-    A page rendered before the last write is still served for
-    `PUBLIC_PAGE_STALE_SECONDS` after it was rendered (then rendered again), so a new
-    figure shows at most that long after it was written.
+    With `may_lag` (lists and rankings), a page rendered before the last write is
+    still served for `PUBLIC_PAGE_STALE_SECONDS` after it was rendered (then rendered
+    again), so a new figure shows at most that long after it was written. Without it
+    (one initiative's own page, which shows its full text until it is made
+    confidential or withdrawn), every write renders the page anew.
     """
+    if view is None:
+        return functools.partial(cached_public_page, may_lag=may_lag)
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -158,7 +162,7 @@ def cached_public_page(view):
             if version is None:
                 return view(request, *args, **kwargs)
         stored = found.get(key)
-        if not _usable(stored, version):
+        if not _usable(stored, version, may_lag=may_lag):
             response = view(request, *args, **kwargs)
             if (
                 response.status_code != 200

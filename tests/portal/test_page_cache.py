@@ -163,3 +163,20 @@ def test_saving_a_draft_keeps_the_public_pages_cached(client, country, personas)
     make_initiative(unit=country.grassroots_a, entered_by=personas.worker_a, title="Bản nháp")
 
     assert page_cache.current_version() == version
+
+
+def test_an_initiative_made_confidential_loses_its_public_text_at_once(
+    client, country, personas, settings
+):
+    """The lag is for lists and rankings; one initiative's own page never lags."""
+    from initiatives.models import Initiative
+
+    settings.PUBLIC_PAGE_STALE_SECONDS = 10
+    initiative = _valid(country, personas, "Sáng kiến máy bóc vỏ tôm")
+    url = f"/sang-kien/thu-vien/{initiative.pk}/"
+    assert initiative.description in client.get(url).content.decode()
+
+    Initiative.objects.filter(pk=initiative.pk).update(is_confidential=True)
+    page_cache.public_pages_changed()
+
+    assert initiative.description not in client.get(url).content.decode()
