@@ -16,6 +16,8 @@ database, then run:
     .venv/bin/python bench/load.py run --host http://127.0.0.1:8000 --users 50,100,200 --run-time 90
 
 Only loopback hosts are accepted; each run stops by itself after --run-time.
+`--only AnonymousVisitor --think 0,0` measures how many cached public pages the
+server answers per second.
 """
 
 from __future__ import annotations
@@ -117,7 +119,15 @@ def _percentile(values: list[float], share: float) -> float:
     return sorted(values)[min(len(values) - 1, int(share * len(values)))] if values else 0.0
 
 
-def run(host: str, users: list[int], run_time: int, out: Path) -> None:
+def run(
+    host: str,
+    users: list[int],
+    run_time: int,
+    out: Path,
+    *,
+    user_classes: list[str] = (),
+    think: str = "1,3",
+) -> None:
     _loopback_only(host)
     _django()
     out.mkdir(parents=True, exist_ok=True)
@@ -147,10 +157,11 @@ def run(host: str, users: list[int], run_time: int, out: Path) -> None:
                 "--only-summary",
                 "--loglevel",
                 "WARNING",
+                *user_classes,
             ],
             check=False,
             timeout=run_time + 120,
-            env={**os.environ, "LOAD_PASSWORD": PASSWORD},
+            env={**os.environ, "LOAD_PASSWORD": PASSWORD, "LOAD_THINK_SECONDS": think},
         )
         elapsed = time.monotonic() - began
         load1, load5, _ = os.getloadavg()
@@ -189,11 +200,24 @@ def main() -> None:
     go.add_argument("--users", default="50,100,200")
     go.add_argument("--run-time", type=int, default=90, help="seconds per user count")
     go.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "load")
+    go.add_argument(
+        "--only",
+        default="",
+        help="comma-separated user classes of load_users.py (default: the whole mix)",
+    )
+    go.add_argument("--think", default="1,3", help="think time in seconds, min,max")
     args = parser.parse_args()
     if args.command == "prepare":
         prepare(args.workers, args.reviewers)
     else:
-        run(args.host, [int(n) for n in args.users.split(",")], args.run_time, args.out)
+        run(
+            args.host,
+            [int(n) for n in args.users.split(",")],
+            args.run_time,
+            args.out,
+            user_classes=[name for name in args.only.split(",") if name],
+            think=args.think,
+        )
 
 
 if __name__ == "__main__":

@@ -4,9 +4,10 @@ Three mixes, each a person doing what they do in the last days before a deadline
 - anonymous: home, the public library (browse and search), the leaderboard;
 - worker: signs in, opens "my initiatives", saves a draft through the real form,
   then submits it (the submit is what the similarity check then works on);
-- reviewer: signs in, opens the queue, opens a case, decides it.
+- reviewer: signs in, opens the queue, claims a case nobody holds, opens it and
+  decides it (the claim is what keeps two reviewers off the same case).
 
-Think time is 1-3 s. The form is filled from the page itself (every input the
+Think time is 1-3 s (LOAD_THINK_SECONDS). The form is filled from the page itself (every input the
 page shows keeps its value; empty text gets generated Vietnamese), so a field
 added to the form later does not break the benchmark.
 """
@@ -17,113 +18,25 @@ import itertools
 import os
 import random
 import re
-from html.parser import HTMLParser
 
+from load_forms import fill_initiative_form, read_form
 from locust import HttpUser, between, task
+
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+SEARCHES = ["sang kien cai tien", "tiết kiệm điện", "thuy san", "băng chuyền", "an toàn"]
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "bench-matkhau-2026")
 WORKERS = int(os.environ.get("LOAD_WORKER_ACCOUNTS", "200"))
 REVIEWERS = int(os.environ.get("LOAD_REVIEWER_ACCOUNTS", "20"))
+# "1,3" by default; bench/load.py --think 0,0 measures how fast pages can be served.
+THINK = tuple(float(n) for n in os.environ.get("LOAD_THINK_SECONDS", "1,3").split(","))
 _worker_numbers = itertools.count()
 _reviewer_numbers = itertools.count()
-
-SAMPLE_TEXT = (
-    "cải tiến quy trình cấp đông tôm giảm hao hụt nguyên liệu tiết kiệm điện năng "
-    "công nhân phân xưởng chế biến thủy sản băng chuyền máy bơm nhiệt độ kiểm tra chất lượng "
-    "năng suất lao động an toàn vệ sinh thực phẩm đóng gói bảo quản lạnh sửa chữa thiết bị"
-)
-WORDS = SAMPLE_TEXT.split()
-SEARCHES = ["sang kien cai tien", "tiết kiệm điện", "thuy san", "băng chuyền", "an toàn"]
-
-
-def vietnamese_text(words: int) -> str:
-    return " ".join(random.choice(WORDS) for _ in range(words)).capitalize() + "."
-
-
-class FormReader(HTMLParser):
-    """The named controls of the first form whose action matches, with their values."""
-
-    def __init__(self, action_pattern: str):
-        super().__init__()
-        self.action_pattern = re.compile(action_pattern)
-        self.inside = False
-        self.done = False
-        self.fields: dict[str, str] = {}
-        self.kinds: dict[str, str] = {}
-        self._select: str | None = None
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and not self.done and self.action_pattern.search(attrs.get("action", "")):
-            self.inside = True
-            return
-        if not self.inside:
-            return
-        name = attrs.get("name")
-        if tag == "input" and name:
-            kind = attrs.get("type", "text")
-            if kind in ("checkbox", "radio") and "checked" not in attrs:
-                return
-            if kind in ("submit", "button", "file"):
-                return
-            self.fields[name] = attrs.get("value", "")
-            self.kinds[name] = kind
-        elif tag == "select" and name:
-            self._select = name
-            self.kinds[name] = "select"
-            self.fields.setdefault(name, "")
-        elif tag == "option" and self._select:
-            value = attrs.get("value", "")
-            if "selected" in attrs or (value and not self.fields.get(self._select)):
-                self.fields[self._select] = value
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.kinds[name] = "textarea"
-            self.fields[name] = ""
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.fields[self._textarea] += data
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-        elif tag == "form" and self.inside:
-            self.inside = False
-            self.done = True
-
-
-def read_form(html: str, action_pattern: str) -> tuple[dict[str, str], dict[str, str]]:
-    reader = FormReader(action_pattern)
-    reader.feed(html)
-    return reader.fields, reader.kinds
-
-
-def fill_initiative_form(fields: dict[str, str], kinds: dict[str, str]) -> dict[str, str]:
-    """Complete what a worker would type; keep what the page filled in."""
-    data = {name: value.strip() for name, value in fields.items()}
-    for name, kind in kinds.items():
-        # Authors stay as the page filled them (the worker, 100%); extra rows stay empty.
-        # The award is the officers' to write, not a worker's.
-        if data.get(name) or "-" in name or name in ("confidential_info", "award"):
-            continue
-        if kind == "date":
-            data[name] = "2026-03-01"
-        elif kind == "number":
-            data[name] = str(random.randint(5, 900) * 10**6)
-        elif kind in ("text", "textarea"):
-            data[name] = vietnamese_text(40 if kind == "textarea" else 8)
-    data["title"] = "Sáng kiến " + vietnamese_text(8)
-    data.pop("is_confidential", None)
-    return data
 
 
 class SignedInUser(HttpUser):
     abstract = True
-    wait_time = between(1, 3)
+    wait_time = between(*THINK)
     account = ""
 
     def on_start(self):
@@ -138,7 +51,7 @@ class SignedInUser(HttpUser):
 
 
 class AnonymousVisitor(HttpUser):
-    wait_time = between(1, 3)
+    wait_time = between(*THINK)
     weight = 4
 
     @task(2)
@@ -208,12 +121,36 @@ class Reviewer(SignedInUser):
         self.client.get("/duyet/", name="review queue")
 
     @task(2)
-    def case_and_decide(self):
+    def claim_and_decide(self):
+        """As a reviewer works: claim an unclaimed case from the queue, then decide it.
+
+        The claim (the queue's "Nhận xử lý" button) holds the case for this reviewer,
+        so two reviewers never decide the same case; a claim lost to a colleague in
+        the same instant is answered in the cell, and this reviewer moves on.
+        """
         queue = self.client.get("/duyet/", name="review queue")
-        cases = re.findall(r'href="/duyet/(\d+)/"', queue.text)
-        if not cases:
+        unclaimed = [
+            match.group(1)
+            for row in queue.text.split('data-testid="queue-row"')[1:]
+            if 'data-testid="claim-button"' in row
+            and (match := re.search(r'href="/duyet/(\d+)/"', row))
+        ]
+        token = CSRF_TOKEN.search(queue.text)
+        if not unclaimed or not token:
             return
-        pk = random.choice(cases)
+        pk = random.choice(unclaimed)
+        with self.client.post(
+            f"/duyet/{pk}/nhan/",
+            data={"compact": "1", "csrfmiddlewaretoken": token.group(1)},
+            headers={"HX-Request": "true"},
+            name="claim",
+            catch_response=True,
+        ) as claimed:
+            if claimed.status_code != 200:
+                claimed.failure(f"claim answered {claimed.status_code}")
+                return
+            if 'class="field-error"' in claimed.text:
+                return  # a colleague claimed it first: a normal outcome, not a failure
         page = self.client.get(f"/duyet/{pk}/", name="review case")
         fields, _ = read_form(page.text, rf"/duyet/{pk}/quyet-dinh/")
         if "csrfmiddlewaretoken" not in fields:

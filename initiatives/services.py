@@ -152,9 +152,12 @@ def counted_write(locked: Initiative, *, reattribute: bool = True) -> None:
         if top_id is not None and top_id != locked.top_unit_id:
             locked.top_unit_id = top_id
             Initiative.objects.filter(pk=locked.pk).update(top_unit_id=top_id)
-    tally_record_transition(initiative=locked)
+    counters_moved = tally_record_transition(initiative=locked)
     # Its counters or public text may have changed: the library and leaderboards too.
-    public_pages_changed()
+    # A draft that was never counted shows nowhere public: saving it changes nothing
+    # there (in a deadline rush, half the writes are draft saves).
+    if counters_moved or locked.status != Status.DRAFT:
+        public_pages_changed()
 
 
 def may_set_award(actor, unit: OrgUnit) -> bool:

@@ -669,7 +669,7 @@ def library(request):
 
 
 @reads_from_replica
-@cached_public_page
+@cached_public_page(may_lag=False)  # its text must go the moment it is made confidential
 def library_detail(request, pk: int):
     initiative = selectors.public_initiative_get(pk=pk)
     return render(

@@ -4,8 +4,9 @@ A deadline rush is mostly people looking: the public library and the leaderboard
 for anyone, the dashboard for leadership. They change only when an initiative is
 written (its counters, its public text), so they are cached under one version
 that every counted write moves after its transaction commits
-(`public_pages_changed`): a new figure shows on the next request, and nothing
-stale outlives `PUBLIC_PAGE_CACHE_SECONDS`.
+(`public_pages_changed`): a new figure shows on the next request, or, for the
+anonymous pages, at most `PUBLIC_PAGE_STALE_SECONDS` later (in a rush the version
+moves several times a second), and nothing stale outlives `PUBLIC_PAGE_CACHE_SECONDS`.
 
 - `cached_public_page`: the whole HTML of an anonymous GET, per URL, language and
   htmx-ness, with ETag/Last-Modified so a browser revalidates for a 304. The
@@ -114,31 +115,54 @@ def _cacheable_request(request) -> bool:
     )
 
 
-def cached_public_page(view):
-    """Serve an anonymous visitor's GET of a public page from the cache."""
+def _stale_seconds() -> int:
+    return getattr(settings, "PUBLIC_PAGE_STALE_SECONDS", 0)
+
+
+def _usable(stored, version: int, *, may_lag: bool) -> bool:
+    """The stored page is of the current version, or younger than the allowed lag.
+
+    In a deadline rush the version moves with every submission, several times a
+    second; without the lag no anonymous page would ever be served from the cache.
+    """
+    if not isinstance(stored, dict):
+        return False
+    if stored.get("version") == version:
+        return True
+    return may_lag and time.time() - stored.get("rendered_at", 0) < _stale_seconds()
+
+
+def cached_public_page(view=None, *, may_lag: bool = True):
+    """Serve an anonymous visitor's GET of a public page from the cache.
+
+    With `may_lag` (lists and rankings), a page rendered before the last write is
+    still served for `PUBLIC_PAGE_STALE_SECONDS` after it was rendered (then rendered
+    again), so a new figure shows at most that long after it was written. Without it
+    (one initiative's own page, which shows its full text until it is made
+    confidential or withdrawn), every write renders the page anew.
+    """
+    if view is None:
+        return functools.partial(cached_public_page, may_lag=may_lag)
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
-        version = current_version()
-        if version is None:
-            return view(request, *args, **kwargs)
         language = translation.get_language()
         htmx = request.headers.get("HX-Request") == "true"
-        key = f"page:{version}:{_digest(language, htmx, request.get_full_path())}"
-        # The visitor's CSRF cookie is part of the ETag: a page kept by the browser
-        # carries a token that only that cookie validates.
-        etag = '"{}"'.format(_digest(key, request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""))[:24])
-        last_modified = version // 1_000_000_000
-        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        if not_modified is not None:
-            return not_modified
+        key = f"page:{_digest(language, htmx, request.get_full_path())}"
         try:
-            stored = cache.get(key)
+            found = cache.get_many([VERSION_KEY, key])
         except Exception:  # noqa: BLE001
-            stored = None
-        if stored is None:
+            logger.warning("public page cache unavailable; rendering without it")
+            return view(request, *args, **kwargs)
+        version = found.get(VERSION_KEY)
+        if version is None:
+            version = current_version()
+            if version is None:
+                return view(request, *args, **kwargs)
+        stored = found.get(key)
+        if not _usable(stored, version, may_lag=may_lag):
             response = view(request, *args, **kwargs)
             if (
                 response.status_code != 200
@@ -149,18 +173,30 @@ def cached_public_page(view):
             html = CSRF_IN_PAGE.sub(
                 lambda m: f'{m.group(1)}{CSRF_PLACEHOLDER}"', response.content.decode()
             )
-            stored = {"html": html, "content_type": response["Content-Type"]}
+            stored = {
+                "html": html,
+                "content_type": response["Content-Type"],
+                "version": version,
+                "rendered_at": time.time(),
+            }
             try:
                 cache.set(key, stored, _timeout())
             except Exception:  # noqa: BLE001
                 logger.warning("public page cache: page not stored")
-        else:
-            response = None
-        if response is None:
-            response = HttpResponse(
-                stored["html"].replace(CSRF_PLACEHOLDER, get_token(request)),
-                content_type=stored["content_type"],
-            )
+        # The ETag names what is served (the stored page's version) and the visitor's
+        # CSRF cookie: a page kept by the browser carries a token only that cookie validates.
+        served_version = stored["version"]
+        etag = '"{}"'.format(
+            _digest(key, served_version, request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""))[:24]
+        )
+        last_modified = served_version // 1_000_000_000
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if not_modified is not None:
+            return not_modified
+        response = HttpResponse(
+            stored["html"].replace(CSRF_PLACEHOLDER, get_token(request)),
+            content_type=stored["content_type"],
+        )
         response["ETag"] = etag
         response["Last-Modified"] = http_date(last_modified)
         # Revalidate every time (a 304 costs no rendering); shared caches keep nothing,

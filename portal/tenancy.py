@@ -117,16 +117,13 @@ def scope_for(user, roles: Iterable[str] = SUBTREE_ROLES) -> Scope:
     cache = user.__dict__.setdefault("_scope_cache", {})
     key = frozenset(wanted)
     if key not in cache:
-        rows = (
-            RoleAssignment.objects.filter(user=user, role__in=wanted)
-            .values_list("unit_id", "unit__tree_id", "unit__lft", "unit__rght")
-            .distinct()
-        )
-        rows = list(rows)
+        # From the person's role assignments, read once per request (`roles_of`), not
+        # one query per set of roles: a page asks for two or three such sets.
+        held = [a for a in roles_of(user) if a.role in wanted]
         cache[key] = Scope(
             user_id=user.pk,
-            ranges=_collapse((t, lft, rght) for _, t, lft, rght in rows),
-            root_unit_ids=tuple(sorted({unit_id for unit_id, *_ in rows})),
+            ranges=_collapse((a.unit.tree_id, a.unit.lft, a.unit.rght) for a in held),
+            root_unit_ids=tuple(sorted({a.unit_id for a in held})),
         )
     return cache[key]
 

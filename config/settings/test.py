@@ -18,6 +18,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A write shows at once on the public pages, so tests can read back what they wrote;
+# tests/portal/test_page_cache.py checks the production lag on its own.
+PUBLIC_PAGE_STALE_SECONDS = 0
 AXES_FAILURE_LIMIT = 5
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -186,8 +186,8 @@ def _key_of_mirror(mirror: TalliedInitiative | None) -> TallyKey | None:
     )
 
 
-def tally_record_transition(*, initiative) -> None:
-    """Bring the counters in line with `initiative` as it now stands.
+def tally_record_transition(*, initiative) -> bool:
+    """Bring the counters in line with `initiative` as it now stands; True if they moved.
 
     Called by `initiatives.services._transition` inside its transaction, with the
     initiative's row locked, so two changes to one initiative cannot interleave.
@@ -197,12 +197,12 @@ def tally_record_transition(*, initiative) -> None:
     new_key = _key_of(initiative)
     old_key = _key_of_mirror(TalliedInitiative.objects.filter(pk=initiative.pk).first())
     if old_key == new_key:
-        return
+        return False
     if old_key is not None:
         _bump(old_key, -1)
     if new_key is None:
         TalliedInitiative.objects.filter(pk=initiative.pk).delete()
-        return
+        return True
     _bump(new_key, +1)
     TalliedInitiative.objects.update_or_create(
         initiative_id=initiative.pk,
@@ -216,6 +216,7 @@ def tally_record_transition(*, initiative) -> None:
             "benefit_vnd": new_key.benefit_vnd,
         },
     )
+    return True
 
 
 def tally_forget(*, initiative_id: int) -> None:

@@ -112,3 +112,23 @@ def test_pages_are_vietnamese_whatever_the_browser_asks_and_english_when_chosen(
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get("/").content.decode()
     assert '<html lang="en"' in page and "Log in" in page
+
+
+def test_every_scope_of_a_request_comes_from_one_read_of_the_roles(
+    personas, country, django_assert_num_queries
+):
+    from portal.tenancy import OFFICER_ROLES, REVIEW_ROLES, roles_of
+
+    reviewer = User.objects.get(pk=personas.reviewer_a.pk)  # as a request loads it
+    with django_assert_num_queries(1):
+        roles_of(reviewer)
+        every_role = scope_for(reviewer)
+        reviewing = scope_for(reviewer, REVIEW_ROLES)
+        officer = scope_for(reviewer, OFFICER_ROLES)
+
+    # The units as they stand now (the fixture's instances predate later inserts).
+    inside = type(country.grassroots_a).objects.get(pk=country.grassroots_a.pk)
+    outside = type(country.grassroots_b).objects.get(pk=country.grassroots_b.pk)
+    assert every_role.contains(inside) and reviewing.contains(inside)
+    assert not every_role.contains(outside)
+    assert officer.is_empty

@@ -134,3 +134,49 @@ def test_the_dashboard_figures_are_computed_once_per_change(client_for, country,
     with CaptureQueriesContext(connection) as after_change:
         leader.get("/xep-hang/bang-dieu-khien/")
     assert len(after_change.captured_queries) == len(cold.captured_queries)
+
+
+def test_in_production_a_write_shows_on_anonymous_pages_within_the_allowed_lag(
+    client, country, personas, settings, monkeypatch
+):
+    """In a rush the version moves several times a second: anonymous pages lag a little."""
+    settings.PUBLIC_PAGE_STALE_SECONDS = 10
+    now = [1_000_000.0]
+    monkeypatch.setattr(page_cache.time, "time", lambda: now[0])
+    _valid(country, personas, "Sáng kiến thứ nhất")
+    client.get("/sang-kien/thu-vien/")
+
+    _valid(country, personas, "Sáng kiến thứ hai về băng tải")
+    now[0] += 9
+    assert (
+        "Sáng kiến thứ hai về băng tải" not in client.get("/sang-kien/thu-vien/").content.decode()
+    )
+
+    now[0] += 2
+    assert "Sáng kiến thứ hai về băng tải" in client.get("/sang-kien/thu-vien/").content.decode()
+
+
+def test_saving_a_draft_keeps_the_public_pages_cached(client, country, personas):
+    _valid(country, personas, "Sáng kiến thứ nhất")
+    version = page_cache.current_version()
+
+    make_initiative(unit=country.grassroots_a, entered_by=personas.worker_a, title="Bản nháp")
+
+    assert page_cache.current_version() == version
+
+
+def test_an_initiative_made_confidential_loses_its_public_text_at_once(
+    client, country, personas, settings
+):
+    """The lag is for lists and rankings; one initiative's own page never lags."""
+    from initiatives.models import Initiative
+
+    settings.PUBLIC_PAGE_STALE_SECONDS = 10
+    initiative = _valid(country, personas, "Sáng kiến máy bóc vỏ tôm")
+    url = f"/sang-kien/thu-vien/{initiative.pk}/"
+    assert initiative.description in client.get(url).content.decode()
+
+    Initiative.objects.filter(pk=initiative.pk).update(is_confidential=True)
+    page_cache.public_pages_changed()
+
+    assert initiative.description not in client.get(url).content.decode()
