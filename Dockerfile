@@ -4,6 +4,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=config.settings.production
 RUN apt-get update && apt-get install -y --no-install-recommends \
       gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core libmagic1 \
+      tesseract-ocr tesseract-ocr-vie \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./

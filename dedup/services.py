@@ -9,7 +9,7 @@ archive and record the verdict, all in one transaction.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from django.db import transaction
 from django.db.models import Prefetch
@@ -42,16 +42,53 @@ def initiative_check_text(initiative: Initiative) -> str:
 
     Passage offsets of a match refer to this text (kept in SimilarityCheck.checked_text).
     """
+    return initiative_check_parts(initiative)[0]
+
+
+def initiative_check_parts(initiative: Initiative) -> tuple[str, list[tuple[int, int, str]]]:
+    """``initiative_check_text`` and where in it OCR text sits:
+    (start, end, attachment file name) spans of text read from scans and images."""
     body = "\n\n".join(
         value.strip()
         for name in TEXT_FIELDS
         if (value := getattr(initiative, name, "")) and value.strip()
     )
-    attachments = [
-        a.extracted_text.strip() for a in initiative.attachments.all() if a.extracted_text.strip()
-    ]
-    text, _spans = join_parts([body, *attachments])
-    return text
+    parts, files = [body], []
+    for attachment in initiative.attachments.all():
+        stripped = attachment.extracted_text.strip()
+        if stripped:
+            parts.append(stripped)
+            files.append(attachment)
+    text, spans = join_parts(parts)
+    ocr: list[tuple[int, int, str]] = []
+    for attachment, (part_start, part_end) in zip(files, spans[1:], strict=True):
+        # Spans index the stored text; the part is that text stripped.
+        shift = part_start - (
+            len(attachment.extracted_text) - len(attachment.extracted_text.lstrip())
+        )
+        for start, end in attachment.ocr_spans or ():
+            start, end = max(start + shift, part_start), min(end + shift, part_end)
+            if start < end:
+                ocr.append((start, end, attachment.original_name))
+    return text, ocr
+
+
+def passages_of(match, ocr_spans: Sequence[tuple[int, int, str]]) -> list[dict]:
+    """A match's passages as kept for the reviewer; a passage overlapping text read
+    by OCR names the file (``ocr``): recognised text may hold reading errors."""
+    passages = []
+    for p in match.passages:
+        passage = {
+            "start": p.start,
+            "end": p.end,
+            "source_start": p.source_start,
+            "source_end": p.source_end,
+        }
+        files = sorted({name for start, end, name in ocr_spans if start < p.end and p.start < end})
+        if files:
+            passage["ocr"] = files
+        passages.append(passage)
+    return passages
 
 
 def author_key(author: InitiativeAuthor) -> str:
@@ -99,7 +136,10 @@ def archive_initiatives():
     return Initiative.objects.filter(status__in=NON_DRAFT).prefetch_related(
         "authors",
         Prefetch(
-            "attachments", queryset=Attachment.objects.only("initiative_id", "extracted_text")
+            "attachments",
+            queryset=Attachment.objects.only(
+                "initiative_id", "extracted_text", "ocr_spans", "original_name"
+            ),
         ),
     )
 
@@ -135,7 +175,12 @@ def reference_text_add(*, kind: str, title: str, text: str) -> ReferenceText:
     return reference
 
 
-def _save_matches(check: SimilarityCheck, initiative: Initiative, result: CheckResult) -> None:
+def _save_matches(
+    check: SimilarityCheck,
+    initiative: Initiative,
+    result: CheckResult,
+    ocr_spans: Sequence[tuple[int, int, str]] = (),
+) -> None:
     initiative_ids = {
         int(m.ref) for m in result.matches if m.kind == "initiative" and m.ref.isdigit()
     }
@@ -164,15 +209,7 @@ def _save_matches(check: SimilarityCheck, initiative: Initiative, result: CheckR
             flagged=match.flagged,
             coverage=min(1.0, max(0.0, match.coverage)),
             score=match.score,
-            passages=[
-                {
-                    "start": p.start,
-                    "end": p.end,
-                    "source_start": p.source_start,
-                    "source_end": p.source_end,
-                }
-                for p in match.passages
-            ],
+            passages=passages_of(match, ocr_spans),
         )
         for match in result.matches
     )
@@ -183,7 +220,7 @@ def initiative_check(*, initiative_id: int) -> SimilarityCheck | None:
     initiative = archive_initiatives().filter(pk=initiative_id, status=Status.CHECKING).first()
     if initiative is None:
         return None
-    text = initiative_check_text(initiative)
+    text, ocr_spans = initiative_check_parts(initiative)
     source = initiative_source(initiative, text)
     engine = get_engine()
     result = engine.check(text, author_keys=source.author_keys, exclude_ids=(source.id,))
@@ -209,7 +246,7 @@ def initiative_check(*, initiative_id: int) -> SimilarityCheck | None:
                 "candidates": result.candidates_considered,
             },
         )
-        _save_matches(check, locked, result)
+        _save_matches(check, locked, result, ocr_spans)
         # In the same transaction as the verdict: the archive never holds a
         # version whose check did not commit (on the shared PostgreSQL store).
         engine.add(source)

@@ -189,6 +189,9 @@ LOOKALIKE_LETTERS = {
 _CLEAN_TABLE: dict[int, int | None] = {ord(c): None for c in INVISIBLE_CHARACTERS}
 _CLEAN_TABLE.update({ord(k): ord(v) for k, v in LOOKALIKE_LETTERS.items()})
 _INVISIBLE_SET = frozenset(INVISIBLE_CHARACTERS)
+# str.translate with a dict costs ~0.5 ms on an initiative; finding that there
+# is nothing to translate (the usual case) costs a tenth of that.
+_NEEDS_CLEANING_RE = re.compile("[" + re.escape("".join(map(chr, _CLEAN_TABLE))) + "]")
 
 # A Vietnamese syllable without diacritics: onset, vowels, final. Used to
 # tell an input-method leftover ("nguwowif") from a real word.
@@ -207,6 +210,8 @@ def _clean_with_offsets(text: str) -> tuple[str, list[int] | None]:
     Returns the cleaned text and, when characters were dropped, the index in
     ``text`` of each cleaned character (``None`` when nothing moved).
     """
+    if not _NEEDS_CLEANING_RE.search(text):
+        return text, None
     cleaned = text.translate(_CLEAN_TABLE)
     if len(cleaned) == len(text):
         return cleaned, None
@@ -262,7 +267,9 @@ def match_tokens(text: str) -> tuple[list[str], list[str], list[int], list[int]]
 
 def folded_tokens(text: str) -> list[str]:
     """The folded tokens of ``match_tokens`` without offsets (the indexing path)."""
-    raw = TOKEN_RE.findall(normalize_vietnamese(text.translate(_CLEAN_TABLE)))
+    if _NEEDS_CLEANING_RE.search(text):
+        text = text.translate(_CLEAN_TABLE)
+    raw = TOKEN_RE.findall(normalize_vietnamese(text))
     forms = list(map(_TOKEN_FORMS.get, raw))
     if None in forms:
         forms = [token_forms(t) if f is None else f for t, f in zip(raw, forms, strict=True)]

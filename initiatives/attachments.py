@@ -7,7 +7,8 @@ Size limits come from settings (`INITIATIVE_ATTACHMENT_MAX_BYTES` per file,
 
 The text of PDF, DOCX and XLSX files (`Attachment.extracted_text`, for the
 similarity check) is extracted after the upload by a Celery task, in a child
-process under hard limits (`initiatives.extraction`); images give none.
+process under hard limits (`initiatives.extraction`); JPEG and PNG images and
+scanned PDF pages are read by OCR (Tesseract, Vietnamese), marked as such.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from initiatives.extraction import EXTRACTABLE, Limits
+from initiatives.extraction import EXTRACTABLE, OCR_IMAGES, Limits
 
 MSG_TYPE_REFUSED = gettext_noop(
     "Tệp “{name}” không được nhận: chỉ nhận PDF, Word (DOCX), Excel (XLSX), ảnh JPEG hoặc PNG "
@@ -142,9 +143,9 @@ def extraction_limits() -> Limits:
 
 
 def initial_text_status(extension: str) -> str:
-    """PDF, DOCX and XLSX wait for the extraction task; images have no text."""
+    """PDF, DOCX and XLSX wait for the extraction task, and so do images (OCR)."""
     from initiatives.models import Attachment
 
-    if extension in EXTRACTABLE:
+    if extension in EXTRACTABLE or extension in OCR_IMAGES:
         return Attachment.TextStatus.PENDING
     return Attachment.TextStatus.NONE

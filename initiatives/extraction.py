@@ -1,11 +1,18 @@
 """Text extraction from attachments, bounded: no file can exhaust the machine.
 
-The parsing itself (pypdfium2 for PDF, python-docx for DOCX, openpyxl for XLSX)
-runs in a child process (`python -m initiatives.extraction`) under
+The parsing itself (pypdfium2 for PDF, python-docx for DOCX, openpyxl for XLSX,
+Tesseract OCR with its Vietnamese data for JPEG/PNG images and for PDF pages
+without a text layer, i.e. scans) runs in a child process (`python -m initiatives.extraction`) under
 `resource.setrlimit` limits on address space and CPU time, and the parent kills
 it after a wall-clock timeout. Before any XML is parsed, a DOCX/XLSX's ZIP table
 is checked (entry count, declared inflated size, compression ratio) and a PDF's
 page count is checked: a file over a limit is kept but its text is not extracted.
+
+OCR runs the `tesseract` command (Debian `tesseract-ocr tesseract-ocr-vie`) on at
+most `max_ocr_pages` pages within `ocr_seconds` in all, one page at a time with
+its own timeout; the spans of the text that came from OCR are returned with it
+(`Outcome.ocr_spans`), so the reviewer is told when a match rests on recognised
+text. Without tesseract, images have no text and scans only their text layer.
 
 This module imports no Django, so the child starts fast and holds no database
 connection; `initiatives.tasks.extract_attachment_text` is the Django side.
@@ -13,10 +20,13 @@ connection; `initiatives.tasks.extract_attachment_text` is the Django side.
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +43,9 @@ OUT_OF_MEMORY_OR_CPU = "resources"
 UNREADABLE = "unreadable"
 
 EXTRACTABLE = ("pdf", "docx", "xlsx")
+# Images whose text only OCR can read.
+OCR_IMAGES = ("jpg", "png")
+TESSERACT = "tesseract"
 
 
 @dataclass(frozen=True)
@@ -44,7 +57,17 @@ class Limits:
     max_zip_ratio: int = 200  # inflated / compressed, per entry
     memory_bytes: int = 1024 * 1024 * 1024
     cpu_seconds: int = 30
-    wall_seconds: int = 60
+    wall_seconds: int = 240
+    # OCR: scanned PDF pages (an image and fewer than `min_page_letters`
+    # letters in the text layer) and images, at most `max_ocr_pages` pages per
+    # file and `ocr_seconds` in all, inside the wall-clock limit.
+    ocr_language: str = "vie"
+    max_ocr_pages: int = 20
+    ocr_seconds: int = 180
+    ocr_page_seconds: int = 60
+    ocr_dpi: int = 200
+    min_page_letters: int = 20
+    max_image_pixels: int = 40_000_000
 
 
 @dataclass(frozen=True)
@@ -52,6 +75,93 @@ class Outcome:
     status: str
     text: str = ""
     problem: str = ""
+    # [start, end) spans of `text` read by OCR, not from a text layer.
+    ocr_spans: tuple[tuple[int, int], ...] = ()
+
+
+def ocr_available(language: str = "vie") -> bool:
+    """Is the tesseract command installed with the language's data?"""
+    if shutil.which(TESSERACT) is None:
+        return False
+    try:
+        listed = subprocess.run(  # noqa: S603 - fixed command
+            [TESSERACT, "--list-langs"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return language in listed.stdout.split()
+
+
+class _OcrBudget:
+    """What is left of a file's OCR allowance: pages and seconds."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.pages_left = limits.max_ocr_pages
+        # Leave the child time to answer before the parent's wall clock kills it.
+        allowance = min(limits.ocr_seconds, limits.wall_seconds - 5)
+        self.deadline = time.monotonic() + allowance
+
+    def image_text(self, png: bytes) -> str | None:
+        """Tesseract's text of one page image (PNG bytes); None when the
+        allowance is spent or tesseract fails or runs over time."""
+        left = self.deadline - time.monotonic()
+        if self.pages_left <= 0 or left <= 1:
+            return None
+        self.pages_left -= 1
+        command = [TESSERACT, "stdin", "stdout", "-l", self.limits.ocr_language, "--psm", "3"]
+        try:
+            finished = subprocess.run(  # noqa: S603 - fixed command, image on stdin
+                command,
+                input=png,
+                capture_output=True,
+                timeout=min(left, self.limits.ocr_page_seconds),
+                # One thread: OCR shares the worker's cores with everything else.
+                env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if finished.returncode != 0:
+            return None
+        return _tidy_ocr(finished.stdout.decode("utf-8", errors="replace"))
+
+
+def _tidy_ocr(text: str) -> str:
+    # Tesseract ends blocks with blank lines and pages with a form feed.
+    lines = [line.strip() for line in text.replace("\f", "\n").splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def _letters(text: str) -> int:
+    return sum(1 for char in text if char.isalpha())
+
+
+def _png(image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+class _Parts:
+    """Pieces of a file's text joined by newlines, remembering the OCR ones."""
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.ocr_spans: list[tuple[int, int]] = []
+        self.length = 0
+
+    def add(self, text: str, *, ocr: bool = False) -> None:
+        text = text.replace("\x00", "")
+        if self.pieces:
+            self.length += 1  # the joining newline
+        if ocr and text:
+            self.ocr_spans.append((self.length, self.length + len(text)))
+        self.pieces.append(text)
+        self.length += len(text)
+
+    def result(self) -> tuple[str, list[tuple[int, int]]]:
+        return "\n".join(self.pieces), self.ocr_spans
 
 
 class OverLimit(Exception):
@@ -75,27 +185,60 @@ def _check_zip(path: Path, limits: Limits) -> None:
             raise OverLimit(INFLATES_TOO_MUCH)
 
 
-def _pdf_text(path: Path, limits: Limits) -> str:
+def _pdf_text(path: Path, limits: Limits) -> tuple[str, list[tuple[int, int]]]:
     import pypdfium2
 
     document = pypdfium2.PdfDocument(str(path))
+    ocr = _OcrBudget(limits) if ocr_available(limits.ocr_language) else None
     try:
         if len(document) > limits.max_pdf_pages:
             raise OverLimit(TOO_MANY_PAGES)
-        parts, total = [], 0
+        parts = _Parts()
         for index in range(len(document)):
             page = document[index]
             textpage = page.get_textpage()
             text = textpage.get_text_range()
             textpage.close()
+            recognised = None
+            if ocr is not None and _letters(text) < limits.min_page_letters and _has_image(page):
+                # An image and no text layer: a scan or a photo. Read the image.
+                bitmap = page.render(scale=limits.ocr_dpi / 72, grayscale=True)
+                recognised = ocr.image_text(_png(bitmap.to_pil()))
+                bitmap.close()
             page.close()
-            parts.append(text)
-            total += len(text)
-            if total >= limits.max_chars:
+            if recognised and _letters(recognised) > _letters(text):
+                parts.add(recognised, ocr=True)
+            else:
+                parts.add(text)
+            if parts.length >= limits.max_chars:
                 break
-        return "\n".join(parts)
+        return parts.result()
     finally:
         document.close()
+
+
+def _has_image(page) -> bool:
+    import pypdfium2.raw as pdfium_c
+
+    return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+
+
+def _image_text(path: Path, limits: Limits) -> tuple[str, list[tuple[int, int]]]:
+    from PIL import Image
+
+    if not ocr_available(limits.ocr_language):
+        return "", []
+    Image.MAX_IMAGE_PIXELS = limits.max_image_pixels  # larger raises: no decompression bomb
+    with Image.open(path) as image:
+        image.load()
+        # Tesseract reads PNG; a photo's EXIF rotation is applied first.
+        from PIL import ImageOps
+
+        upright = ImageOps.exif_transpose(image).convert("L")
+    text = _OcrBudget(limits).image_text(_png(upright)) or ""
+    parts = _Parts()
+    parts.add(text, ocr=True)
+    return parts.result()
 
 
 def _docx_text(path: Path, limits: Limits) -> str:
@@ -107,7 +250,7 @@ def _docx_text(path: Path, limits: Limits) -> str:
     for table in document.tables:
         for row in table.rows:
             parts.append(" | ".join(cell.text for cell in row.cells))
-    return "\n".join(p for p in parts if p.strip())
+    return "\n".join(p for p in parts if p.strip()), []
 
 
 def _xlsx_text(path: Path, limits: Limits) -> str:
@@ -124,14 +267,26 @@ def _xlsx_text(path: Path, limits: Limits) -> str:
                     parts.append(line)
                     total += len(line)
                 if total >= limits.max_chars:
-                    return "\n".join(parts)
+                    return "\n".join(parts), []
     finally:
         workbook.close()
-    return "\n".join(parts)
+    return "\n".join(parts), []
 
 
-READERS = {"pdf": _pdf_text, "docx": _docx_text, "xlsx": _xlsx_text}
-PARSER_MODULES = {"pdf": "pypdfium2", "docx": "docx", "xlsx": "openpyxl"}
+READERS = {
+    "pdf": _pdf_text,
+    "docx": _docx_text,
+    "xlsx": _xlsx_text,
+    "jpg": _image_text,
+    "png": _image_text,
+}
+PARSER_MODULES = {
+    "pdf": "pypdfium2",
+    "docx": "docx",
+    "xlsx": "openpyxl",
+    "jpg": "PIL",
+    "png": "PIL",
+}
 
 
 def extract_here(path: Path, extension: str, limits: Limits) -> Outcome:
@@ -143,14 +298,16 @@ def extract_here(path: Path, extension: str, limits: Limits) -> Outcome:
     except Exception:  # noqa: BLE001 - installed, so only the address-space limit stops it
         return Outcome(NOT_EXTRACTED, problem=OUT_OF_MEMORY_OR_CPU)
     try:
-        text = READERS[extension](path, limits)
+        text, ocr_spans = READERS[extension](path, limits)
     except OverLimit as over:
         return Outcome(NOT_EXTRACTED, problem=over.problem)
     except MemoryError:
         return Outcome(NOT_EXTRACTED, problem=OUT_OF_MEMORY_OR_CPU)
     except Exception:  # noqa: BLE001 - the parsers raise many kinds on broken files
         return Outcome(NOT_EXTRACTED, problem=UNREADABLE)
-    return Outcome(DONE, text=text.replace("\x00", "")[: limits.max_chars])
+    text = text.replace("\x00", "")[: limits.max_chars]
+    kept = tuple((start, min(end, len(text))) for start, end in ocr_spans if start < len(text))
+    return Outcome(DONE, text=text, ocr_spans=kept)
 
 
 def _limit_child(limits: Limits):
@@ -196,7 +353,12 @@ def extract_in_child(path: Path, extension: str, limits: Limits) -> Outcome:
         return Outcome(NOT_EXTRACTED, problem=OUT_OF_MEMORY_OR_CPU)
     try:
         answer = json.loads(finished.stdout)
-        return Outcome(answer["status"], answer.get("text", ""), answer.get("problem", ""))
+        return Outcome(
+            answer["status"],
+            answer.get("text", ""),
+            answer.get("problem", ""),
+            tuple((int(start), int(end)) for start, end in answer.get("ocr_spans", ())),
+        )
     except (ValueError, KeyError, TypeError):
         return Outcome(NOT_EXTRACTED, problem=UNREADABLE)
 

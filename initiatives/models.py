@@ -356,8 +356,12 @@ class Attachment(models.Model):
         UNREADABLE = "unreadable", _("tệp hỏng hoặc không đọc được")
 
     extracted_text = models.TextField(
-        blank=True, help_text=_("Văn bản trích từ PDF/DOCX/XLSX để kiểm tra trùng lặp.")
+        blank=True,
+        help_text=_("Văn bản trích từ PDF/DOCX/XLSX hoặc nhận dạng từ ảnh để kiểm tra trùng lặp."),
     )
+    # [[start, end], ...] of extracted_text read by OCR (scanned pages, images):
+    # the reviewer is told when a copied passage rests on recognised text.
+    ocr_spans = models.JSONField(default=list, blank=True)
     # Extracted by a Celery task after the upload, under hard limits; a file over a
     # limit is kept and marked, and its author and reviewers see why.
     text_status = models.CharField(

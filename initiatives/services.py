@@ -631,14 +631,19 @@ def attachments_pending_text(initiative_id: int) -> bool:
 
 
 @transaction.atomic
-def attachment_record_text(*, attachment_id: int, status: str, text: str, problem: str) -> None:
-    """Keep an attachment's extracted text (or why there is none); if its initiative
-    was handed in meanwhile and this was the last file waiting, start the check."""
+def attachment_record_text(
+    *, attachment_id: int, status: str, text: str, problem: str, ocr_spans=()
+) -> None:
+    """Keep an attachment's extracted text (or why there is none) and which spans of
+    it OCR read; if its initiative was handed in meanwhile and this was the last file
+    waiting, start the check."""
+    done = status == Attachment.TextStatus.DONE
     updated = Attachment.objects.filter(
         pk=attachment_id, text_status=Attachment.TextStatus.PENDING
     ).update(
         text_status=status,
-        extracted_text=text if status == Attachment.TextStatus.DONE else "",
+        extracted_text=text if done else "",
+        ocr_spans=[list(span) for span in ocr_spans] if done else [],
         text_problem=problem if status == Attachment.TextStatus.NOT_EXTRACTED else "",
     )
     if not updated:

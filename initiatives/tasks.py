@@ -94,13 +94,21 @@ def extract_attachment_text(attachment_id: int) -> str:
             outcome = extraction.extract_in_child(Path(copy.name), attachment.extension, limits)
     except FileNotFoundError:
         outcome = extraction.Outcome(extraction.NOT_EXTRACTED, problem=extraction.UNREADABLE)
+    status = outcome.status
+    if (
+        status == extraction.DONE
+        and attachment.extension in extraction.OCR_IMAGES
+        and not outcome.text.strip()
+    ):
+        status = Attachment.TextStatus.NONE  # a photo with no words (or no OCR here)
     services.attachment_record_text(
         attachment_id=attachment.pk,
-        status=outcome.status,
+        status=status,
         text=outcome.text,
         problem=outcome.problem,
+        ocr_spans=[list(span) for span in outcome.ocr_spans],
     )
-    return outcome.status
+    return status
 
 
 SWEEP_TEXT_AFTER_MINUTES = 10

@@ -304,7 +304,10 @@ ATTACHMENT_TEXT_LIMITS = {
     "max_zip_inflated_bytes": env.int("ATTACHMENT_MAX_INFLATED_BYTES", default=100 * 1024 * 1024),
     "memory_bytes": env.int("ATTACHMENT_EXTRACT_MEMORY_BYTES", default=1024 * 1024 * 1024),
     "cpu_seconds": env.int("ATTACHMENT_EXTRACT_CPU_SECONDS", default=30),
-    "wall_seconds": env.int("ATTACHMENT_EXTRACT_WALL_SECONDS", default=60),
+    # OCR of scans and images (tesseract, Vietnamese) runs inside this wall clock.
+    "wall_seconds": env.int("ATTACHMENT_EXTRACT_WALL_SECONDS", default=240),
+    "max_ocr_pages": env.int("ATTACHMENT_OCR_MAX_PAGES", default=20),
+    "ocr_seconds": env.int("ATTACHMENT_OCR_SECONDS", default=180),
 }
 
 # Mail: EMAIL_URL, e.g. smtp://user:password@mail.example.vn:587/?tls=True (django-environ);

@@ -21,9 +21,10 @@ from dedup.engine.fingerprint import (
     Fingerprints,
     all_kgram_hashes,
     analyze,
+    combine_kgrams,
     fingerprint,
-    kgram_hashes,
     syllable_hash,
+    syllable_hashes,
     winnow,
 )
 from dedup.engine.model import (
@@ -74,14 +75,18 @@ def prepare_source(
     source: Source, config: EngineConfig, boilerplate: np.ndarray | None = None
 ) -> PreparedSource:
     """Fingerprint and compress a source for storage (pure; runs in workers)."""
-    tokens = folded_tokens(source.text)
-    hashes = kgram_hashes(tokens, config.kgram)
+    per_syllable = syllable_hashes(folded_tokens(source.text))
+    hashes = combine_kgrams(per_syllable, config.kgram)
     fingerprints = np.unique(hashes[winnow(hashes, config.window)])
     if boilerplate is not None and len(boilerplate):
         fingerprints = fingerprints[~np.isin(fingerprints, boilerplate, assume_unique=True)]
     metadata_only = dataclasses.replace(source, text="")
     return PreparedSource(
-        metadata_only, fingerprints, compress_text(source.text), term_hashes(set(tokens))
+        metadata_only,
+        fingerprints,
+        compress_text(source.text),
+        # The same keys as term_hashes(set(tokens)), without hashing twice.
+        np.unique(per_syllable).view(np.int64),
     )
 
 

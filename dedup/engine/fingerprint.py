@@ -44,17 +44,28 @@ def syllable_hash(syllable: str) -> int:
     return cached
 
 
-def kgram_hashes(tokens: list[str], k: int) -> np.ndarray:
-    """uint32 hash of every k-gram of ``tokens`` (length ``len(tokens) - k + 1``)."""
-    if len(tokens) < k:
-        return np.empty(0, dtype=np.uint32)
+def syllable_hashes(tokens: list[str]) -> np.ndarray:
+    """uint64 ``syllable_hash`` of every token, in order."""
     # map(dict.get) runs in C; only syllables never seen before take the
     # Python path (rare once the cache holds the language's syllables).
     values = list(map(_SYLLABLE_HASHES.get, tokens))
     if None in values:
         values = [syllable_hash(t) if v is None else v for t, v in zip(tokens, values, strict=True)]
-    syllable_hashes = np.array(values, dtype=np.uint64)
-    count = len(tokens) - k + 1
+    return np.array(values, dtype=np.uint64)
+
+
+def kgram_hashes(tokens: list[str], k: int) -> np.ndarray:
+    """uint32 hash of every k-gram of ``tokens`` (length ``len(tokens) - k + 1``)."""
+    if len(tokens) < k:
+        return np.empty(0, dtype=np.uint32)
+    return combine_kgrams(syllable_hashes(tokens), k)
+
+
+def combine_kgrams(syllable_hashes: np.ndarray, k: int) -> np.ndarray:
+    """uint32 hash of every k-gram, from the syllables' uint64 hashes."""
+    if len(syllable_hashes) < k:
+        return np.empty(0, dtype=np.uint32)
+    count = len(syllable_hashes) - k + 1
     combined = np.zeros(count, dtype=np.uint64)
     # uint64 arithmetic wraps modulo 2**64, which is what a polynomial hash wants.
     with np.errstate(over="ignore"):

@@ -23,6 +23,14 @@ docs/similarity.md):
   the IDF weights of the alignment. Exact after a rebuild; an add counts its
   syllables in, a removal or replacement does not count them out (IDF is a
   logarithm: the drift is negligible until the next rebuild).
+- ``dedup_term_pending``: the syllables of each document added since the
+  last fold into ``dedup_term``, one packed row per add. Counting an add's
+  ~300 syllables straight into ``dedup_term`` meant updating the same hot
+  rows ("và", "của", ...) on every add: ~300 row versions and locks that
+  serialised concurrent adds (median add 40 ms at 200k documents, against
+  2-6 ms before). Reads add the pending rows to ``dedup_term``'s counts, so
+  the frequencies stay exact; every ``TERM_FOLD_EVERY``-th add, a compaction
+  and a rebuild fold them in.
 
 A check reads block and delta postings in ONE statement (one snapshot), so a
 concurrent compaction can neither hide nor double a posting.
@@ -86,6 +94,11 @@ CREATE TABLE IF NOT EXISTS dedup_term (
     term bigint PRIMARY KEY,
     document_frequency integer NOT NULL
 );
+
+CREATE TABLE IF NOT EXISTS dedup_term_pending (
+    doc_no bigint PRIMARY KEY,
+    terms bytea NOT NULL
+);
 """
 
 # Kinds of source the index accepts (see dedup.engine.model.SOURCE_KINDS).
@@ -97,7 +110,7 @@ ALTER TABLE dedup_document ADD CONSTRAINT dedup_document_kind_check
 
 DROP_SCHEMA_SQL = """
 DROP TABLE IF EXISTS dedup_document, dedup_posting_block, dedup_posting_delta,
-    dedup_common_fingerprint, dedup_term;
+    dedup_common_fingerprint, dedup_term, dedup_term_pending;
 """
 
 TABLES = (
@@ -106,10 +119,24 @@ TABLES = (
     "dedup_posting_delta",
     "dedup_common_fingerprint",
     "dedup_term",
+    "dedup_term_pending",
 )
 
 # Serialises compactions and rebuilds across all workers.
 _MAINTENANCE_LOCK_KEY = 0x5E_DE_D0_01
+# One fold of pending term counts at a time; an add that finds one running
+# leaves its rows for the next.
+_TERM_FOLD_LOCK_KEY = 0x5E_DE_D0_02
+# Every this many doc_nos an add folds the pending term counts into
+# dedup_term: a check reads at most about this many pending rows (~3 KB each).
+TERM_FOLD_EVERY = 64
+
+_TERM_FREQUENCIES_SQL = """
+SELECT term, document_frequency, NULL::bytea
+  FROM dedup_term WHERE term = ANY(%s)
+UNION ALL
+SELECT NULL, NULL, terms FROM dedup_term_pending
+"""
 
 _POSTINGS_SQL = """
 SELECT fingerprints, doc_nos, NULL::bigint, NULL::bigint
@@ -197,16 +224,12 @@ class PostgresStore:
                 (doc_no, fingerprints.tolist()),
             )
             if len(prepared.terms):
-                # Sorted, so that concurrent adds lock the rows in one order.
                 cursor.execute(
-                    """
-                    INSERT INTO dedup_term (term, document_frequency)
-                    SELECT t, 1 FROM unnest(%s::bigint[]) AS t ORDER BY t
-                    ON CONFLICT (term) DO UPDATE
-                        SET document_frequency = dedup_term.document_frequency + 1
-                    """,
-                    (np.sort(prepared.terms).tolist(),),
+                    "INSERT INTO dedup_term_pending (doc_no, terms) VALUES (%s, %s)",
+                    (doc_no, _pack_terms(prepared.terms)),
                 )
+            if doc_no % TERM_FOLD_EVERY == 0:
+                self._fold_terms(cursor, wait=False)
         return doc_no
 
     def remove(self, source_id: str) -> bool:
@@ -307,13 +330,22 @@ class PostgresStore:
         wanted = terms.astype(np.int64)
         if len(wanted) == 0:
             return np.empty(0, dtype=np.int64)
+        # One statement, one snapshot: a concurrent fold moves counts from
+        # the pending rows to dedup_term without this read seeing both or neither.
         with self._connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT term, document_frequency FROM dedup_term WHERE term = ANY(%s)",
-                (wanted.tolist(),),
+            cursor.execute(_TERM_FREQUENCIES_SQL, (wanted.tolist(),))
+            rows = cursor.fetchall()
+        found = {term: frequency for term, frequency, _ in rows if term is not None}
+        counts = np.asarray([found.get(t, 0) for t in wanted.tolist()], dtype=np.int64)
+        pending = [_unpack_terms(packed) for _, _, packed in rows if packed is not None]
+        if pending:
+            # Each pending row holds a document's terms once: a term's count
+            # there is how many pending documents hold it.
+            held = np.sort(np.concatenate(pending))
+            counts += np.searchsorted(held, wanted, side="right") - np.searchsorted(
+                held, wanted, side="left"
             )
-            found = dict(cursor.fetchall())
-        return np.asarray([found.get(t, 0) for t in wanted.tolist()], dtype=np.int64)
+        return counts
 
     def index_size_bytes(self) -> dict[str, int]:
         with self._connection.cursor() as cursor:
@@ -346,7 +378,7 @@ class PostgresStore:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_MAINTENANCE_LOCK_KEY,))
             cursor.execute(
                 "TRUNCATE dedup_document, dedup_posting_block, dedup_posting_delta,"
-                " dedup_common_fingerprint, dedup_term RESTART IDENTITY"
+                " dedup_common_fingerprint, dedup_term, dedup_term_pending RESTART IDENTITY"
             )
             term_counts = _TermCounter()
             fingerprint_chunks: list[np.ndarray] = []
@@ -403,6 +435,7 @@ class PostgresStore:
         connection = self._connection
         with connection.transaction(), connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_MAINTENANCE_LOCK_KEY,))
+            self._fold_terms(cursor, wait=True)
             cursor.execute("DELETE FROM dedup_posting_delta RETURNING fingerprint, doc_no")
             delta = cursor.fetchall()
             if not delta:
@@ -430,6 +463,36 @@ class PostgresStore:
             self._write_blocks(
                 cursor, fingerprints[is_live], doc_nos[is_live], common_df(len(live))
             )
+
+    def fold_terms(self) -> None:
+        """Fold every pending term count into ``dedup_term`` now."""
+        with self._connection.transaction(), self._connection.cursor() as cursor:
+            self._fold_terms(cursor, wait=True)
+
+    def _fold_terms(self, cursor: psycopg.Cursor[Any], *, wait: bool) -> None:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_TERM_FOLD_LOCK_KEY,))
+        else:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", (_TERM_FOLD_LOCK_KEY,))
+            row = cursor.fetchone()
+            if not (row and row[0]):
+                return
+        cursor.execute("DELETE FROM dedup_term_pending RETURNING terms")
+        pending = [_unpack_terms(packed) for (packed,) in cursor.fetchall()]
+        if not pending:
+            return
+        terms, counts = np.unique(np.concatenate(pending), return_counts=True)
+        # Sorted, so that concurrent folds and rebuilds lock rows in one order.
+        cursor.execute(
+            """
+            INSERT INTO dedup_term (term, document_frequency)
+            SELECT * FROM unnest(%s::bigint[], %s::integer[]) ORDER BY 1
+            ON CONFLICT (term) DO UPDATE
+                SET document_frequency = dedup_term.document_frequency
+                    + EXCLUDED.document_frequency
+            """,
+            (terms.tolist(), counts.tolist()),
+        )
 
     def _write_blocks(
         self,
@@ -488,6 +551,14 @@ class PostgresStore:
                         doc_no_bytes[start * 4 : end * 4],
                     )
                 )
+
+
+def _pack_terms(terms: np.ndarray) -> bytes:
+    return np.unique(terms.astype(np.int64)).astype("<i8").tobytes()
+
+
+def _unpack_terms(packed: bytes) -> np.ndarray:
+    return np.frombuffer(packed, dtype="<i8").astype(np.int64)
 
 
 class _TermCounter:

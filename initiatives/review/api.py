@@ -85,6 +85,8 @@ def _source_payload(evidence: selectors.SourceEvidence) -> dict:
         "quotation": evidence.quotation,
         "confidential": evidence.hidden,
         "passages": [{"start": p["start"], "end": p["end"]} for p in match.passages],
+        # Files whose OCR-read text holds a copied passage (recognition may err).
+        "ocr_files": evidence.ocr_files,
     }
     if match.source_kind != "initiative":
         payload.update(url=match.source_url, title=match.source_title)

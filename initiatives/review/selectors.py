@@ -383,6 +383,11 @@ class SourceEvidence:
         return self.match.source_kind in QUOTATION_KINDS
 
     @property
+    def ocr_files(self) -> list[str]:
+        """Attachments whose OCR-read text (scans, photos) holds a copied passage."""
+        return sorted({name for p in self.match.passages for name in p.get("ocr", ())})
+
+    @property
     def link(self) -> str:
         """The web source's address, only if it is plain http(s) (never javascript: etc.)."""
         url = self.match.source_url or ""

@@ -169,3 +169,36 @@ def test_store_accepts_an_existing_connection(dsn: str) -> None:
 def test_the_tests_never_touch_the_database_named_in_database_url(dsn: str) -> None:
     developers = os.environ.get("DATABASE_URL", "").rsplit("/", 1)[-1]
     assert dsn.rsplit("/", 1)[-1] != developers
+
+
+def test_term_frequencies_stay_exact_through_adds_and_folds(
+    store: PostgresStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dedup.engine import pgstore
+    from dedup.engine.engine import prepare_source
+
+    monkeypatch.setattr(pgstore, "TERM_FOLD_EVERY", 4)
+    engine = Engine(store, CONFIG)
+    engine.rebuild(source(i) for i in range(3))
+    for i in range(3, 10):
+        engine.add(source(i))
+    terms = np.unique(np.concatenate([prepare_source(source(i), CONFIG).terms for i in range(10)]))
+    # An add writes one pending row; every 4th doc_no folds them into dedup_term.
+    pending = store.connection.execute("SELECT count(*) FROM dedup_term_pending").fetchone()
+    assert pending is not None and 0 < pending[0] < 4
+    counted = store.term_frequencies(terms)
+
+    reference = PostgresStore(store.connection)
+    reference.bulk_load(
+        (prepare_source(source(i), CONFIG) for i in range(10)), common_df=CONFIG.common_df
+    )
+    rebuilt = reference.term_frequencies(terms)
+    assert counted.tolist() == rebuilt.tolist()
+    assert counted.max() == 10  # a syllable of every document
+
+    for i in range(10, 12):
+        engine.add(source(i))
+    before = store.term_frequencies(terms)
+    store.fold_terms()
+    assert store.connection.execute("SELECT count(*) FROM dedup_term_pending").fetchone() == (0,)
+    assert store.term_frequencies(terms).tolist() == before.tolist()

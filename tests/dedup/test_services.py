@@ -337,3 +337,63 @@ def test_re_adding_a_reference_text_by_title_replaces_it(hand_in, personas):
     result = get_engine().check(samples.RUBBER_TAPPING + "\n\n" + samples.SCHOOL_LAB)
     assert [m.source_id for m in result.matches] == [f"form:{first.pk}"]
     assert get_engine().check(samples.HOSPITAL_QUEUE).matches == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "make_file"),
+    [("anh-chup-trang-2.png", "png"), ("ban-quet.pdf", "pdf")],
+)
+def test_a_copy_in_a_scanned_attachment_is_found_and_shown_as_ocr_text(
+    hand_in, personas, settings, tmp_path, name, make_file
+):
+    from django.core.files.base import ContentFile
+
+    from initiatives import extraction
+    from initiatives.review.selectors import case_evidence
+    from initiatives.tasks import extract_attachment_text
+    from tests.conftest import require_service
+    from tests.initiatives.submission_helpers import scanned_pdf, scanned_png
+
+    if not extraction.ocr_available("vie"):
+        require_service("tesseract (tesseract-ocr, tesseract-ocr-vie)", "not installed")
+    settings.MEDIA_ROOT = tmp_path
+    original = hand_in(personas.worker_b, samples.FREEZING_LINE)
+    initiative_check(initiative_id=original.pk)
+    copy = hand_in(personas.worker_a, samples.HOSPITAL_QUEUE + " " + samples.SCHOOL_LAB)
+    printed = COPIED + " " + samples.RUBBER_TAPPING
+    content = scanned_png(printed) if make_file == "png" else scanned_pdf(printed)
+    attachment = Attachment(
+        initiative=copy,
+        original_name=name,
+        extension=make_file,
+        content_type="image/png" if make_file == "png" else "application/pdf",
+        size=len(content),
+        text_status=Attachment.TextStatus.PENDING,
+    )
+    attachment.file.save(name, ContentFile(content), save=False)
+    attachment.save()
+
+    # The Celery task, run here: a child process, tesseract inside it.
+    assert extract_attachment_text(attachment.pk) == "done"
+    attachment.refresh_from_db()
+    assert "cảm biến nhiệt độ" in attachment.extracted_text
+    assert attachment.ocr_spans == [[0, len(attachment.extracted_text)]]
+
+    check = initiative_check(initiative_id=copy.pk)
+    assert check.flagged
+    match = check.matches.get()
+    assert match.source_initiative == original and match.flagged
+    passage = match.passages[0]
+    assert passage["ocr"] == [name]
+    assert "cảm biến nhiệt độ" in check.checked_text[passage["start"] : passage["end"]]
+    # The reviewer is told the evidence rests on recognised text.
+    (evidence,) = case_evidence(viewer=personas.reviewer_a, initiative=copy).sources
+    assert evidence.ocr_files == [name]
+
+
+def test_passages_from_typed_text_are_not_marked_as_ocr(hand_in, personas):
+    original = hand_in(personas.worker_b, samples.FREEZING_LINE)
+    initiative_check(initiative_id=original.pk)
+    copy = hand_in(personas.worker_a, PARTLY_COPIED)
+    check = initiative_check(initiative_id=copy.pk)
+    assert all("ocr" not in p for p in check.matches.get().passages)

@@ -57,6 +57,40 @@ def docx_bytes(*paragraphs: str) -> bytes:
     return buffer.getvalue()
 
 
+DEJAVU_SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def scanned_page(text: str) -> Image.Image:
+    """``text`` printed on a white A4-ish page at ~150 dpi, as a scanner gives it:
+    pixels only, no text layer (fonts-dejavu-core draws the Vietnamese letters)."""
+    import textwrap
+
+    from PIL import ImageDraw, ImageFont
+
+    font = ImageFont.truetype(DEJAVU_SANS, 30)
+    page = Image.new("L", (1240, 1754), 255)
+    draw = ImageDraw.Draw(page)
+    y = 100
+    for line in textwrap.wrap(text, 60):
+        draw.text((90, y), line, font=font, fill=0)
+        y += 48
+    return page
+
+
+def scanned_png(text: str) -> bytes:
+    buffer = io.BytesIO()
+    scanned_page(text).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def scanned_pdf(*pages: str) -> bytes:
+    """A PDF of page images only (what a scanner or "print to PDF" of photos makes)."""
+    images = [scanned_page(text).convert("RGB") for text in pages]
+    buffer = io.BytesIO()
+    images[0].save(buffer, "PDF", resolution=150, save_all=True, append_images=images[1:])
+    return buffer.getvalue()
+
+
 def png_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
