@@ -43,7 +43,14 @@ Stores
 or connection)`` for production, whose DDL is ``pgstore.SCHEMA_SQL``.
 """
 
-from dedup.engine.engine import PART_SEPARATOR, Engine, join_parts, prepare_source
+from dedup.engine.engine import (
+    PART_SEPARATOR,
+    Engine,
+    combine_results,
+    join_parts,
+    passage_coverage,
+    prepare_source,
+)
 from dedup.engine.model import (
     SOURCE_KINDS,
     CheckResult,
@@ -69,6 +76,8 @@ __all__ = [
     "PreparedSource",
     "Source",
     "StoredDocument",
+    "combine_results",
     "join_parts",
+    "passage_coverage",
     "prepare_source",
 ]
