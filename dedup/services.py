@@ -293,7 +293,7 @@ def webcheck_provider():
     )
 
 
-def _extract_file(path, kind: str) -> str:
+def extract_file_text(path, kind: str) -> str:
     """PDF and DOCX pages: the attachment extractors, in a child process under limits."""
     from initiatives.attachments import extraction_limits
     from initiatives.extraction import DONE, extract_in_child
@@ -313,7 +313,7 @@ def web_fetcher():
             read_timeout=settings.WEBCHECK_READ_TIMEOUT,
             total_seconds=settings.WEBCHECK_FETCH_SECONDS,
         ),
-        extract_file=_extract_file,
+        extract_file=extract_file_text,
     )
 
 

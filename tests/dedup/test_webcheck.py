@@ -16,6 +16,7 @@ from dedup.services import (
 from dedup.tasks import web_check_initiative
 from dedup.webcheck import fetch
 from dedup.webcheck.fetch import AddressGuard, Fetcher, FetchLimits, FetchRefused
+from dedup.webcheck.providers import ProviderUnavailable
 from initiatives.models import Status
 from tests.dedup import samples
 from tests.localweb import Page, local_web
@@ -141,22 +142,26 @@ def test_a_provider_that_times_out_leaves_the_archive_verdict_and_a_retry(
     item = hand_in(personas.worker_a, WITH_WEB_COPY)
     check = initiative_check(initiative_id=item.pk)
 
-    attempt = web_check_initiative.apply(args=(check.pk,), throw=False)
+    with pytest.raises(ProviderUnavailable):
+        initiative_web_check(check_id=check.pk)
 
-    assert attempt.state == "RETRY"
     check.refresh_from_db()
     item.refresh_from_db()
     assert check.web_state == SimilarityCheck.WebState.PENDING
-    assert item.status == Status.CHECKING
-    assert web.searches  # it did ask
+    assert item.status == Status.CHECKING  # waits for the web check's retry
+    assert len(web.searches) == 1
 
-    # Retries spent: the web check is marked not done, the archive verdict stands.
-    settings.WEBCHECK_MAX_RETRIES = 0
-    outcome = web_check_initiative.apply(args=(check.pk,)).get()
-    assert outcome["web_state"] == "not_done"
+    # The task retries (in-process here, so at once); once its retries are spent the
+    # web check is marked not done and the archive verdict stands.
+    settings.WEBCHECK_MAX_RETRIES = 1
+    settings.WEBCHECK_RETRY_SECONDS = 0
+    attempt = web_check_initiative.apply(args=(check.pk,), throw=False)
+
+    assert attempt.get() == {"check_id": check.pk, "web_state": "not_done"}
+    assert len(web.searches) == 3  # the task's first try and its retry
     check.refresh_from_db()
     item.refresh_from_db()
-    assert check.web_state == SimilarityCheck.WebState.NOT_DONE and check.web_error
+    assert check.web_state == SimilarityCheck.WebState.NOT_DONE and "ReadTimeout" in check.web_error
     assert item.status == Status.VALID
 
 
