@@ -92,8 +92,12 @@ class WebPage:
 
 
 def build_pages(topics: dict[str, list[str]], rng: random.Random) -> list[WebPage]:
+    """Overlapping windows of each topic's messages; a quarter of the topics carry
+    amounts and dates every few words (the "numbers" disguise changes them)."""
     pages: list[WebPage] = []
-    for topic, messages in topics.items():
+    for index, (topic, messages) in enumerate(sorted(topics.items())):
+        if index % 4 == 3:
+            messages = with_numbers(messages, rng)
         sizes = [_syllables(m) for m in messages]
         start = 0
         while start < len(messages):
@@ -249,16 +253,16 @@ def build_queries(
     pages: list[WebPage], own: dict[str, list[str]], per_cell: int, rng: random.Random
 ) -> list[Query]:
     topics = sorted(t for t in own if own[t])
+    numbered = [p for p in pages if re.search(r"\d+\.\d{3}", p.text)]
     queries: list[Query] = []
     for kind in DISGUISES:
         for fraction in FRACTIONS:
             for _ in range(per_cell):
                 topic = rng.choice(topics)
                 copied_total = int(DOCUMENT_SYLLABLES * fraction)
-                sources = rng.sample(pages, max(1, -(-copied_total // PIECE_SYLLABLES)))
+                pool = numbered if kind in ("numbers", "mixed") else pages
+                sources = rng.sample(pool, max(1, -(-copied_total // PIECE_SYLLABLES)))
                 pieces = [_piece(page, copied_total // len(sources), rng) for page in sources]
-                if kind in ("numbers", "mixed"):
-                    pieces = [" ".join(with_numbers([p], rng)) for p in pieces]
                 own_text = _take(own[topic], DOCUMENT_SYLLABLES - copied_total, rng)
                 if fraction >= 1.0:
                     own_text = []
@@ -422,6 +426,7 @@ def summarise(records: list[dict], **context) -> dict:
             "max_queries": limits.max_queries,
             "max_downloads": limits.max_downloads,
             "results_per_query": limits.results_per_query,
+            "max_per_host": limits.max_per_host,
         },
         "checks": len(records),
         "source_recall_by_copied_fraction": by_fraction,
@@ -457,9 +462,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=10)
     parser.add_argument("--max-queries", type=int, default=10)
     parser.add_argument("--max-downloads", type=int, default=15)
+    parser.add_argument(
+        "--max-per-host",
+        type=int,
+        default=15,
+        help="every page here is on 127.0.0.1, one host: the per-host limit (4 in"
+        " production) would cap downloads, so it is lifted to the download budget",
+    )
     parser.add_argument("--json", type=Path)
     options = parser.parse_args(argv)
-    limits = RetrievalLimits(max_queries=options.max_queries, max_downloads=options.max_downloads)
+    limits = RetrievalLimits(
+        max_queries=options.max_queries,
+        max_downloads=options.max_downloads,
+        max_per_host=options.max_per_host,
+    )
     report = run(options.per_cell, options.seed, limits)
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)

@@ -120,12 +120,15 @@ def rank_phrases(
     scored.sort(key=lambda item: (-item[0], item[1]))
     chosen: list[tuple[int, int]] = []
     taken: set[int] = set()
+    seen: set[tuple[str, ...]] = set()
     for _score, first in scored:
         window = set(range(first, min(first + phrase_syllables, chunk.token_end)))
-        if window & taken:
+        words = tuple(tokens[first : first + len(window)])
+        if window & taken or words in seen:  # a repeated phrase asks nothing new
             continue
         chosen.append((first, first + len(window)))
         taken |= window
+        seen.add(words)
     return chosen
 
 

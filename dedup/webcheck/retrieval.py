@@ -7,8 +7,9 @@ still uncovered with their next best phrases while queries are left):
 2. a result already in the index (a page fetched before, within the cache's
    life) is not downloaded again: its cached text counts at once;
 3. otherwise download it, within the download budget and a per-host limit: the
-   first result of a query always, the others only if their snippet shares a
-   run of syllables with the text (PAN's download filtering);
+   first result of a query unless its snippet shows only text a page already
+   taken holds (a mirror), the others only if their snippet also shares runs of
+   syllables with the text (PAN's download filtering);
 4. every page obtained marks the chunks it covers (half of a chunk's syllable
    5-grams found in it), which are not asked again.
 
@@ -117,8 +118,12 @@ def retrieve(
     seen: set[str] = set()
     per_host: Counter[str] = Counter()
 
+    found_snippet_grams: set[int] = set()
+
     def take(page_text: str) -> None:
-        found_grams.update(kgram_hashes(folded_tokens(page_text), KGRAM).tolist())
+        tokens = folded_tokens(page_text)
+        found_grams.update(kgram_hashes(tokens, KGRAM).tolist())
+        found_snippet_grams.update(kgram_hashes(tokens, SNIPPET_KGRAM).tolist())
         for chunk in chunks:
             if not covered[chunk.index] and len(chunk.kgrams):
                 shared = np.isin(chunk.kgrams, np.fromiter(found_grams, np.uint32)).mean()
@@ -150,12 +155,13 @@ def retrieve(
                     continue
                 if report.downloads >= limits.max_downloads:
                     continue
-                if (
-                    rank > 0
-                    and hit.snippet
-                    and not _snippet_overlaps(hit.snippet, document_snippet_grams)
-                ):
-                    continue
+                if hit.snippet:
+                    # PAN's download filtering: the snippet must share runs of syllables
+                    # with the text (the first result gets the benefit of the doubt), and
+                    # not only runs a page already taken holds (a mirror of it).
+                    shared = _snippet_shared(hit.snippet, document_snippet_grams)
+                    if (rank > 0 and len(shared) < 2) or (shared and shared <= found_snippet_grams):
+                        continue
                 host = host_of(url)
                 if per_host[host] >= limits.max_per_host:
                     continue
@@ -194,6 +200,6 @@ def _covered_by_spans(chunks: list[Chunk], starts: np.ndarray, spans) -> np.ndar
     return covered
 
 
-def _snippet_overlaps(snippet: str, document_grams: set[int]) -> bool:
-    grams = kgram_hashes(folded_tokens(snippet), SNIPPET_KGRAM).tolist()
-    return sum(1 for g in grams if g in document_grams) >= 2
+def _snippet_shared(snippet: str, document_grams: set[int]) -> set[int]:
+    """The snippet's syllable 3-grams that the checked text holds too."""
+    return set(kgram_hashes(folded_tokens(snippet), SNIPPET_KGRAM).tolist()) & document_grams
