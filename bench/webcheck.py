@@ -4,7 +4,7 @@ The corpus is the real text of ``bench/similarity_hard.py``: the Vietnamese
 translations of the Debian packages installed here (msgstr of
 /usr/share/locale/vi/LC_MESSAGES/*.mo), each package a topic, messages that share
 an 8-syllable run with an earlier one dropped. Per topic, three quarters of the
-messages become web pages (windows of about 150 syllables, a new page every ~60
+messages become web pages (windows of about 150 syllables, a new page every ~50
 syllables, so a paragraph is on two or three pages as on mirrors and
 aggregators), a quarter is the "own" text of initiatives (half of it builds an
 archive of initiatives, which gives the IDF; half writes the checked initiatives).
@@ -75,7 +75,7 @@ from dedup.webcheck.retrieval import RetrievalLimits, retrieve  # noqa: E402
 FRACTIONS = (0.05, 0.10, 0.20, 0.50, 1.00)
 DOCUMENT_SYLLABLES = 800
 PAGE_SYLLABLES = 150
-PAGE_STRIDE = 60
+PAGE_STRIDE = 50
 PIECE_SYLLABLES = 120
 WEB_KINDS = ("web", "reference", "law", "form")
 
