@@ -343,10 +343,12 @@ def run(per_cell: int, seed: int, limits: RetrievalLimits) -> dict:
         flagged_pages = [m.ref for m in result.matches if m.flagged and m.kind == "web"]
         flagged_grams = [_grams(page_of_url[url].text) for url in flagged_pages]
         piece_grams = [_grams(p) for p in query.pieces]
-        found = [
-            any(len(g & f) >= 0.5 * len(g) for f in flagged_grams) if g else False
-            for g in piece_grams
-        ]
+        # Found: the flagged pages hold at least half of the planted piece (a piece
+        # may be spread over overlapping pages, as over mirrors).
+        flagged_union = set().union(*flagged_grams) if flagged_grams else set()
+        found = [bool(g) and len(g & flagged_union) >= 0.5 * len(g) for g in piece_grams]
+        downloaded_union = set().union(*(_grams(p.text) for p in retrieval.downloaded))
+        downloaded = [bool(g) and len(g & downloaded_union) >= 0.5 * len(g) for g in piece_grams]
         true_pages = sum(1 for f in flagged_grams if any(len(g & f) >= 3 for g in piece_grams))
         records.append(
             {
@@ -355,6 +357,7 @@ def run(per_cell: int, seed: int, limits: RetrievalLimits) -> dict:
                 "fraction": query.fraction,
                 "sources": len(query.pieces),
                 "found": sum(found),
+                "downloaded": sum(downloaded),
                 "flagged": result.flagged,
                 "flagged_pages": len(flagged_pages),
                 "true_flagged_pages": true_pages,
@@ -406,6 +409,9 @@ def summarise(records: list[dict], **context) -> dict:
         rows = [r for r in copies if r["fraction"] == fraction]
         by_fraction[f"{fraction:.0%}"] = {
             "initiatives": len(rows),
+            "sources_downloaded": round(
+                sum(r["downloaded"] for r in rows) / sum(r["sources"] for r in rows), 3
+            ),
             "source_recall": round(
                 sum(r["found"] for r in rows) / sum(r["sources"] for r in rows), 3
             ),
@@ -448,8 +454,28 @@ def summarise(records: list[dict], **context) -> dict:
             "max": max(r["downloads"] for r in records),
         },
         "web_check_time": _ms([r["seconds"] for r in records]),
-        "archive_check_time_without_pages": _ms(context["archive_latency"]),
-        "archive_check_time_with_all_pages_indexed": _ms(context["archive_latency_warm"]),
+        # The archive check (every kind, as at submission) before any page is indexed
+        # and with all 2,000+ pages indexed: for the negatives (nothing to align either
+        # way) and for the copies (which then also match the pages they copy).
+        "archive_check_time": {
+            kind: {
+                "without_pages": _ms(
+                    [
+                        t
+                        for t, r in zip(context["archive_latency"], records, strict=True)
+                        if r["kind"] == kind
+                    ]
+                ),
+                "with_all_pages_indexed": _ms(
+                    [
+                        t
+                        for t, r in zip(context["archive_latency_warm"], records, strict=True)
+                        if r["kind"] == kind
+                    ]
+                ),
+            }
+            for kind in ("negative", "copy")
+        },
         "wall_seconds": round(context["wall"], 1),
     }
 
@@ -462,6 +488,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=10)
     parser.add_argument("--max-queries", type=int, default=10)
     parser.add_argument("--max-downloads", type=int, default=15)
+    parser.add_argument("--results-per-query", type=int, default=5)
     parser.add_argument(
         "--max-per-host",
         type=int,
@@ -474,6 +501,7 @@ def main(argv: list[str] | None = None) -> int:
     limits = RetrievalLimits(
         max_queries=options.max_queries,
         max_downloads=options.max_downloads,
+        results_per_query=options.results_per_query,
         max_per_host=options.max_per_host,
     )
     report = run(options.per_cell, options.seed, limits)

@@ -615,7 +615,11 @@ def archive_index_build(*, only_if_empty: bool = True, processes: int = 1) -> in
     """
     if only_if_empty and not archive_index_is_empty():
         return None
-    if only_if_empty and not (archive_initiatives().exists() or ReferenceText.objects.exists()):
+    if only_if_empty and not (
+        archive_initiatives().exists()
+        or ReferenceText.objects.exists()
+        or WebSource.objects.exists()
+    ):
         return None
     from dedup.archive import rebuilding_engine
 

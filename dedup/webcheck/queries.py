@@ -7,8 +7,8 @@ leftovers are undone before a query is written). It is cut into at most
 ``phrase_syllables`` syllables inside one sentence is scored by the IDF of its
 distinct syllables, IDF from the archive index (``dedup_term``), so that words
 every initiative uses weigh little; number tokens and registered boilerplate never
-enter a phrase. A query is the chunk's best non-overlapping phrases, in text order,
-written with their diacritics.
+enter a phrase. A query is the best phrase of each half of the chunk (the next
+best ones on a second round), in text order, written with their diacritics.
 """
 
 from __future__ import annotations
@@ -139,9 +139,28 @@ def phrase_text(analyzed: AnalyzedText, phrase: tuple[int, int]) -> str:
 
 
 def next_query(analyzed: AnalyzedText, chunk: Chunk, *, phrases_per_query: int = 2) -> str | None:
-    """The chunk's next query: its next best phrases, in text order; None when spent."""
-    if chunk.used_phrases >= len(chunk.phrases):
+    """The chunk's next query: the next best phrase of each of its ``phrases_per_query``
+    parts, in text order; None when spent.
+
+    One phrase per part, not the best ones wherever they are: a passage copied into
+    part of a chunk then has a phrase of its own in the query, whichever part of the
+    chunk holds the most distinctive words.
+    """
+    parts = _parts(chunk, phrases_per_query)
+    picked = []
+    for start, end in parts:
+        inside = [p for p in chunk.phrases if start <= p[0] < end]
+        if chunk.used_phrases < len(inside):
+            picked.append(inside[chunk.used_phrases])
+    if not picked:
         return None
-    picked = chunk.phrases[chunk.used_phrases : chunk.used_phrases + phrases_per_query]
-    chunk.used_phrases += len(picked)
+    chunk.used_phrases += 1
     return " ".join(phrase_text(analyzed, p) for p in sorted(picked))
+
+
+def _parts(chunk: Chunk, count: int) -> list[tuple[int, int]]:
+    size = max(1, -(-(chunk.token_end - chunk.token_start) // max(1, count)))
+    return [
+        (start, min(start + size, chunk.token_end))
+        for start in range(chunk.token_start, chunk.token_end, size)
+    ]

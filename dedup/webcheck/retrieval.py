@@ -47,7 +47,7 @@ SNIPPET_KGRAM = 3
 class RetrievalLimits:
     max_queries: int = 10
     max_downloads: int = 15
-    results_per_query: int = 3
+    results_per_query: int = 5
     max_per_host: int = 4
     min_chunk_syllables: int = 40
     phrase_syllables: int = 5
