@@ -516,10 +516,9 @@ def initiative_web_check(*, check_id: int) -> SimilarityCheck | None:
         if locked is None:
             return None
         locked.matches.filter(source_kind__in=WEB_CHECK_KINDS).delete()
-        # The archive's own matches may flag now, added up with small web sources.
-        locked.matches.filter(source_id__in=flagged_ids, flagged=False).update(flagged=True)
         _save_matches(locked, initiative, outcome.web, kinds=WEB_CHECK_KINDS)
         if flagged_ids:
+            # Small sources of both halves may flag together (`combine_results`).
             locked.matches.filter(source_id__in=flagged_ids).update(flagged=True)
         retrieval = outcome.retrieval
         locked.flagged = result.flagged

@@ -1,5 +1,6 @@
 """A small Internet on 127.0.0.1 for the web-check tests: pages and a SearXNG-compatible
-search API (``GET /search?q=…&format=json``), served by http.server in a thread.
+search API (``GET /search?q=…&format=json``) and a Google Programmable Search one
+(``GET /customsearch/v1?key=…&cx=…&q=…``), served by http.server in a thread.
 
 Real HTTP: the portal's client talks to it over TCP exactly as to the Internet.
 The search ranks the pages holding the most of the query's syllables (accents
@@ -105,6 +106,9 @@ def _handler(web: LocalWeb):
             if parts.path == "/search":
                 self._search(parse_qs(parts.query))
                 return
+            if parts.path == "/customsearch/v1":
+                self._google(parse_qs(parts.query))
+                return
             page = web.pages.get(parts.path)
             if page is None:
                 self._send(404, b"not found", "text/plain")
@@ -136,6 +140,19 @@ def _handler(web: LocalWeb):
                 return
             answer = {"query": query, "results": web.search(query)}
             self._send(200, json.dumps(answer).encode(), "application/json")
+
+        def _google(self, params: dict) -> None:
+            """Google Programmable Search's JSON API: key and engine id required."""
+            if not params.get("key") or not params.get("cx"):
+                self._send(400, b'{"error": {"code": 400}}', "application/json")
+                return
+            query = (params.get("q") or [""])[0]
+            web.searches.append(query)
+            items = [
+                {"link": r["url"], "title": r["title"], "snippet": r["content"]}
+                for r in web.search(query)
+            ]
+            self._send(200, json.dumps({"items": items}).encode(), "application/json")
 
         def _send(self, status: int, body: bytes, content_type: str) -> None:
             self.send_response(status)

@@ -32,6 +32,10 @@ REFUSED_TOO_LARGE = "too_large"
 REFUSED_REDIRECTS = "redirects"
 REFUSED_NETWORK = "network"
 REFUSED_EMPTY = "empty"
+REFUSED_URL_TOO_LONG = "url_too_long"
+
+# What the portal keeps of an address (WebSource.address, SimilarityMatch.source_url).
+MAX_URL_LENGTH = 1000
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 TEXT_TYPES = frozenset({"text/plain"})
@@ -161,6 +165,8 @@ class Fetcher:
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise FetchRefused(REFUSED_SCHEME, url)
+            if len(url) > MAX_URL_LENGTH:
+                raise FetchRefused(REFUSED_URL_TOO_LONG, url[:200])
             port = parts.port or (443 if parts.scheme == "https" else 80)
             address = self.guard.addresses(parts.hostname, port, url)[0]
             pinned_host = f"[{address}]" if ":" in address else address

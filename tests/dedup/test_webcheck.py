@@ -12,6 +12,7 @@ from dedup.services import (
     initiative_check,
     initiative_web_check,
     web_source_add,
+    webcheck_provider,
 )
 from dedup.tasks import web_check_initiative
 from dedup.webcheck import fetch
@@ -174,6 +175,20 @@ def test_a_flag_from_the_archive_is_not_delayed_by_the_web(web, hand_in, persona
     copy.refresh_from_db()
     assert copy.status == Status.FLAGGED
     assert check.web_state == SimilarityCheck.WebState.PENDING
+
+
+def test_google_programmable_search_is_the_other_provider(web, hand_in, personas, settings):
+    settings.WEBCHECK_SEARXNG_URL = ""
+    settings.WEBCHECK_GOOGLE_API_KEY = "khoa-thu"
+    settings.WEBCHECK_GOOGLE_ENGINE_ID = "may-tim-kiem"
+    settings.WEBCHECK_GOOGLE_ENDPOINT = web.url("/customsearch/v1")
+    provider = webcheck_provider()
+    assert provider.name == "google"
+    item = hand_in(personas.worker_a, WITH_WEB_COPY)
+    check = initiative_web_check(check_id=initiative_check(initiative_id=item.pk).pk)
+    assert check.matches.get(source_kind="web").source_url == web.url("/sang-kien-kho-lanh")
+    settings.WEBCHECK_GOOGLE_ENGINE_ID = ""
+    assert webcheck_provider() is None
 
 
 # --- downloads: the address guard, redirects, size and type -------------------------------
