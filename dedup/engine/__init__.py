@@ -37,6 +37,11 @@ text (``Match.source_text``), both as originally given. ``coverage`` and
 ``join_parts([body, attachment_text, ...]) -> (text, spans)``: checks an
 initiative with its attachments' extracted text as one document.
 
+``combine_results(text, [result, ...], config) -> CheckResult``: one verdict
+over checks of the same text against different kinds of sources (the archive
+check, then the web check), by the same flag rule; ``passage_coverage(text,
+matches)`` is the share of the text's syllables inside their passages.
+
 Stores
 ------
 ``MemoryStore()`` for tests; ``dedup.engine.pgstore.PostgresStore(conninfo
