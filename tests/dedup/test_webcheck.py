@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from dedup.models import SimilarityCheck, SimilarityMatch, WebSource
 from dedup.services import (
+    extract_file_text,
     initiative_check,
     initiative_web_check,
     web_source_add,
@@ -20,6 +21,7 @@ from dedup.webcheck.fetch import AddressGuard, Fetcher, FetchLimits, FetchRefuse
 from dedup.webcheck.providers import ProviderUnavailable
 from initiatives.models import Status
 from tests.dedup import samples
+from tests.initiatives.submission_helpers import minimal_pdf
 from tests.localweb import Page, local_web
 
 pytestmark = pytest.mark.django_db
@@ -259,6 +261,14 @@ def test_a_huge_or_binary_response_is_cut_off(web):
     with pytest.raises(FetchRefused) as refused:
         fetcher.fetch(web.url("/gia-html"))
     assert refused.value.reason == fetch.REFUSED_BINARY
+
+
+def test_a_pdf_page_is_read_by_the_attachment_extractor(web):
+    fetcher = Fetcher(guard=AddressGuard(allowed=None), extract_file=extract_file_text)
+    web.add("/tai-lieu.pdf", Page(minimal_pdf("So tay sang kien kho lanh"), "application/pdf"))
+    page = fetcher.fetch(web.url("/tai-lieu.pdf"))
+    assert page.content_type == "application/pdf"
+    assert "So tay sang kien kho lanh" in page.text
 
 
 # --- reviewers: the case page and the queue filter ------------------------------------------
