@@ -34,6 +34,20 @@ class SimilarityCheck(models.Model):
     error = models.TextField(blank=True)
     settings_used = models.JSONField(default=dict, blank=True)
 
+    class WebState(models.TextChoices):
+        OFF = "off", _("Không kiểm tra Internet: chưa cấu hình máy tìm kiếm")
+        PENDING = "pending", _("Đang kiểm tra Internet")
+        DONE = "done", _("Đã kiểm tra Internet")
+        NOT_DONE = "not_done", _("Chưa kiểm tra được Internet: chỉ có kết quả đối chiếu kho")
+
+    # The web-copy check runs after the archive check, on its own queue: its state,
+    # how many search queries and downloads it spent, and why it gave up if it did.
+    web_state = models.CharField(max_length=16, choices=WebState.choices, default=WebState.OFF)
+    web_queries = models.PositiveSmallIntegerField(default=0)
+    web_downloads = models.PositiveSmallIntegerField(default=0)
+    web_error = models.TextField(blank=True)
+    web_finished_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         verbose_name = _("lượt kiểm tra trùng lặp")
         verbose_name_plural = _("lượt kiểm tra trùng lặp")
@@ -67,6 +81,8 @@ class SimilarityMatch(models.Model):
     )
     source_url = models.URLField(max_length=1000, blank=True)
     source_title = models.CharField(max_length=500, blank=True)
+    # When the web page (or reference file) was fetched: the text shown is that day's.
+    source_fetched_at = models.DateTimeField(null=True, blank=True)
     same_author = models.BooleanField(_("tác phẩm trước của chính tác giả"), default=False)
     author_name_warning = models.BooleanField(
         _("đồng tác giả khai trùng tên tác giả của nguồn"),
@@ -127,3 +143,43 @@ class ReferenceText(models.Model):
     @property
     def source_id(self) -> str:
         return f"{self.kind}:{self.pk}"
+
+
+class WebSource(models.Model):
+    """A page of the Internet (kind `web`) or a known source an operator loaded (kind
+    `reference`: "sample initiative" sites, handbooks), kept with the text that was
+    indexed, so that the next copy of it is found by the archive lookup itself.
+
+    Indexed as a source of kind `web`/`reference` (kept across index rebuilds): a match
+    with it is copying like a match with an initiative, shown with its address, title
+    and fetch date.
+    """
+
+    class Kind(models.TextChoices):
+        WEB = "web", _("Trang web")
+        REFERENCE = "reference", _("Tài liệu tham khảo")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.WEB)
+    # An http(s) URL; a reference loaded from a file without one: "file:<name>".
+    address = models.CharField(_("địa chỉ"), max_length=1000, unique=True)
+    title = models.CharField(_("tiêu đề"), max_length=500, blank=True)
+    text = models.TextField()
+    content_type = models.CharField(max_length=100, blank=True)
+    fetched_at = models.DateTimeField(_("ngày tải"))
+
+    class Meta:
+        verbose_name = _("nguồn Internet")
+        verbose_name_plural = _("nguồn Internet")
+        ordering = ["-fetched_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title or self.address
+
+    @property
+    def source_id(self) -> str:
+        return f"{self.kind}:{self.pk}"
+
+    @property
+    def url(self) -> str:
+        """The address if it is a web address (a link can be made of it), else ""."""
+        return self.address if self.address.lower().startswith(("http://", "https://")) else ""

@@ -8,22 +8,27 @@ archive and record the verdict, all in one transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from dedup.archive import get_engine, uses_shared_store
-from dedup.engine import CheckResult, Source, join_parts
+from dedup.engine import CheckResult, Match, Passage, Source, combine_results, join_parts
 from dedup.models import (
     QUOTATION_KINDS,
     TYPED_NAME_KEY_PREFIX,
     ReferenceText,
     SimilarityCheck,
     SimilarityMatch,
+    WebSource,
 )
+from dedup.selectors import webcheck_enabled
 from dedup.text import fold_accents, normalize_vietnamese
 from initiatives.models import NON_DRAFT, Attachment, Initiative, InitiativeAuthor, Status
 from initiatives.services import TEXT_FIELDS, initiative_record_check
@@ -150,6 +155,8 @@ def archive_sources(chunk_size: int = 2000) -> Iterator[Source]:
         yield initiative_source(initiative)
     for reference in ReferenceText.objects.order_by("pk").iterator(chunk_size=chunk_size):
         yield reference_source(reference)
+    for page in WebSource.objects.order_by("pk").iterator(chunk_size=chunk_size):
+        yield web_source(page)
 
 
 def reference_source(reference: ReferenceText) -> Source:
@@ -175,17 +182,30 @@ def reference_text_add(*, kind: str, title: str, text: str) -> ReferenceText:
     return reference
 
 
+def _web_sources_of(matches) -> dict[str, WebSource]:
+    """The WebSource rows behind web and reference matches, by source id, in one query."""
+    pks = {
+        int(m.source_id.split(":", 1)[1])
+        for m in matches
+        if m.kind in WEB_KINDS and m.source_id.split(":", 1)[1].isdigit()
+    }
+    return {w.source_id: w for w in WebSource.objects.filter(pk__in=pks).defer("text")}
+
+
 def _save_matches(
     check: SimilarityCheck,
     initiative: Initiative,
     result: CheckResult,
     ocr_spans: Sequence[tuple[int, int, str]] = (),
+    *,
+    kinds=None,
 ) -> None:
-    initiative_ids = {
-        int(m.ref) for m in result.matches if m.kind == "initiative" and m.ref.isdigit()
-    }
+    """Keep a check's matches (only those of ``kinds`` if given)."""
+    matches = [m for m in result.matches if kinds is None or m.kind in kinds]
+    initiative_ids = {int(m.ref) for m in matches if m.kind == "initiative" and m.ref.isdigit()}
     existing = set(Initiative.objects.filter(pk__in=initiative_ids).values_list("pk", flat=True))
     titles = dict(Initiative.objects.filter(pk__in=existing).values_list("pk", "title"))
+    pages = _web_sources_of(matches)
     SimilarityMatch.objects.bulk_create(
         SimilarityMatch(
             similarity_check=check,
@@ -198,7 +218,12 @@ def _save_matches(
             source_url=match.ref if match.kind not in ("initiative", *QUOTATION_KINDS) else "",
             source_title=titles.get(int(match.ref), "")
             if match.kind == "initiative"
-            else (match.ref[:500] if match.kind in QUOTATION_KINDS else ""),
+            else (
+                match.ref[:500]
+                if match.kind in QUOTATION_KINDS
+                else getattr(pages.get(match.source_id), "title", "")
+            ),
+            source_fetched_at=getattr(pages.get(match.source_id), "fetched_at", None),
             # The text the source offsets index. A confidential source's text is
             # kept too, for the reviewers of its own chain: the review selectors
             # show it to no one else (`case_evidence` hides it before reading it).
@@ -211,7 +236,7 @@ def _save_matches(
             score=match.score,
             passages=passages_of(match, ocr_spans),
         )
-        for match in result.matches
+        for match in matches
     )
 
 
@@ -219,6 +244,12 @@ def initiative_check(*, initiative_id: int) -> SimilarityCheck | None:
     """Check one initiative in `checking`; idempotent (a second run finds it decided and stops)."""
     initiative = archive_initiatives().filter(pk=initiative_id, status=Status.CHECKING).first()
     if initiative is None:
+        return None
+    pending = _pending_web_check(initiative)
+    if pending is not None:
+        # The archive check is done and its web check is on its way (or was lost):
+        # the sweep sends the web check again rather than checking twice.
+        _enqueue_web_check(pending.pk)
         return None
     text, ocr_spans = initiative_check_parts(initiative)
     source = initiative_source(initiative, text)
@@ -234,6 +265,7 @@ def initiative_check(*, initiative_id: int) -> SimilarityCheck | None:
         )
         if locked is None:
             return None
+        web_on = webcheck_enabled()
         check = SimilarityCheck.objects.create(
             initiative=locked,
             state=SimilarityCheck.State.DONE,
@@ -244,18 +276,28 @@ def initiative_check(*, initiative_id: int) -> SimilarityCheck | None:
                 "min_coverage": engine.config.flag_rule.min_coverage,
                 "min_passage_chars": engine.config.flag_rule.min_passage_chars,
                 "candidates": result.candidates_considered,
+                # The archive verdict, which stands if the web check cannot be done.
+                "archive_copied_share": result.copied_share,
+                "archive_source_count": len(others),
             },
+            web_state=SimilarityCheck.WebState.PENDING if web_on else SimilarityCheck.WebState.OFF,
         )
         _save_matches(check, locked, result, ocr_spans)
         # In the same transaction as the verdict: the archive never holds a
         # version whose check did not commit (on the shared PostgreSQL store).
         engine.add(source)
-        initiative_record_check(
-            initiative=locked,
-            flagged=result.flagged,
-            copied_share=result.copied_share,
-            source_count=len(others),
-        )
+        if not web_on or result.flagged:
+            # A flag is never delayed: the web check can only add evidence to it.
+            # A pass waits in `checking` until the web check is done too.
+            initiative_record_check(
+                initiative=locked,
+                flagged=result.flagged,
+                copied_share=result.copied_share,
+                source_count=len(others),
+            )
+        if web_on:
+            check_id = check.pk
+            transaction.on_commit(lambda: _enqueue_web_check(check_id))
     if not uses_shared_store():
         logger.debug("checked initiative %s against the in-process archive", initiative_id)
     return check
@@ -264,6 +306,318 @@ def initiative_check(*, initiative_id: int) -> SimilarityCheck | None:
 def text_check(*, text: str, author_keys: frozenset[str] = frozenset()) -> CheckResult:
     """Check a text against the archive without saving anything."""
     return get_engine().check(text, author_keys=author_keys)
+
+
+# --- the web-copy check ------------------------------------------------------------
+
+WEB_KINDS = frozenset({"web", "reference"})
+# What the web check checks against: the web and reference sources, and the quoted
+# texts, so that a quoted law counts against no web page either.
+WEB_CHECK_KINDS = ("web", "reference", *sorted(QUOTATION_KINDS))
+WEB_NOT_CONFIGURED = "Chưa cấu hình máy tìm kiếm (WEBCHECK_SEARXNG_URL hoặc khoá Google)."
+
+
+def webcheck_provider():
+    """The configured search provider, or None: the web check is off."""
+    from dedup.webcheck.providers import make_provider
+
+    return make_provider(
+        searxng_url=settings.WEBCHECK_SEARXNG_URL,
+        google_api_key=settings.WEBCHECK_GOOGLE_API_KEY,
+        google_engine_id=settings.WEBCHECK_GOOGLE_ENGINE_ID,
+        google_endpoint=settings.WEBCHECK_GOOGLE_ENDPOINT,
+        timeout=settings.WEBCHECK_READ_TIMEOUT,
+    )
+
+
+def extract_file_text(path, kind: str) -> str:
+    """PDF and DOCX pages: the attachment extractors, in a child process under limits."""
+    from initiatives.attachments import extraction_limits
+    from initiatives.extraction import DONE, extract_in_child
+
+    outcome = extract_in_child(path, kind, extraction_limits())
+    return outcome.text if outcome.status == DONE else ""
+
+
+def web_fetcher():
+    from dedup.webcheck.fetch import AddressGuard, Fetcher, FetchLimits, parse_allowed_networks
+
+    return Fetcher(
+        guard=AddressGuard(parse_allowed_networks(settings.WEBCHECK_ALLOW_PRIVATE_ADDRESSES)),
+        limits=FetchLimits(
+            max_bytes=settings.WEBCHECK_MAX_PAGE_BYTES,
+            connect_timeout=settings.WEBCHECK_CONNECT_TIMEOUT,
+            read_timeout=settings.WEBCHECK_READ_TIMEOUT,
+            total_seconds=settings.WEBCHECK_FETCH_SECONDS,
+        ),
+        extract_file=extract_file_text,
+    )
+
+
+def retrieval_limits():
+    from dedup.webcheck.retrieval import RetrievalLimits
+
+    return RetrievalLimits(
+        max_queries=settings.WEBCHECK_MAX_QUERIES,
+        max_downloads=settings.WEBCHECK_MAX_DOWNLOADS,
+        results_per_query=settings.WEBCHECK_RESULTS_PER_QUERY,
+        max_per_host=settings.WEBCHECK_MAX_PER_HOST,
+    )
+
+
+def web_source(page: WebSource) -> Source:
+    return Source(id=page.source_id, kind=page.kind, ref=page.address, text=page.text)
+
+
+def web_source_add(
+    *,
+    kind: str,
+    address: str,
+    text: str,
+    title: str = "",
+    content_type: str = "",
+    fetched_at=None,
+) -> WebSource:
+    """Keep (or refresh, by address) a web page or reference text, and index it."""
+    with transaction.atomic():
+        page = WebSource.objects.select_for_update().filter(address=address).first()
+        if page is None:
+            page = WebSource(address=address)
+        old_kind = page.kind if page.pk else None
+        page.kind, page.title, page.text = kind, title[:500], text
+        page.content_type = content_type[:100]
+        page.fetched_at = fetched_at or timezone.now()
+        page.full_clean(validate_unique=False)
+        page.save()
+        engine = get_engine()
+        if old_kind and old_kind != kind:  # a kind change leaves no stale copy
+            engine.remove(f"{old_kind}:{page.pk}")
+        engine.add(web_source(page))
+    return page
+
+
+def web_source_cached_text(url: str) -> str | None:
+    """The text of a page fetched within WEBCHECK_CACHE_DAYS (it is in the index)."""
+    fresh_since = timezone.now() - dt.timedelta(days=settings.WEBCHECK_CACHE_DAYS)
+    return (
+        WebSource.objects.filter(address=url)
+        # A reference an operator loaded never goes stale.
+        .filter(Q(kind=WebSource.Kind.REFERENCE) | Q(fetched_at__gte=fresh_since))
+        .values_list("text", flat=True)
+        .first()
+    )
+
+
+@dataclass
+class WebCheckOutcome:
+    result: CheckResult  # archive and web together
+    web: CheckResult
+    retrieval: object  # dedup.webcheck.retrieval.Retrieval
+
+
+def _match_from_row(row: SimilarityMatch) -> Match:
+    return Match(
+        source_id=row.source_id,
+        kind=row.source_kind,
+        ref=str(row.source_initiative_id or ""),
+        same_author=row.same_author,
+        confidential=row.confidential,
+        coverage=row.coverage,
+        score=row.score,
+        flagged=row.flagged,
+        passages=tuple(
+            Passage(p["start"], p["end"], p["source_start"], p["source_end"]) for p in row.passages
+        ),
+        quotation=row.source_kind in QUOTATION_KINDS,
+        author_name_warning=row.author_name_warning,
+    )
+
+
+def web_retrieve_and_check(
+    *,
+    text: str,
+    author_keys: frozenset[str],
+    archive: CheckResult,
+    exclude_ids=(),
+    provider=None,
+) -> WebCheckOutcome:
+    """Find the pages ``text`` may copy from, index them, check ``text`` against the
+    web and reference sources, and combine with the archive check's ``archive``.
+
+    Raises ``ProviderUnavailable`` when the search provider fails (nothing is lost:
+    the pages fetched so far are indexed, the caller retries)."""
+    from dedup.webcheck.retrieval import retrieve
+
+    provider = provider or webcheck_provider()
+    if provider is None:
+        raise ValueError(WEB_NOT_CONFIGURED)
+    engine = get_engine()
+    known = [
+        (p.start, p.end)
+        for m in archive.matches
+        if m.kind in WEB_KINDS or m.quotation
+        for p in m.passages
+    ]
+    fetcher = web_fetcher()
+    try:
+        retrieval = retrieve(
+            text,
+            provider=provider,
+            fetch=fetcher.fetch,
+            on_page=lambda page: web_source_add(
+                kind=WebSource.Kind.WEB,
+                address=page.url,
+                title=page.title,
+                text=page.text,
+                content_type=page.content_type,
+            ),
+            cached_text=web_source_cached_text,
+            document_frequencies=engine._term_frequencies,
+            covered_spans=known,
+            limits=retrieval_limits(),
+        )
+    finally:
+        fetcher.close()
+    web = engine.check(
+        text, author_keys=author_keys, exclude_ids=exclude_ids, kinds=WEB_CHECK_KINDS
+    )
+    archive_only = CheckResult(
+        flagged=False,
+        matches=tuple(m for m in archive.matches if m.kind not in WEB_CHECK_KINDS),
+        candidates_considered=archive.candidates_considered,
+    )
+    result = combine_results(text, [archive_only, web], engine.config)
+    return WebCheckOutcome(result=result, web=web, retrieval=retrieval)
+
+
+def text_web_check(*, text: str, author_keys: frozenset[str] = frozenset()) -> WebCheckOutcome:
+    """The archive check and the web check of a text, without saving the text (the pages
+    fetched are kept and indexed, as every web check does)."""
+    archive = text_check(text=text, author_keys=author_keys)
+    return web_retrieve_and_check(text=text, author_keys=author_keys, archive=archive)
+
+
+def _pending_web_check(initiative: Initiative) -> SimilarityCheck | None:
+    latest = (
+        initiative.similarity_checks.filter(state=SimilarityCheck.State.DONE)
+        .only("id", "web_state")
+        .first()
+    )
+    if latest is not None and latest.web_state == SimilarityCheck.WebState.PENDING:
+        return latest
+    return None
+
+
+def _enqueue_web_check(check_id: int) -> None:
+    from dedup.tasks import web_check_initiative
+
+    web_check_initiative.delay(check_id)
+
+
+def initiative_web_check(*, check_id: int) -> SimilarityCheck | None:
+    """The web half of an initiative's check; idempotent (a finished one is left alone).
+
+    Runs after the archive check (its evidence is already saved): retrieves and
+    indexes pages, checks against them, replaces the check's web and quotation
+    evidence, and records the verdict of both halves together.
+    """
+    check = (
+        SimilarityCheck.objects.select_related("initiative")
+        .filter(pk=check_id, web_state=SimilarityCheck.WebState.PENDING)
+        .first()
+    )
+    if check is None:
+        return None
+    initiative = archive_initiatives().get(pk=check.initiative_id)
+    archive = CheckResult(
+        flagged=bool(check.flagged),
+        matches=tuple(_match_from_row(row) for row in check.matches.all()),
+        candidates_considered=check.settings_used.get("candidates", 0),
+        copied_share=check.settings_used.get("archive_copied_share", 0.0),
+    )
+    outcome = web_retrieve_and_check(
+        text=check.checked_text,
+        author_keys=initiative_author_keys(initiative),
+        archive=archive,
+        exclude_ids=(source_id_of(initiative.pk),),
+    )
+    result = outcome.result
+    flagged_ids = {m.source_id for m in result.matches if m.flagged}
+    others = [m for m in result.matches if not m.same_author and not m.quotation]
+    with transaction.atomic():
+        locked = (
+            SimilarityCheck.objects.select_for_update()
+            .filter(pk=check_id, web_state=SimilarityCheck.WebState.PENDING)
+            .first()
+        )
+        if locked is None:
+            return None
+        locked.matches.filter(source_kind__in=WEB_CHECK_KINDS).delete()
+        _save_matches(locked, initiative, outcome.web, kinds=WEB_CHECK_KINDS)
+        if flagged_ids:
+            # Small sources of both halves may flag together (`combine_results`).
+            locked.matches.filter(source_id__in=flagged_ids).update(flagged=True)
+        retrieval = outcome.retrieval
+        locked.flagged = result.flagged
+        locked.web_state = SimilarityCheck.WebState.DONE
+        locked.web_queries = len(retrieval.queries)
+        locked.web_downloads = retrieval.downloads
+        locked.web_error = ""
+        locked.web_finished_at = timezone.now()
+        locked.settings_used = {
+            **locked.settings_used,
+            "web_queries": retrieval.queries,
+            "web_refused": retrieval.refused[:50],
+        }
+        locked.save(
+            update_fields=[
+                "flagged",
+                "web_state",
+                "web_queries",
+                "web_downloads",
+                "web_error",
+                "web_finished_at",
+                "settings_used",
+            ]
+        )
+        if _is_latest(locked):
+            initiative_record_check(
+                initiative=initiative,
+                flagged=result.flagged,
+                copied_share=result.copied_share,
+                source_count=len(others),
+            )
+    return locked
+
+
+def _is_latest(check: SimilarityCheck) -> bool:
+    return not SimilarityCheck.objects.filter(
+        initiative_id=check.initiative_id, pk__gt=check.pk
+    ).exists()
+
+
+def initiative_web_check_give_up(*, check_id: int, error: str) -> SimilarityCheck | None:
+    """After its retries the web check is marked not done and the archive verdict stands."""
+    with transaction.atomic():
+        check = (
+            SimilarityCheck.objects.select_for_update()
+            .filter(pk=check_id, web_state=SimilarityCheck.WebState.PENDING)
+            .first()
+        )
+        if check is None:
+            return None
+        check.web_state = SimilarityCheck.WebState.NOT_DONE
+        check.web_error = error[:2000]
+        check.web_finished_at = timezone.now()
+        check.save(update_fields=["web_state", "web_error", "web_finished_at"])
+        if _is_latest(check):
+            initiative_record_check(
+                initiative=check.initiative,
+                flagged=bool(check.flagged),
+                copied_share=check.settings_used.get("archive_copied_share"),
+                source_count=check.settings_used.get("archive_source_count", 0),
+            )
+    return check
 
 
 def source_text(*, source_initiative: Initiative) -> str:
@@ -297,7 +651,11 @@ def archive_index_build(*, only_if_empty: bool = True, processes: int = 1) -> in
     """
     if only_if_empty and not archive_index_is_empty():
         return None
-    if only_if_empty and not (archive_initiatives().exists() or ReferenceText.objects.exists()):
+    if only_if_empty and not (
+        archive_initiatives().exists()
+        or ReferenceText.objects.exists()
+        or WebSource.objects.exists()
+    ):
         return None
     from dedup.archive import rebuilding_engine
 

@@ -58,6 +58,43 @@ def check_initiative(self, initiative_id: int) -> dict:
     }
 
 
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=600,
+    time_limit=660,
+)
+def web_check_initiative(self, check_id: int) -> dict:
+    """The web half of a check, on the webcheck queue, after the archive half.
+
+    Failures are retried with backoff; after WEBCHECK_MAX_RETRIES the web check is
+    marked not done and the archive verdict stands.
+    """
+    from dedup import services
+
+    try:
+        check = services.initiative_web_check(check_id=check_id)
+    # A provider timing out or failing (ProviderUnavailable), the soft time limit, the
+    # database: retried. Anything else too: an initiative the archive passed waits in
+    # `checking` for this task, so it must end (done or not done), never hang failed.
+    except Exception as exc:  # noqa: BLE001
+        if self.request.retries >= settings.WEBCHECK_MAX_RETRIES:
+            logger.warning("web check %s not done after retries: %r", check_id, exc)
+            services.initiative_web_check_give_up(check_id=check_id, error=str(exc) or repr(exc))
+            return {"check_id": check_id, "web_state": "not_done"}
+        countdown = settings.WEBCHECK_RETRY_SECONDS * 2**self.request.retries
+        raise self.retry(exc=exc, countdown=countdown) from exc
+    if check is None:
+        return {"check_id": check_id, "skipped": True}
+    return {
+        "check_id": check_id,
+        "flagged": check.flagged,
+        "queries": check.web_queries,
+        "downloads": check.web_downloads,
+    }
+
+
 @shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
 def sweep_unchecked() -> int:
     """Re-enqueue initiatives that stayed in checking (broker down at submission, worker lost).

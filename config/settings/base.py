@@ -346,6 +346,7 @@ CELERY_TASK_ROUTES = {
     "dedup.tasks.check_initiative": {"queue": "checks"},
     "dedup.tasks.sweep_unchecked": {"queue": "sweeps"},
     "dedup.tasks.compact_similarity_index": {"queue": "sweeps"},
+    "dedup.tasks.web_check_initiative": {"queue": "webcheck"},
     "initiatives.tasks.run_initiative_import": {"queue": "imports"},
     "portal.rankings.tasks.snapshot_weekly_rankings": {"queue": "reports"},
     "portal.rankings.tasks.generate_weekly_reports": {"queue": "reports"},
@@ -440,6 +441,31 @@ DEDUP_FLAG_MIN_PASSAGE_CHARS = env.int("DEDUP_FLAG_MIN_PASSAGE_CHARS", default=1
 DEDUP_FLAG_MIN_SCORE = env.float("DEDUP_FLAG_MIN_SCORE", default=0.0)
 # Initiatives left in "checking" longer than this are checked again by the sweep.
 DEDUP_SWEEP_AFTER_MINUTES = env.int("DEDUP_SWEEP_AFTER_MINUTES", default=10)
+
+# The web-copy check (dedup/webcheck/): a search provider finds candidate pages, which
+# are downloaded, indexed as sources of kind "web" and checked like the archive. No
+# provider configured: the web check is off (and the portal says so).
+WEBCHECK_SEARXNG_URL = env("WEBCHECK_SEARXNG_URL", default="")
+WEBCHECK_GOOGLE_API_KEY = env("WEBCHECK_GOOGLE_API_KEY", default="")
+WEBCHECK_GOOGLE_ENGINE_ID = env("WEBCHECK_GOOGLE_ENGINE_ID", default="")
+WEBCHECK_GOOGLE_ENDPOINT = env(
+    "WEBCHECK_GOOGLE_ENDPOINT", default="https://www.googleapis.com/customsearch/v1"
+)
+WEBCHECK_MAX_QUERIES = env.int("WEBCHECK_MAX_QUERIES", default=10)
+WEBCHECK_MAX_DOWNLOADS = env.int("WEBCHECK_MAX_DOWNLOADS", default=15)
+WEBCHECK_RESULTS_PER_QUERY = env.int("WEBCHECK_RESULTS_PER_QUERY", default=5)
+WEBCHECK_MAX_PER_HOST = env.int("WEBCHECK_MAX_PER_HOST", default=4)
+WEBCHECK_MAX_PAGE_BYTES = env.int("WEBCHECK_MAX_PAGE_BYTES", default=5 * 1024 * 1024)
+WEBCHECK_CONNECT_TIMEOUT = env.float("WEBCHECK_CONNECT_TIMEOUT", default=5.0)
+WEBCHECK_READ_TIMEOUT = env.float("WEBCHECK_READ_TIMEOUT", default=10.0)
+WEBCHECK_FETCH_SECONDS = env.float("WEBCHECK_FETCH_SECONDS", default=20.0)
+WEBCHECK_CACHE_DAYS = env.int("WEBCHECK_CACHE_DAYS", default=30)
+WEBCHECK_MAX_RETRIES = env.int("WEBCHECK_MAX_RETRIES", default=3)
+WEBCHECK_RETRY_SECONDS = env.int("WEBCHECK_RETRY_SECONDS", default=60)
+# Tests only: "1" lets the web check fetch from any address, or a comma-separated list
+# of networks ("127.0.0.0/8") from those alone. Otherwise private, loopback, link-local
+# and metadata addresses are refused, at every redirect hop.
+WEBCHECK_ALLOW_PRIVATE_ADDRESSES = env("WEBCHECK_ALLOW_PRIVATE_ADDRESSES", default="")
 
 # The ranking tallies' covering indexes (INCLUDE columns) exist on PostgreSQL only;
 # on a SQLite laptop they are plain indexes, which is all a laptop needs.

@@ -37,13 +37,25 @@ text (``Match.source_text``), both as originally given. ``coverage`` and
 ``join_parts([body, attachment_text, ...]) -> (text, spans)``: checks an
 initiative with its attachments' extracted text as one document.
 
+``combine_results(text, [result, ...], config) -> CheckResult``: one verdict
+over checks of the same text against different kinds of sources (the archive
+check, then the web check), by the same flag rule; ``passage_coverage(text,
+matches)`` is the share of the text's syllables inside their passages.
+
 Stores
 ------
 ``MemoryStore()`` for tests; ``dedup.engine.pgstore.PostgresStore(conninfo
 or connection)`` for production, whose DDL is ``pgstore.SCHEMA_SQL``.
 """
 
-from dedup.engine.engine import PART_SEPARATOR, Engine, join_parts, prepare_source
+from dedup.engine.engine import (
+    PART_SEPARATOR,
+    Engine,
+    combine_results,
+    join_parts,
+    passage_coverage,
+    prepare_source,
+)
 from dedup.engine.model import (
     SOURCE_KINDS,
     CheckResult,
@@ -69,6 +81,8 @@ __all__ = [
     "PreparedSource",
     "Source",
     "StoredDocument",
+    "combine_results",
     "join_parts",
+    "passage_coverage",
     "prepare_source",
 ]

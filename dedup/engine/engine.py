@@ -379,3 +379,48 @@ class Engine:
             np.asarray(pairs_source, dtype=np.int64),
             np.asarray(pairs_hash, dtype=np.uint32),
         )
+
+
+def passage_coverage(text: str, matches: Sequence[Match]) -> float:
+    """Share of ``text``'s syllables inside the passages of ``matches``, all together."""
+    starts = analyze(text).token_starts
+    if len(starts) == 0:
+        return 0.0
+    inside = np.zeros(len(starts), dtype=bool)
+    for match in matches:
+        for passage in match.passages:
+            inside |= (starts >= passage.start) & (starts < passage.end)
+    return float(inside.mean())
+
+
+def combine_results(text: str, results: Sequence[CheckResult], config: EngineConfig) -> CheckResult:
+    """One verdict over checks of the same text against different kinds of sources
+    (the archive check, then the web check): the same flag rule as ``Engine.check``.
+
+    Matches are kept as each check found them; the sources too small to flag alone
+    flag together when their passages cover ``min_total_coverage`` of the text
+    between them, whichever check found them. ``copied_share`` is the union of the
+    passages of other people's sources.
+    """
+    rule = config.flag_rule
+    matches = [m for result in results for m in result.matches]
+    others = [m for m in matches if not m.same_author and not m.quotation]
+    small = [
+        m
+        for m in others
+        if not m.flagged
+        and max(p.length for p in m.passages) >= rule.min_passage_chars
+        and m.score >= rule.min_score
+    ]
+    if small and passage_coverage(text, small) >= rule.total_coverage:
+        small_ids = {m.source_id for m in small}
+        matches = [
+            dataclasses.replace(m, flagged=True) if m.source_id in small_ids else m for m in matches
+        ]
+    matches.sort(key=lambda m: (m.quotation, not m.flagged, -m.coverage))
+    return CheckResult(
+        flagged=any(m.flagged for m in matches),
+        matches=tuple(matches),
+        candidates_considered=sum(r.candidates_considered for r in results),
+        copied_share=passage_coverage(text, others),
+    )

@@ -34,9 +34,11 @@ DEFAULT_TIME_LIMIT_DAYS = 7
 DECISION_TRANSITIONS = ("approve", "reject", "return_for_revision")
 AGE_CHOICES = ("overdue", "1", "3", "7", "30")
 MATCH_KINDS = {
-    "archive": SimilarityMatch.SourceKind.INITIATIVE,
-    "web": SimilarityMatch.SourceKind.WEB,
+    "archive": (SimilarityMatch.SourceKind.INITIATIVE,),
+    # Pages of the Internet and the known sources an operator loaded from it.
+    "web": (SimilarityMatch.SourceKind.WEB, SimilarityMatch.SourceKind.REFERENCE),
 }
+WEB_KINDS = frozenset({SimilarityMatch.SourceKind.WEB, SimilarityMatch.SourceKind.REFERENCE})
 
 
 def review_scope(viewer) -> Scope:
@@ -133,7 +135,8 @@ def queue_filter(queue: Queue, filters: QueueFilters, *, viewer) -> QuerySet[Ini
         items = items.filter(
             Exists(
                 SimilarityMatch.objects.filter(
-                    initiative_id=OuterRef("pk"), source_kind=MATCH_KINDS[filters.match_kind]
+                    initiative_id=OuterRef("pk"),
+                    source_kind__in=MATCH_KINDS[filters.match_kind],
                 ).filter(~Exists(newer_check))
             )
         )
@@ -388,6 +391,10 @@ class SourceEvidence:
         return sorted({name for p in self.match.passages for name in p.get("ocr", ())})
 
     @property
+    def is_web(self) -> bool:
+        return self.match.source_kind in WEB_KINDS
+
+    @property
     def link(self) -> str:
         """The web source's address, only if it is plain http(s) (never javascript: etc.)."""
         url = self.match.source_url or ""
@@ -411,7 +418,18 @@ def _latest_checks(initiative_ids) -> dict[int, SimilarityCheck]:
             initiative_id__in=initiative_ids, state=SimilarityCheck.State.DONE
         )
         .order_by("initiative_id", "-started_at", "-id")
-        .only("id", "initiative_id", "checked_text", "started_at", "finished_at", "flagged")
+        .only(
+            "id",
+            "initiative_id",
+            "checked_text",
+            "started_at",
+            "finished_at",
+            "flagged",
+            "web_state",
+            "web_queries",
+            "web_downloads",
+            "web_finished_at",
+        )
     )
     latest: dict[int, SimilarityCheck] = {}
     for check in rows:
@@ -463,7 +481,11 @@ def case_evidence(*, viewer, initiative: Initiative) -> Case:
                     source_text,
                     [(p["source_start"], p["source_end"]) for p in match.passages],
                 )
-        if match.source_kind in QUOTATION_KINDS and match.source_text:
+        if (
+            match.source_kind in QUOTATION_KINDS or match.source_kind in WEB_KINDS
+        ) and match.source_text:
+            # Quoted texts and web pages: the text as fetched (the cached page) is
+            # what the offsets index and what the reviewer compares.
             source_text = match.source_text
             text_segments = highlight(
                 source_text, [(p["source_start"], p["source_end"]) for p in match.passages]

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dedup.selectors import webcheck_enabled
 from initiatives.models import Field, Initiative
 from initiatives.review import selectors, services
 from initiatives.selectors import can_read_confidential_text
@@ -61,6 +62,7 @@ def queue(request):
             "counts": counts,
             "stats": selectors.reviewer_stats(viewer=request.user, waiting=counts["total"]),
             "filters": filters,
+            "web_check_on": webcheck_enabled(),
             "sub_units": sub_units.order_by("level", "code")[:200],
             "fields": Field.objects.filter(is_active=True).only("pk", "name"),
             "age_choices": [

@@ -51,7 +51,21 @@ def media_root(settings, live_media_root) -> Path:
 
 
 @pytest.fixture(scope="session")
-def live_worker(django_db_setup, django_db_blocker, live_media_root):
+def session_web():
+    """A small Internet on 127.0.0.1 (pages and a SearXNG-compatible search) for the
+    session: the worker's web check asks it. Tests add pages and remove them after."""
+    from tests.localweb import local_web
+
+    with local_web() as web:
+        yield web
+
+
+def web_check_env(web) -> dict[str, str]:
+    return {"WEBCHECK_SEARXNG_URL": web.base, "WEBCHECK_ALLOW_PRIVATE_ADDRESSES": "127.0.0.0/8"}
+
+
+@pytest.fixture(scope="session")
+def live_worker(django_db_setup, django_db_blocker, live_media_root, session_web):
     """One worker for the browser tests of the session, on pytest's test database.
 
     None when the suite runs on SQLite without Redis (a laptop): tasks run in-process.
@@ -73,7 +87,9 @@ def live_worker(django_db_setup, django_db_blocker, live_media_root):
         app,
         database_url=database_url(connection.settings_dict),
         redis_url=settings.REDIS_URL,
-        extra_env={"MEDIA_ROOT": str(live_media_root)},
+        # The worker consumes every queue, the webcheck queue too, and its web check
+        # asks the session's local search server.
+        extra_env={"MEDIA_ROOT": str(live_media_root), **web_check_env(session_web)},
     ) as worker:
         yield worker
     unknown = [line for line in worker.log().splitlines() if "unregistered task" in line]
