@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files.base import File
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,6 +58,9 @@ MSG_WAITING_FOR_QUEUE = gettext_noop(
     "Hàng đợi xử lý đang tạm gián đoạn. Tệp của bạn đã được lưu và sẽ tự bắt đầu "
     "trong giây lát, khi hàng đợi hoạt động lại; bạn có thể đóng trang này."
 )
+
+
+PROGRESS_LOCK_TIMEOUT_MS = 2000
 
 
 class JobInputError(ValueError):
@@ -131,6 +134,9 @@ class JobRun:
         # in-process run) or on SQLite (one writer at a time) it shares the main one.
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+            with self._side.cursor() as cursor:
+                # Never wait long behind a lock (a migration, a flush): skip that write.
+                cursor.execute("SET lock_timeout = %s", [f"{PROGRESS_LOCK_TIMEOUT_MS}ms"])
 
     @property
     def resume(self) -> dict:
@@ -160,10 +166,20 @@ class JobRun:
         )
         params = [done, self.job.total, phase, timezone.now(), self.job.pk, self.token]
         params.append(Job.State.RUNNING)
-        with (self._side or connection).cursor() as cursor:
-            cursor.execute(sql, params)
-            if cursor.rowcount == 0:
-                raise JobLost(self.job.pk)
+        if self._side is None:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                updated = cursor.rowcount
+        else:
+            try:
+                with self._side.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    updated = cursor.rowcount
+            except OperationalError:  # the lock timeout: progress is shown at the next write
+                logger.warning("progress of job %s not written (locked)", self.job.pk)
+                return
+        if updated == 0:
+            raise JobLost(self.job.pk)
 
     def checkpoint(self, state: dict) -> None:
         """Record `state` in the caller's transaction, with the rows it stands for: if
