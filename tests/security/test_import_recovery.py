@@ -14,6 +14,7 @@ broker is back.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import io
 import os
 import signal
@@ -37,7 +38,7 @@ from tests.conftest import require_service
 from tests.factories import decree_columns
 from tests.portal.rankings.test_reconcile import counters_equal_a_full_recount
 from tests.security.test_redis_down import redis_down  # noqa: F401 - a fixture
-from tests.workers import celery_worker, database_url, purge_queues, redis_reachable
+from tests.workers import LOGS, celery_worker, database_url, purge_queues, redis_reachable
 
 ROWS = 200
 CHECKPOINT_ROWS = 25
@@ -94,6 +95,11 @@ def real_worker(settings, tmp_path):
         "JOB_STALE_SECONDS": str(STALE_SECONDS),
         "JOB_PROGRESS_SECONDS": "0.5",
     }
+    # One test at a time (across xdist processes) may run workers on the imports queue:
+    # a worker of another process would take this test's job to its own database.
+    LOGS.mkdir(parents=True, exist_ok=True)
+    lock = (LOGS / "imports-queue.lock").open("w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
     purge_queues(celery_app)
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
@@ -107,9 +113,13 @@ def real_worker(settings, tmp_path):
             extra_env=env,
         )
 
-    yield start
-    celery_app.conf.task_always_eager = eager
-    purge_queues(celery_app)  # the similarity checks the imports queued, never run here
+    try:
+        yield start
+    finally:
+        celery_app.conf.task_always_eager = eager
+        purge_queues(celery_app)  # the similarity checks the imports queued, never run here
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
 
 
 def start_job(owner, content: bytes, *, all_or_nothing: bool) -> Job:
@@ -155,7 +165,7 @@ def test_a_worker_killed_mid_import_is_resumed_by_another_from_its_checkpoint(
         wait_for(
             "the resumed import",
             lambda: Job.objects.get(pk=job.pk).state != Job.State.RUNNING,
-            timeout=300,
+            timeout=900,
         )
     assert f"job {job.pk} resumed (run 2)" in second.log()
     job.refresh_from_db()
@@ -194,7 +204,7 @@ def test_a_worker_killed_mid_all_or_nothing_import_leaves_nothing_then_it_runs_a
         wait_for(
             "the second run",
             lambda: Job.objects.get(pk=job.pk).state != Job.State.RUNNING,
-            timeout=300,
+            timeout=900,
         )
     job.refresh_from_db()
     assert job.state == Job.State.DONE and job.attempts == 2
