@@ -11,6 +11,8 @@ PERIODIC_TASKS: dict[str, tuple[str, dict, dict]] = {
         {"minute": "*/5"},
         {},
     ),
+    # Imports whose worker was killed, or whose upload met a broker that was down.
+    "portal: resume or fail interrupted jobs": ("portal.tasks.sweep_jobs", {"minute": "*"}, {}),
     "portal: resend pending emails": ("portal.tasks.resend_pending_outbox", {"minute": "*/5"}, {}),
     "initiatives: remove files left by interrupted uploads": (
         "initiatives.tasks.sweep_orphan_files",

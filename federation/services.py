@@ -246,7 +246,9 @@ MSG_IMPORT_BAD_KIND = gettext_noop(
 )
 MSG_IMPORT_BAD_MEMBERS = gettext_noop("Số đoàn viên “{value}” phải là số nguyên không âm.")
 MSG_IMPORT_DUP_CODE = gettext_noop("Mã {code} bị lặp trong tệp (đã có ở dòng {row}).")
-MSG_IMPORT_CODE_EXISTS = gettext_noop("Mã {code} đã tồn tại.")
+# Unit codes are unique across the country: one message whether the unit holding the
+# code is the importer's or another province's, which it must not learn of.
+MSG_IMPORT_CODE_EXISTS = gettext_noop("Không dùng được mã {code}; hãy chọn mã khác.")
 MSG_IMPORT_NO_PARENT = gettext_noop("Không tìm thấy đơn vị cấp trên có mã {code}.")
 
 UNIT_IMPORT_COLUMNS = ("code", "name", "parent_code", "kind", "members")
@@ -258,6 +260,16 @@ class ImportReport:
     created: int = 0
     errors: list[RowError] = field(default_factory=list)
     applied: bool = False
+    all_or_nothing: bool = True
+
+    def as_dict(self) -> dict:
+        """For `Job.result` (JSON)."""
+        return {
+            "total": self.total,
+            "created": self.created,
+            "all_or_nothing": self.all_or_nothing,
+            "errors": [[e.row, e.field, e.message] for e in self.errors],
+        }
 
     @property
     def error_rows(self) -> list[int]:
@@ -276,14 +288,17 @@ def _kind_from_cell(value: str) -> str | None:
 
 @transaction.atomic
 def units_import(
-    *, rows: list[dict], scope, actor=None, all_or_nothing: bool = True
+    *, rows: list[dict], scope, actor=None, all_or_nothing: bool = True, on_progress=None
 ) -> ImportReport:
     """Create units from table rows (first data row is row 2, as in a spreadsheet).
 
     Parents may be existing units inside the importer's scope or units earlier in
-    the same file. With `all_or_nothing`, one bad row means nothing is created.
+    the same file. With `all_or_nothing`, one bad row means nothing is created. One
+    transaction: a worker killed midway leaves nothing. `on_progress(phase, rows done)`
+    is called at every row.
     """
-    report = ImportReport(total=len(rows))
+    progress = on_progress or (lambda phase, done: None)
+    report = ImportReport(total=len(rows), all_or_nothing=all_or_nothing)
     seen_codes: dict[str, int] = {}
     planned: list[tuple[int, dict]] = []
     existing = set(
@@ -292,6 +307,7 @@ def units_import(
         ).values_list("code", flat=True)
     )
     for index, row in enumerate(rows, start=2):
+        progress("validate", index - 2)
         errors_before = len(report.errors)
         code = str(row.get("code") or "").strip()
         name = str(row.get("name") or "").strip()
@@ -361,7 +377,8 @@ def units_import(
             )
     if report.errors and all_or_nothing:
         return report
-    for index, row in planned:
+    for written, (index, row) in enumerate(planned):
+        progress("write", written)
         parent = OrgUnit.objects.filter(code=row["parent_code"]).first()
         if parent is None:
             # Its parent was a row of this file that failed: this row cannot be placed either.

@@ -9,7 +9,10 @@ from django.utils.translation import gettext as _
 from federation import selectors, services
 from federation.forms import ReorganiseForm, UnitImportForm
 from federation.models import OrgUnit, ReorgEvent, UnitKind
-from portal.tabular import TableError, read_table
+from federation.tasks import UNIT_IMPORT_JOB_KIND
+from portal.jobs import job_start
+from portal.models import Job
+from portal.tabular import TableError, check_table_upload
 from portal.tenancy import UNIT_ADMIN_ROLES, scope_for
 
 
@@ -106,25 +109,25 @@ def unit_reorganise(request, code: str):
 
 @login_required
 def unit_import(request):
+    """Keep the table of units and send the officer to its job's page (portal/jobs.py)."""
     scope = scope_for(request.user, UNIT_ADMIN_ROLES)
     if scope.is_empty:
         raise Http404
     form = UnitImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
         try:
-            rows = read_table(form.cleaned_data["file"])
+            check_table_upload(form.cleaned_data["file"])
         except TableError as exc:
             form.add_error("file", str(exc))
         else:
-            report = services.units_import(
-                rows=rows,
-                scope=scope,
-                actor=request.user,
-                all_or_nothing=form.cleaned_data["all_or_nothing"],
+            job = job_start(
+                kind=UNIT_IMPORT_JOB_KIND,
+                owner=request.user,
+                uploaded=form.cleaned_data["file"],
+                options={"all_or_nothing": form.cleaned_data["all_or_nothing"]},
             )
-            if report.created:
-                messages.success(request, _("Đã nhập %(n)d đơn vị.") % {"n": report.created})
-            elif report.errors:
-                messages.error(request, _("Chưa nhập đơn vị nào: tệp có dòng lỗi."))
-    return render(request, "federation/unit_import.html", {"form": form, "report": report})
+            return redirect("import-job", pk=job.pk)
+    recent_jobs = Job.objects.filter(owner=request.user, kind=UNIT_IMPORT_JOB_KIND)[:5]
+    return render(
+        request, "federation/unit_import.html", {"form": form, "recent_jobs": recent_jobs}
+    )

@@ -1,21 +1,19 @@
 """Pages for officers to import initiatives in bulk and to export a unit's initiatives.
 
-Files under BACKGROUND_IMPORT_ROWS rows are imported during the request and the
-report is shown at once; bigger files become a `Job` run by Celery, with a
-progress page polled by htmx. Every row goes through the form's services (about
-45 queries a row), so the limit is kept low enough for a request to finish in a
-few seconds; the issue's 10,000 rows is far above it.
+Every import, whatever its size, is a `Job` run by a Celery worker on the `imports`
+queue (portal/jobs.py): the page only takes a quick look at the file, keeps it and
+sends the officer to the job's page, where a progress bar polled by htmx moves until
+the per-row report arrives. A row goes through the form's services (about 45 queries),
+so even a few hundred rows would outlast a request.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.files.base import File
-from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -24,21 +22,22 @@ from django.views.decorators.http import require_GET
 from federation.models import UnitKind
 from initiatives import exporting
 from initiatives.importing import (
+    MSG_UNSUPPORTED_FORMAT,
     REQUIRED_COLUMNS,
     TEMPLATE_COLUMNS,
     ImportFileError,
     RowSource,
-    import_initiatives,
     template_workbook,
 )
 from initiatives.models import Field
-from initiatives.tasks import IMPORT_JOB_KIND, run_initiative_import
+from initiatives.tasks import IMPORT_JOB_KIND
+from portal.job_views import job_context, own_import_job
+from portal.jobs import job_start
 from portal.models import Job
 from portal.parsing import StrictFormMixin
+from portal.tabular import is_xlsx
 from portal.tenancy import OFFICER_ROLES, scope_for
 
-# From this many rows on, the import runs in the background with a progress bar.
-BACKGROUND_IMPORT_ROWS = 300
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 MAX_EXPORT_CHOICES = 500
 MSG_FILE_TOO_BIG = gettext_noop(
@@ -69,9 +68,12 @@ class ImportForm(StrictFormMixin, forms.Form):
         if uploaded.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_(MSG_FILE_TOO_BIG))
         try:
-            self.source = RowSource(uploaded, uploaded.name)
+            source = RowSource(uploaded, uploaded.name)
         except ImportFileError as exc:
             raise forms.ValidationError(str(exc)) from exc
+        # A quick look only (the worker reads the rows): a fake "PK..." is no workbook.
+        if source.format == "xlsx" and not is_xlsx(uploaded):
+            raise forms.ValidationError(_(MSG_UNSUPPORTED_FORMAT))
         return uploaded
 
 
@@ -94,24 +96,15 @@ def _import_scope(request):
 def import_page(request):
     scope = _import_scope(request)
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
-        source = form.source
-        all_or_nothing = form.cleaned_data["mode"] == ImportForm.ALL_OR_NOTHING
-        try:
-            rows = source.count()
-        except ImportFileError as exc:
-            form.add_error("file", str(exc))
-        else:
-            if rows >= BACKGROUND_IMPORT_ROWS:
-                job = _start_job(request, form.cleaned_data["file"], all_or_nothing)
-                return redirect("initiative-import-job", pk=job.pk)
-            try:
-                report = import_initiatives(
-                    source=source, actor=request.user, scope=scope, all_or_nothing=all_or_nothing
-                )
-            except ImportFileError as exc:
-                form.add_error("file", str(exc))
+        uploaded = form.cleaned_data["file"]
+        job = job_start(
+            kind=IMPORT_JOB_KIND,
+            owner=request.user,
+            uploaded=uploaded,
+            options={"all_or_nothing": form.cleaned_data["mode"] == ImportForm.ALL_OR_NOTHING},
+        )
+        return redirect("initiative-import-job", pk=job.pk)
     # Units above the grassroots (and the officer's own units): a province holds thousands
     # of grassroots unions, too many for a list; their code can still be typed in the URL.
     units = (
@@ -125,46 +118,29 @@ def import_page(request):
         "initiatives/import/upload.html",
         {
             "form": form,
-            "report": report,
             "export_form": ExportForm(units=units),
             "columns": TEMPLATE_COLUMNS,
             "required_columns": REQUIRED_COLUMNS,
-            "background_rows": BACKGROUND_IMPORT_ROWS,
             "recent_jobs": Job.objects.filter(owner=request.user, kind=IMPORT_JOB_KIND)[:5],
         },
     )
 
 
-def _start_job(request, uploaded, all_or_nothing: bool) -> Job:
-    uploaded.seek(0)
-    job = Job(
-        kind=IMPORT_JOB_KIND,
-        owner=request.user,
-        options={"all_or_nothing": all_or_nothing, "name": uploaded.name},
-    )
-    job.input_file.save(uploaded.name, File(uploaded), save=False)
-    job.save()
-    transaction.on_commit(lambda: run_initiative_import.delay(job.pk))
-    return job
-
-
-def _own_job(request, pk: int) -> Job:
-    _import_scope(request)
-    return get_object_or_404(Job, pk=pk, owner=request.user, kind=IMPORT_JOB_KIND)
-
-
 @login_required
+@require_GET
 def import_job(request, pk: int):
-    job = _own_job(request, pk)
-    return render(request, "initiatives/import/job.html", {"job": job})
+    _import_scope(request)
+    job = own_import_job(request, pk, kinds=[IMPORT_JOB_KIND])
+    return render(request, "portal/jobs/job.html", job_context(job))
 
 
 @login_required
 @require_GET
 def import_job_progress(request, pk: int):
     """The progress fragment htmx polls; once the job is over it carries the report."""
-    job = _own_job(request, pk)
-    return render(request, "initiatives/import/_progress.html", {"job": job})
+    _import_scope(request)
+    job = own_import_job(request, pk, kinds=[IMPORT_JOB_KIND])
+    return render(request, "portal/jobs/_progress.html", job_context(job))
 
 
 @login_required

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -85,8 +85,14 @@ MSG_AUTHOR_COUNTS = gettext_noop(
     "Số tỷ lệ đóng góp ({percents}) không khớp số tác giả ({authors})."
 )
 MSG_DUPLICATE_IN_FILE = gettext_noop("Mã ngoài “{external_id}” trùng với dòng {row}.")
-MSG_EXTERNAL_ID_TAKEN = gettext_noop(
-    "Mã ngoài “{external_id}” đã được dùng cho sáng kiến khác; không cập nhật."
+# One message for every external id the importer may not use (it names an initiative
+# outside their units, or one written meanwhile by someone else): whether the id exists
+# in another province is not theirs to learn.
+MSG_EXTERNAL_ID_REFUSED = gettext_noop(
+    "Không dùng được mã ngoài “{external_id}”; hãy dùng mã khác cho sáng kiến này."
+)
+MSG_ROW_NOT_WRITTEN = gettext_noop(
+    "Không ghi được dòng này vì dữ liệu không hợp lệ với cơ sở dữ liệu; hãy kiểm tra lại các ô."
 )
 MSG_UNIT_NOT_IMPORTABLE = gettext_noop("Đơn vị phải là một công đoàn cơ sở đang hoạt động.")
 
@@ -255,12 +261,13 @@ class ImportReport:
     unknown_columns: set[str] = field(default_factory=set)
     all_or_nothing: bool = True
     initiative_ids: list[int] = field(default_factory=list)
-    # Every initiative written by the bulk path (which bypasses `_transition`), so
-    # the ranking counters can count exactly these afterwards.
+    # Bad rows before the checkpoint a resumed import started from (their numbers are
+    # not kept, only their count and the reported errors).
+    earlier_bad_rows: int = 0
 
     @property
     def bad_row_count(self) -> int:
-        return len(self.bad_rows)
+        return len(self.bad_rows) + self.earlier_bad_rows
 
     @property
     def written(self) -> int:
@@ -283,6 +290,24 @@ class ImportReport:
             "unknown_columns": sorted(self.unknown_columns),
             "errors": [[e.row, e.field, e.message] for e in self.errors],
         }
+
+    def checkpoint_dict(self) -> dict:
+        """What a resumed import needs to go on counting where this one stopped."""
+        return {**self.as_dict(), "initiative_ids": self.initiative_ids}
+
+    @classmethod
+    def from_checkpoint(cls, saved: dict) -> ImportReport:
+        return cls(
+            total=saved.get("total", 0),
+            created=saved.get("created", 0),
+            updated=saved.get("updated", 0),
+            unchanged=saved.get("unchanged", 0),
+            errors=[RowError(*error) for error in saved.get("errors", [])],
+            unknown_columns=set(saved.get("unknown_columns", [])),
+            all_or_nothing=saved.get("all_or_nothing", True),
+            initiative_ids=list(saved.get("initiative_ids", [])),
+            earlier_bad_rows=saved.get("bad_row_count", 0),
+        )
 
 
 # --- reading ------------------------------------------------------------------------
@@ -592,7 +617,9 @@ class _Validator:
         self.seen: dict[str, int] = {}
         self.now = timezone.now()
 
-    def validate_chunk(self, chunk: list[tuple[int, dict | None, str]]) -> list[PlannedRow]:
+    def validate_chunk(
+        self, chunk: list[tuple[int, dict | None, str]], on_row: Callable[[], None] | None = None
+    ) -> list[PlannedRow]:
         self.lookups.load_units(_text(cells.get("unit_code")) for _n, cells, _e in chunk if cells)
         existing = self.lookups.existing(
             _text(cells.get("external_id")) for _n, cells, error in chunk if cells and not error
@@ -601,11 +628,20 @@ class _Validator:
         for number, cells, parse_error in chunk:
             if parse_error:
                 self.report.add(number, "", parse_error)
-                continue
-            row = self.validate_row(number, cells, existing)
-            if row is not None:
-                planned.append(row)
+            else:
+                row = self.validate_row(number, cells, existing)
+                if row is not None:
+                    planned.append(row)
+            if on_row is not None:
+                on_row()
         return planned
+
+    def remember(self, number: int, cells: dict | None) -> None:
+        """A row written before the checkpoint a resumed import starts from: only its
+        external id is kept, so a later row repeating it is still reported."""
+        external_id = _text((cells or {}).get("external_id"))
+        if external_id and len(external_id) <= 64:
+            self.seen.setdefault(external_id, number)
 
     def validate_row(self, number: int, cells: dict, existing: dict) -> PlannedRow | None:
         errors: list[tuple[str, str]] = []
@@ -683,7 +719,7 @@ class _Validator:
                 current = existing.get(external_id)
                 if current is not None and not self.scope.contains(current.unit):
                     errors.append(
-                        ("external_id", _(MSG_EXTERNAL_ID_TAKEN).format(external_id=external_id))
+                        ("external_id", _(MSG_EXTERNAL_ID_REFUSED).format(external_id=external_id))
                     )
         if errors:
             for column, message in errors:
@@ -1090,9 +1126,20 @@ class _RowFailed(Exception):
 
 
 def _write_chunk(
-    planned: list[PlannedRow], *, actor, report: ImportReport, check: bool, bulk: bool, strict: bool
+    planned: list[PlannedRow],
+    *,
+    actor,
+    report: ImportReport,
+    check: bool,
+    bulk: bool,
+    strict: bool,
+    on_row: Callable[[], None] | None = None,
 ) -> None:
-    """Write valid rows. Call inside atomic(). With `strict` one failure raises _RowFailed."""
+    """Write valid rows. Call inside atomic(). With `strict` one failure raises _RowFailed.
+
+    Whatever fails in a row (the services' rules, a unique id taken meanwhile, a value
+    the database refuses) is that row's error: it never ends the import half-written.
+    """
     new_rows = [r for r in planned if r.existing is None]
     if bulk and new_rows:
         try:
@@ -1125,7 +1172,12 @@ def _write_chunk(
         except ValidationError as exc:
             errors = _error_messages(exc)
         except IntegrityError:
-            errors = [("external_id", _(MSG_EXTERNAL_ID_TAKEN).format(external_id=row.external_id))]
+            errors = [
+                ("external_id", _(MSG_EXTERNAL_ID_REFUSED).format(external_id=row.external_id))
+            ]
+        except DatabaseError:
+            logger.warning("import row %d refused by the database", row.row, exc_info=True)
+            errors = [("", _(MSG_ROW_NOT_WRITTEN))]
         else:
             if created:
                 report.created += 1
@@ -1133,7 +1185,11 @@ def _write_chunk(
                 report.updated += 1
             if len(report.initiative_ids) < MAX_REPORTED_IDS:
                 report.initiative_ids.append(initiative.pk)
+            if on_row is not None:
+                on_row()
             continue
+        if on_row is not None:
+            on_row()
         if strict:
             raise _RowFailed(row.row, errors)
         for column, message in errors:
@@ -1152,6 +1208,24 @@ def _chunks(source: Iterable, size: int) -> Iterator[list]:
 
 
 ProgressCallback = Callable[[str, int], None]
+CheckpointCallback = Callable[[dict], None]
+
+
+class _Ticker:
+    """Counts rows as they are done and reports each to the progress callback, which
+    decides how often to write it (a job: every second or so)."""
+
+    def __init__(self, progress: ProgressCallback, phase: str, done: int = 0) -> None:
+        self.progress, self.phase, self.done = progress, phase, done
+
+    def __call__(self) -> None:
+        self.done += 1
+        self.progress(self.phase, self.done)
+
+    def reach(self, done: int) -> None:
+        """After a chunk: count the rows no tick stood for (blank, bad, bulk-written)."""
+        self.done = done
+        self.progress(self.phase, done)
 
 
 def import_initiatives(
@@ -1166,16 +1240,25 @@ def import_initiatives(
     bulk: bool = False,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     on_progress: ProgressCallback | None = None,
+    on_checkpoint: CheckpointCallback | None = None,
+    resume: dict | None = None,
 ) -> ImportReport:
     """Validate and write the rows of `source` as initiatives entered by `actor`.
 
     `scope` (a `portal.tenancy.Scope`) bounds the units rows may name. `on_progress`
-    is called as (phase, rows done) with phase "validate" or "write".
-    """
-    report = ImportReport(all_or_nothing=all_or_nothing)
-    progress = on_progress or (lambda phase, done: None)
+    is called as (phase, rows done) after every row, with phase "validate" or "write".
 
-    def validator() -> _Validator:
+    `on_checkpoint(state)` is called inside the transaction that writes a chunk, last:
+    `state` committed means exactly those rows are written. Given back as `resume`,
+    the import goes on after them (valid-rows mode), or returns the finished report
+    (all-or-nothing, whose only checkpoint is the whole file written).
+    """
+    progress = on_progress or (lambda phase, done: None)
+    resume = resume or {}
+    if resume.get("complete"):
+        return _finish(ImportReport.from_checkpoint(resume["report"]))
+
+    def validator(report: ImportReport) -> _Validator:
         return _Validator(
             scope=scope,
             report=report,
@@ -1184,46 +1267,132 @@ def import_initiatives(
         )
 
     if all_or_nothing:
-        first = validator()
-        done = 0
-        for chunk in _chunks(source, chunk_size):
-            first.validate_chunk(chunk)
-            done += len(chunk)
-            progress("validate", done)
-        report.total = done
-        if report.bad_rows or not done:
-            return _finish(report)
-        # Second pass: nothing was wrong, write it all or nothing.
-        report = ImportReport(total=done, all_or_nothing=True)
-        second = validator()
-        done = 0
-        try:
-            with transaction.atomic():
-                for chunk in _chunks(source, chunk_size):
-                    planned = second.validate_chunk(chunk)
-                    if report.bad_rows:
-                        raise _RowFailed(0, [])
-                    _write_chunk(
-                        planned, actor=actor, report=report, check=check, bulk=bulk, strict=True
-                    )
-                    done += len(chunk)
-                    progress("write", done)
-        except _RowFailed as failed:
-            for column, message in failed.errors:
-                report.add(failed.row, column, message)
-            report.created = report.updated = report.unchanged = 0
-            report.initiative_ids = []
-        return _finish(report)
+        return _import_all_or_nothing(
+            source,
+            validator,
+            actor=actor,
+            check=check,
+            bulk=bulk,
+            chunk_size=chunk_size,
+            progress=progress,
+            on_checkpoint=on_checkpoint,
+        )
 
-    writer = validator()
+    if resume.get("report"):
+        report = ImportReport.from_checkpoint(resume["report"])
+        report.all_or_nothing = False
+    else:
+        report = ImportReport(all_or_nothing=False)
+    writer = validator(report)
+    skip_through = resume.get("row", 0)
+    ticker = _Ticker(progress, "write", done=resume.get("done", 0))
+    done = ticker.done
+    remaining = []
+    for number, cells, parse_error in source:
+        if number <= skip_through:
+            writer.remember(number, cells)  # written (or reported) before the checkpoint
+        else:
+            remaining.append((number, cells, parse_error))
+            if len(remaining) < chunk_size:
+                continue
+        if remaining:
+            done = _write_valid_rows(
+                remaining,
+                writer,
+                report,
+                ticker,
+                done,
+                actor=actor,
+                check=check,
+                bulk=bulk,
+                on_checkpoint=on_checkpoint,
+            )
+            remaining = []
+    if remaining:
+        done = _write_valid_rows(
+            remaining,
+            writer,
+            report,
+            ticker,
+            done,
+            actor=actor,
+            check=check,
+            bulk=bulk,
+            on_checkpoint=on_checkpoint,
+        )
+    report.total = done
+    return _finish(report)
+
+
+def _write_valid_rows(
+    chunk, writer, report, ticker, done, *, actor, check, bulk, on_checkpoint
+) -> int:
+    """One chunk of an import of the valid rows: its own transaction and checkpoint."""
+    planned = writer.validate_chunk(chunk)
+    with transaction.atomic():
+        _write_chunk(
+            planned,
+            actor=actor,
+            report=report,
+            check=check,
+            bulk=bulk,
+            strict=False,
+            on_row=ticker,
+        )
+        done += len(chunk)
+        if on_checkpoint is not None:
+            on_checkpoint({"row": chunk[-1][0], "done": done, "report": report.checkpoint_dict()})
+    ticker.reach(done)
+    return done
+
+
+def _import_all_or_nothing(
+    source, validator, *, actor, check, bulk, chunk_size, progress, on_checkpoint
+) -> ImportReport:
+    # First pass: validate only; one bad row and nothing is written.
+    report = ImportReport(all_or_nothing=True)
+    first = validator(report)
+    ticker = _Ticker(progress, "validate")
     done = 0
     for chunk in _chunks(source, chunk_size):
-        planned = writer.validate_chunk(chunk)
-        with transaction.atomic():
-            _write_chunk(planned, actor=actor, report=report, check=check, bulk=bulk, strict=False)
+        first.validate_chunk(chunk, on_row=ticker)
         done += len(chunk)
-        progress("write", done)
+        ticker.reach(done)
     report.total = done
+    if report.bad_rows or not done:
+        return _finish(report)
+    # Second pass: nothing was wrong, write it all or nothing. Any failure of any row
+    # (the services, the database, a worker killed) rolls every row back.
+    report = ImportReport(total=done, all_or_nothing=True)
+    second = validator(report)
+    ticker = _Ticker(progress, "write")
+    written = 0
+    try:
+        with transaction.atomic():
+            for chunk in _chunks(source, chunk_size):
+                planned = second.validate_chunk(chunk)
+                if report.bad_rows:
+                    raise _RowFailed(0, [])
+                _write_chunk(
+                    planned,
+                    actor=actor,
+                    report=report,
+                    check=check,
+                    bulk=bulk,
+                    strict=True,
+                    on_row=ticker,
+                )
+                written += len(chunk)
+                ticker.reach(written)
+            if on_checkpoint is not None:
+                on_checkpoint(
+                    {"complete": True, "done": written, "report": report.checkpoint_dict()}
+                )
+    except _RowFailed as failed:
+        for column, message in failed.errors:
+            report.add(failed.row, column, message)
+        report.created = report.updated = report.unchanged = 0
+        report.initiative_ids = []
     return _finish(report)
 
 

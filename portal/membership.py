@@ -432,6 +432,7 @@ def invitation_read(token: str) -> Invitation:
 # --- member list import -------------------------------------------------------------------
 
 MEMBER_IMPORT_COLUMNS = ("full_name", "date_of_birth", "phone", "email", "unit_code")
+MEMBER_IMPORT_MAX_ROWS = 20_000
 MSG_IMPORT_MISSING = gettext_noop("Thiếu {column}.")
 MSG_IMPORT_NO_CONTACT = gettext_noop("Cần số điện thoại hoặc email.")
 MSG_IMPORT_BAD_DATE = gettext_noop("Ngày sinh “{value}” không đúng dạng ngày/tháng/năm.")
@@ -451,6 +452,22 @@ class MemberImportReport:
     def __post_init__(self):
         self.errors = self.errors or []
 
+    def as_dict(self) -> dict:
+        """For `Job.result` and `Job.checkpoint` (JSON)."""
+        return {
+            "created": self.created,
+            "confirmed": self.confirmed,
+            "errors": [[e.row, e.field, e.message] for e in self.errors],
+        }
+
+    @classmethod
+    def from_dict(cls, saved: dict) -> MemberImportReport:
+        return cls(
+            created=saved.get("created", 0),
+            confirmed=saved.get("confirmed", 0),
+            errors=[RowError(*e) for e in saved.get("errors", [])],
+        )
+
 
 def _parse_date(value) -> dt.date | None:
     if isinstance(value, dt.datetime):
@@ -466,11 +483,30 @@ def _parse_date(value) -> dt.date | None:
     raise ValueError(text)
 
 
-def members_import(*, viewer, rows: list[dict], default_unit: OrgUnit) -> MemberImportReport:
-    """Add members from a table: each row is its own transaction, each problem reported."""
-    report = MemberImportReport()
+def members_import(
+    *,
+    viewer,
+    rows: list[dict],
+    default_unit: OrgUnit,
+    on_progress=None,
+    on_checkpoint=None,
+    resume: dict | None = None,
+) -> MemberImportReport:
+    """Add members from a table: each row is its own transaction, each problem reported.
+
+    `on_progress(phase, rows done)` is called at every row; `on_checkpoint(state)` inside
+    each row's transaction, so `state` committed means that row is written. Given back
+    as `resume`, the import goes on after that row.
+    """
+    resume = resume or {}
+    report = MemberImportReport.from_dict(resume.get("report", {}))
+    skip_through = resume.get("row", 0)
     scope = managed_scope(viewer)
     for number, row in enumerate(rows, start=2):
+        if on_progress is not None:
+            on_progress("write", number - 2)
+        if number <= skip_through:
+            continue
         cells = {k: str(v).strip() if not isinstance(v, dt.date) else v for k, v in row.items()}
         errors: list[RowError] = []
         full_name = cells.get("full_name") or cells.get("họ và tên") or ""
@@ -530,6 +566,8 @@ def members_import(*, viewer, rows: list[dict], default_unit: OrgUnit) -> Member
                 )
                 if membership.status == Membership.Status.CONFIRMED:
                     report.confirmed += 1
+                if on_checkpoint is not None:
+                    on_checkpoint({"row": number, "report": report.as_dict()})
         except ValidationError as exc:
             for message in exc.messages:
                 report.errors.append(RowError(number, "", message))

@@ -24,8 +24,10 @@ from django.views.decorators.http import require_POST
 from federation.models import UnitKind
 from portal import membership as people
 from portal.forms import InvitationForm, MemberImportForm, MemberMoveForm, RoleGrantForm
+from portal.jobs import job_start
 from portal.models import Membership, RoleAssignment, RoleGrantLog
-from portal.tabular import TableError, read_table
+from portal.tabular import TableError, check_table_upload
+from portal.tasks import MEMBER_IMPORT_JOB_KIND
 
 MSG_CONFIRMED = gettext_noop("Đã xác nhận {n} đoàn viên.")
 MSG_REFUSED = gettext_noop("Đã từ chối {n} yêu cầu.")
@@ -33,7 +35,6 @@ MSG_NOTHING_CHOSEN = gettext_noop("Hãy chọn ít nhất một người.")
 MSG_ROLE_GRANTED = gettext_noop("Đã giao vai trò “{role}” tại “{unit}”.")
 MSG_ROLE_WITHDRAWN = gettext_noop("Đã thu hồi vai trò “{role}” tại “{unit}”.")
 MSG_MOVED = gettext_noop("Đã chuyển sang “{unit}” từ ngày {date}.")
-MSG_IMPORTED = gettext_noop("Đã thêm {created} tài khoản mới, xác nhận {confirmed} đoàn viên.")
 
 PAGE_SIZE = 50
 
@@ -266,28 +267,28 @@ def invitation_create(request):
 
 @login_required
 def member_import(request):
+    """Keep the member list and send the officer to its job's page (portal/jobs.py)."""
     _require_manager(request)
     units = _grassroots_in_scope(request.user)
-    report = None
     if request.method == "POST":
         form = MemberImportForm(request.POST, request.FILES, units=units)
         if form.is_valid():
             try:
-                rows = read_table(form.cleaned_data["file"], max_rows=20_000)
+                check_table_upload(form.cleaned_data["file"])
             except TableError as exc:
                 form.add_error("file", str(exc))
             else:
-                report = people.members_import(
-                    viewer=request.user, rows=rows, default_unit=form.cleaned_data["unit"]
+                job = job_start(
+                    kind=MEMBER_IMPORT_JOB_KIND,
+                    owner=request.user,
+                    uploaded=form.cleaned_data["file"],
+                    options={"default_unit_id": form.cleaned_data["unit"].pk},
                 )
-                messages.success(
-                    request,
-                    _(MSG_IMPORTED).format(created=report.created, confirmed=report.confirmed),
-                )
+                return redirect("import-job", pk=job.pk)
     else:
         form = MemberImportForm(units=units)
     return render(
         request,
         "portal/people/import.html",
-        {"form": form, "report": report, "columns": people.MEMBER_IMPORT_COLUMNS},
+        {"form": form, "columns": people.MEMBER_IMPORT_COLUMNS},
     )

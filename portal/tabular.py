@@ -3,8 +3,10 @@ rule every export follows when it writes a cell (`safe_cell`)."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import zipfile
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -78,6 +80,38 @@ def read_table(uploaded, *, max_rows: int = 200_000) -> list[dict]:
             if isinstance(value, str) and has_control_characters(value):
                 raise TableError(_(MSG_TABLE_CONTROL_CHARACTERS).format(row=number, column=column))
     return records
+
+
+def is_xlsx(fileobj) -> bool:
+    """Whether an upload is really a workbook (a zip holding xl/workbook.xml), judged from
+    the zip's directory alone; a fake "PK..." file is not."""
+    fileobj.seek(0)
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
+    finally:
+        fileobj.seek(0)
+
+
+def check_table_upload(uploaded) -> None:
+    """The quick look a page takes at a table before keeping it for a background import
+    (the rows are read by the worker): a workbook that is one, or CSV that is UTF-8."""
+    name = (getattr(uploaded, "name", "") or "").lower()
+    uploaded.seek(0)
+    head = uploaded.read(65536)
+    uploaded.seek(0)
+    if head[:2] == b"PK" or name.endswith(".xlsx"):
+        if not is_xlsx(uploaded):
+            raise TableError(_(MSG_TABLE_UNREADABLE))
+        return
+    try:
+        codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
+    except UnicodeDecodeError as exc:
+        raise TableError(_(MSG_TABLE_UNREADABLE)) from exc
+    if not head.strip():
+        raise TableError(_(MSG_TABLE_EMPTY))
 
 
 # A cell starting with one of these is run as a formula by Excel or LibreOffice

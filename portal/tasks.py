@@ -6,10 +6,11 @@ import logging
 
 from celery import shared_task
 
-from portal import outbox
+from portal import jobs, outbox
 from portal.rankings.tasks import (  # noqa: F401
     generate_weekly_report,
     generate_weekly_reports,
+    run_target_import,
     send_lagging_reminders,
     snapshot_weekly_rankings,
 )
@@ -40,3 +41,42 @@ def resend_pending_outbox(older_than_seconds: int = 60) -> int:
         except outbox.OutboxSendError:
             logger.warning("outbox email %s still not sent", email_id)
     return sent
+
+
+MEMBER_IMPORT_JOB_KIND = "member_import"
+
+
+@shared_task(acks_late=True, soft_time_limit=3600, time_limit=3900)
+def run_member_import(job_id: int) -> dict | None:
+    """Import the job's member list as its owner. Each row commits with its checkpoint:
+    a run taking over from a killed worker goes on after the last row written."""
+    from federation.models import OrgUnit
+    from portal import membership
+    from portal.tabular import TableError, read_table
+
+    def work(run: jobs.JobRun) -> dict:
+        job = run.job
+        try:
+            with job.input_file.open("rb") as handle:
+                rows = read_table(handle, max_rows=membership.MEMBER_IMPORT_MAX_ROWS)
+        except (TableError, FileNotFoundError) as exc:
+            raise jobs.JobInputError(str(exc)) from exc
+        run.set_total(len(rows))
+        report = membership.members_import(
+            viewer=job.owner,
+            rows=rows,
+            default_unit=OrgUnit.objects.get(pk=job.options["default_unit_id"]),
+            on_progress=run.progress,
+            on_checkpoint=run.checkpoint,
+            resume=run.resume,
+        )
+        return report.as_dict()
+
+    return jobs.job_run(job_id, work)
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=180)
+def sweep_jobs() -> int:
+    """Every minute: hand over imports the broker never received (down at upload) and
+    imports whose worker went silent (killed); the next run resumes or fails them."""
+    return jobs.jobs_sweep()

@@ -329,7 +329,8 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(
         "initiative import POST, one row for grassroots A",
         lambda o: "/sang-kien/nhap/",
-        everyone(NOT_FOUND, officer_a=OK, anonymous=REDIRECT),
+        # Kept as a background job: the officer is sent to its page.
+        everyone(NOT_FOUND, officer_a=REDIRECT, anonymous=REDIRECT),
         method="post",
         data=import_upload,
     ),

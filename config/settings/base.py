@@ -348,6 +348,10 @@ CELERY_TASK_ROUTES = {
     "dedup.tasks.compact_similarity_index": {"queue": "sweeps"},
     "dedup.tasks.web_check_initiative": {"queue": "webcheck"},
     "initiatives.tasks.run_initiative_import": {"queue": "imports"},
+    "federation.tasks.run_unit_import": {"queue": "imports"},
+    "portal.rankings.tasks.run_target_import": {"queue": "imports"},
+    "portal.tasks.run_member_import": {"queue": "imports"},
+    "portal.tasks.sweep_jobs": {"queue": "sweeps"},
     "portal.rankings.tasks.snapshot_weekly_rankings": {"queue": "reports"},
     "portal.rankings.tasks.generate_weekly_reports": {"queue": "reports"},
     "portal.rankings.tasks.generate_weekly_report": {"queue": "reports"},
@@ -370,6 +374,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # import would run twice.
     "visibility_timeout": 4 * 3600,
 }
+
+# Background jobs (imports; portal/jobs.py). A running job writes its progress, which is
+# also its sign of life, at least every JOB_PROGRESS_SECONDS; one silent for
+# JOB_STALE_SECONDS is taken as lost (worker killed) and handed to another worker by the
+# sweep, from its last checkpoint, at most JOB_MAX_ATTEMPTS times in all. A queued job
+# the broker never received (down at upload) is handed over again after
+# JOB_REQUEUE_SECONDS. Imports commit a checkpoint every IMPORT_CHECKPOINT_ROWS rows.
+JOB_PROGRESS_SECONDS = env.float("JOB_PROGRESS_SECONDS", default=1.0)
+JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=180)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+JOB_REQUEUE_SECONDS = env.int("JOB_REQUEUE_SECONDS", default=120)
+IMPORT_CHECKPOINT_ROWS = env.int("IMPORT_CHECKPOINT_ROWS", default=100)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -26,17 +26,28 @@ class Job(models.Model):
     )
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
+    # What the running job is doing ("validate", "write"), shown beside the bar.
+    phase = models.CharField(max_length=16, blank=True)
     options = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
     input_file = models.FileField(upload_to="jobs/in/%Y/%m/", blank=True)
     output_file = models.FileField(upload_to="jobs/out/%Y/%m/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Recovery (portal/jobs.py): when the task was last handed to the broker (null: the
+    # broker was down, the sweep will hand it over), which run owns the job, how many runs
+    # started, the owner's last sign of life, and what its committed work left behind.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    run_token = models.CharField(max_length=32, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    checkpoint = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("tác vụ nền")
         verbose_name_plural = _("tác vụ nền")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "kind"], name="job_state_kind")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(done__lte=models.F("total")) | models.Q(total=0),

@@ -544,13 +544,19 @@ class ImportReport:
     saved: int = 0
     errors: list[str] = field(default_factory=list)
 
+    def as_dict(self) -> dict:
+        """For `Job.result` (JSON)."""
+        return {"saved": self.saved, "errors": self.errors}
+
 
 def _parse_day(value) -> dt.date:
     return parsing.parse_date(value, low=periods.PROGRAMME_EARLIEST)
 
 
-def targets_import(*, scope: Scope, actor, rows: list[dict]) -> ImportReport:
-    """Import targets from spreadsheet rows: all rows are saved, or none (errors listed)."""
+def targets_import(*, scope: Scope, actor, rows: list[dict], on_progress=None) -> ImportReport:
+    """Import targets from spreadsheet rows: all rows are saved, or none (errors listed).
+    `on_progress(phase, rows done)` is called at every row."""
+    progress = on_progress or (lambda phase, done: None)
     report = ImportReport()
     needed = {"ma_don_vi", "tu_ngay", "den_ngay", "chi_tieu"}
     missing = needed - set(rows[0]) if rows else needed
@@ -563,6 +569,7 @@ def targets_import(*, scope: Scope, actor, rows: list[dict]) -> ImportReport:
     units = {u.code: u for u in scope.units().filter(code__in=codes).select_related("parent")}
     parsed = []
     for number, row in enumerate(rows, start=2):
+        progress("validate", number - 2)
         code = str(row["ma_don_vi"]).strip()
         unit = units.get(code)
         if unit is None or unit.parent is None or not scope.contains(unit.parent):
@@ -585,7 +592,8 @@ def targets_import(*, scope: Scope, actor, rows: list[dict]) -> ImportReport:
     if report.errors:
         return report
     with transaction.atomic():
-        for unit, starts_on, ends_on, count in parsed:
+        for written, (unit, starts_on, ends_on, count) in enumerate(parsed):
+            progress("write", written)
             target_set(
                 scope=scope,
                 actor=actor,

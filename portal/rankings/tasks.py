@@ -101,3 +101,33 @@ def reconcile_counters() -> dict:
 @shared_task(acks_late=True, **RETRY)
 def send_lagging_reminders() -> int:
     return services.reminders_send(today=timezone.localdate())
+
+
+TARGET_IMPORT_JOB_KIND = "target_import"
+
+
+@shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
+def run_target_import(job_id: int) -> dict | None:
+    """Import the job's table of targets as its owner: all rows, or none."""
+    from portal.jobs import JobInputError, job_run
+    from portal.rankings.selectors import TARGET_ROLES
+    from portal.tabular import TableError, read_table
+    from portal.tenancy import scope_for
+
+    def work(run) -> dict:
+        job = run.job
+        try:
+            with job.input_file.open("rb") as handle:
+                rows = read_table(handle)
+        except (TableError, FileNotFoundError) as exc:
+            raise JobInputError(str(exc)) from exc
+        run.set_total(len(rows))
+        report = services.targets_import(
+            scope=scope_for(job.owner, TARGET_ROLES),
+            actor=job.owner,
+            rows=rows,
+            on_progress=run.progress,
+        )
+        return report.as_dict()
+
+    return job_run(job_id, work)

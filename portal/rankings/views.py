@@ -22,6 +22,7 @@ from config.db_router import reads_from_replica
 from federation.models import EmulationGroup, OrgUnit
 from federation.selectors import emulation_group_names
 from initiatives.models import Field
+from portal.jobs import job_start
 from portal.models import Job
 from portal.models.rankings import RankingMode, ReminderPolicy, WeeklyReport
 from portal.page_cache import cached_aggregate, cached_public_page
@@ -35,7 +36,7 @@ from portal.rankings.forms import (
     TargetImportForm,
 )
 from portal.rankings.tiles import tile_map
-from portal.tabular import TableError, read_table
+from portal.tabular import TableError, check_table_upload
 from portal.tenancy import scope_for
 
 logger = logging.getLogger(__name__)
@@ -399,7 +400,6 @@ def unit_targets(request, code: str):
     import_form = TargetImportForm()
     policy = ReminderPolicy.objects.filter(unit=unit).first()
     reminder_form = ReminderForm(initial={"every_days": policy.every_days if policy else 7})
-    import_errors: list[str] = []
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "set":
@@ -425,18 +425,19 @@ def unit_targets(request, code: str):
             import_form = TargetImportForm(request.POST, request.FILES)
             if import_form.is_valid():
                 try:
-                    rows = read_table(import_form.cleaned_data["file"])
+                    check_table_upload(import_form.cleaned_data["file"])
                 except TableError as exc:
                     import_form.add_error("file", str(exc))
                 else:
-                    report = services.targets_import(scope=scope, actor=request.user, rows=rows)
-                    if report.errors:
-                        import_errors = report.errors
-                    else:
-                        messages.success(
-                            request, _("Đã nhập %(n)s chỉ tiêu.") % {"n": report.saved}
-                        )
-                        return redirect("rankings:unit-targets", code=unit.code)
+                    # The rows are read and saved by a worker (portal/jobs.py).
+                    job = job_start(
+                        kind=tasks.TARGET_IMPORT_JOB_KIND,
+                        owner=request.user,
+                        uploaded=import_form.cleaned_data["file"],
+                        options={},
+                        unit=unit,
+                    )
+                    return redirect("import-job", pk=job.pk)
         elif action == "cadence":
             reminder_form = ReminderForm(request.POST)
             if reminder_form.is_valid():
@@ -466,7 +467,9 @@ def unit_targets(request, code: str):
             "targets": targets,
             "target_form": target_form,
             "import_form": import_form,
-            "import_errors": import_errors,
+            "recent_import_jobs": Job.objects.filter(
+                owner=request.user, kind=tasks.TARGET_IMPORT_JOB_KIND, unit=unit
+            )[:5],
             "reminder_form": reminder_form,
             "policy": policy,
         },

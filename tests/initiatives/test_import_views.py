@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
-from initiatives import import_views, importing
+from initiatives import importing
 from initiatives.models import Initiative, Status
 from initiatives.tasks import IMPORT_JOB_KIND, run_initiative_import
 from portal.models import Job
@@ -49,26 +49,51 @@ def upload(client, content: bytes, mode: str = "valid", name: str = "sang-kien.x
     )
 
 
-def test_officer_imports_small_file_inline_and_sees_the_report(country, personas, client_for):
+def upload_and_run(client, capture, content: bytes, mode: str = "valid") -> Job:
+    """Upload, then let the job run as the worker would (in-process here) once committed."""
+    with capture(execute=True):
+        response = upload(client, content, mode)
+    job = Job.objects.latest("pk")
+    assert response.status_code == 302
+    assert response["Location"] == f"/sang-kien/nhap/tac-vu/{job.pk}/"
+    job.refresh_from_db()
+    return job
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def test_even_a_two_row_file_runs_as_a_job_and_the_page_shows_its_report(
+    country, personas, client_for, django_capture_on_commit_callbacks, media
+):
     client = client_for(personas.officer_a)
     content = workbook_bytes(
         [good(1, country.grassroots_a.code), good(2, country.grassroots_a.code, title="")]
     )
-    response = upload(client, content)
-    assert response.status_code == 200
-    report = response.context["report"]
-    assert (report.created, [(e.row, e.field) for e in report.errors]) == (1, [(3, "title")])
-    html = response.content.decode()
+    job = upload_and_run(client, django_capture_on_commit_callbacks, content)
+    assert job.state == Job.State.DONE and job.kind == IMPORT_JOB_KIND
+    assert (job.result["created"], job.result["errors"]) == (
+        1,
+        [[3, "title", importing.MSG_REQUIRED.format(column="Tên sáng kiến")]],
+    )
+    html = client.get(f"/sang-kien/nhap/tac-vu/{job.pk}/").content.decode()
     assert 'data-row="3"' in html and importing.MSG_REQUIRED.format(column="Tên sáng kiến") in html
     # The report names the column as its header reads, not by our internal name.
     assert "<td>Tên sáng kiến</td>" in html and ">title<" not in html
-    assert Initiative.objects.get().status == Status.CHECKING
+    # Handed in, and its similarity check ran after the import's commit.
+    assert Initiative.objects.get().status == Status.VALID
 
 
-def test_all_or_nothing_from_the_page_writes_nothing(country, personas, client_for):
+def test_all_or_nothing_from_the_page_writes_nothing(
+    country, personas, client_for, django_capture_on_commit_callbacks, media
+):
+    client = client_for(personas.officer_a)
     content = workbook_bytes([good(1, country.grassroots_a.code), good(2, "KHONG-CO")])
-    response = upload(client_for(personas.officer_a), content, mode="all")
-    assert "Chưa nhập dòng nào" in response.content.decode()
+    job = upload_and_run(client, django_capture_on_commit_callbacks, content, mode="all")
+    assert "Chưa nhập dòng nào" in client.get(f"/sang-kien/nhap/tac-vu/{job.pk}/").content.decode()
     assert not Initiative.objects.exists()
 
 
@@ -92,17 +117,9 @@ def test_template_download_has_columns_and_an_example_in_the_officers_scope(
     assert example["unit_code"] in {country.grassroots_a.code, country.grassroots_a2.code}
 
 
-def test_big_files_run_as_a_job_with_progress(
-    country,
-    personas,
-    client_for,
-    monkeypatch,
-    django_capture_on_commit_callbacks,
-    settings,
-    tmp_path,
+def test_the_job_waits_queued_then_reports_per_row(
+    country, personas, client_for, django_capture_on_commit_callbacks, media
 ):
-    settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(import_views, "BACKGROUND_IMPORT_ROWS", 3)
     client = client_for(personas.officer_a)
     rows = [good(n, country.grassroots_a.code) for n in range(4)] + [good(9, "KHONG-CO")]
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -116,9 +133,9 @@ def test_big_files_run_as_a_job_with_progress(
     assert 'hx-trigger="every 1s"' in waiting
 
     assert len(callbacks) == 1
-    callbacks[0]()  # the Celery task (eager in tests)
+    callbacks[0]()  # hands the job to Celery (eager in tests)
     job.refresh_from_db()
-    assert job.state == Job.State.DONE
+    assert job.state == Job.State.DONE and job.attempts == 1
     assert (job.done, job.total) == (5, 5)
     assert job.result["created"] == 4 and job.result["bad_row_count"] == 1
     assert job.result["errors"][0][:2] == [6, "unit_code"]
@@ -126,39 +143,40 @@ def test_big_files_run_as_a_job_with_progress(
     assert "hx-trigger" not in done_page and 'data-row="6"' in done_page
     # Someone else's job is not found, even by another officer.
     assert client_for(personas.admin).get(f"/sang-kien/nhap/tac-vu/{job.pk}/").status_code == 404
+    assert client_for(personas.admin).get(f"/tac-vu-nhap/{job.pk}/").status_code == 404
 
 
-def test_job_reports_progress_while_it_runs(country, personas, settings, tmp_path, monkeypatch):
+def test_progress_is_written_by_time_not_by_chunk(country, personas, settings, media, monkeypatch):
+    """Progress goes out when JOB_PROGRESS_SECONDS have passed, whatever the chunk size:
+    with a clock that moves 1 s a row, every row's progress is written."""
     from django.core.files.base import ContentFile
 
-    from initiatives import importing as module
+    from portal import jobs
 
-    settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(module, "DEFAULT_CHUNK_SIZE", 2)
+    settings.IMPORT_CHECKPOINT_ROWS = 500
+    settings.JOB_PROGRESS_SECONDS = 1.0
     job = Job(kind=IMPORT_JOB_KIND, owner=personas.officer_a, options={"all_or_nothing": False})
     job.input_file.save(
         "a.xlsx",
         ContentFile(workbook_bytes([good(n, country.grassroots_a.code) for n in range(5)])),
     )
+    clock = iter(range(0, 10_000))
+    monkeypatch.setattr(jobs.time, "monotonic", lambda: float(next(clock)))
     observed = []
-    original = module.import_initiatives
+    original = jobs.JobRun._write
 
-    def watching(**kwargs):
-        callback = kwargs["on_progress"]
+    def watching(self, done, phase):
+        original(self, done, phase)
+        observed.append(Job.objects.values_list("phase", "done", "total").get(pk=job.pk))
 
-        def record(phase, done):
-            callback(phase, done)
-            observed.append(Job.objects.values_list("done", "total").get(pk=job.pk))
-
-        kwargs["on_progress"] = record
-        kwargs["chunk_size"] = 2
-        return original(**kwargs)
-
-    monkeypatch.setattr("initiatives.tasks.import_initiatives", watching)
+    monkeypatch.setattr(jobs.JobRun, "_write", watching)
     run_initiative_import(job.pk)
-    assert observed == [(2, 5), (4, 5), (5, 5)]
+    written = [done for phase, done, _total in observed if phase == "write"]
+    assert list(dict.fromkeys(written)) == [1, 2, 3, 4, 5]
+    assert all(total == 5 for _phase, _done, total in observed)
     job.refresh_from_db()
     assert job.state == Job.State.DONE and job.result["created"] == 5
+    assert job.checkpoint["done"] == 5
 
 
 def test_the_page_is_for_officers_only(personas, client_for):

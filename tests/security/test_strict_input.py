@@ -145,17 +145,23 @@ def test_a_target_of_two_to_the_31_is_refused_with_a_message(client_for, persona
         ("/don-vi/nhap/", {"all_or_nothing": "on"}, MSG_TABLE_UNREADABLE),
         ("/xep-hang/don-vi/{root}/chi-tieu/", {"action": "import"}, MSG_TABLE_UNREADABLE),
         ("/sang-kien/nhap/", {"mode": "all"}, MSG_UNSUPPORTED_FORMAT),
+        ("/doan-vien/nhap/", {"unit": "{grassroots}"}, MSG_TABLE_UNREADABLE),
     ],
 )
 def test_a_fake_pk_file_gets_a_clear_vietnamese_error(
     client_for, personas, country, path, extra, message
 ):
+    from portal.models import Job
+
     upload = SimpleUploadedFile("gia.xlsx", FAKE_XLSX)
+    extra = {k: v.format(grassroots=country.grassroots_a.code) for k, v in extra.items()}
     response = client_for(personas.admin).post(
         path.format(root=country.root.code), {"file": upload, **extra}
     )
+    # Refused at once with the reason, before any job keeps it.
     assert response.status_code == 200
     assert escape(message) in response.content.decode()
+    assert not Job.objects.exists()
 
 
 def test_the_table_reader_names_the_cell_with_a_nul():

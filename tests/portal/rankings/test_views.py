@@ -203,7 +203,24 @@ def _xlsx(rows) -> io.BytesIO:
     return buffer
 
 
-def test_targets_import_from_xlsx_all_or_nothing(client, league, people):
+def _import_targets(client, code: str, file, capture):
+    """Post the file; the job runs (in-process here) once the request has committed."""
+    from portal.models import Job
+
+    with capture(execute=True):
+        response = client.post(
+            f"/xep-hang/don-vi/{code}/chi-tieu/", {"action": "import", "file": file}
+        )
+    job = Job.objects.latest("pk")
+    assert response.status_code == 302 and response["Location"] == f"/tac-vu-nhap/{job.pk}/"
+    job.refresh_from_db()
+    return job, client.get(response["Location"]).content.decode()
+
+
+def test_targets_import_from_xlsx_all_or_nothing(
+    client, league, people, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     login(client, people["leader"])
     header = ["ma_don_vi", "tu_ngay", "den_ngay", "chi_tieu"]
     bad = _xlsx(
@@ -214,8 +231,8 @@ def test_targets_import_from_xlsx_all_or_nothing(client, league, people):
             ["G2", "01/01/2025", "31/12/2025", 5],
         ]
     )
-    response = client.post("/xep-hang/don-vi/TLD/chi-tieu/", {"action": "import", "file": bad})
-    body = response.content.decode()
+    job, body = _import_targets(client, "TLD", bad, django_capture_on_commit_callbacks)
+    assert job.state == "done" and job.unit.code == "TLD"
     assert "Dòng 3: " + services.MSG_TARGET_NOT_POSITIVE in body
     # G2 is not a direct sub-unit of the root, but the root reaches it: the unit above G2 (P2)
     # is inside the leader's scope, so it is accepted; the zero stops the whole file.
@@ -227,18 +244,21 @@ def test_targets_import_from_xlsx_all_or_nothing(client, league, people):
             ["P2", "2025-01-01", "2025-12-31", "1.200"],
         ]
     )
-    response = client.post("/xep-hang/don-vi/TLD/chi-tieu/", {"action": "import", "file": good})
-    assert response.status_code == 302
+    job, body = _import_targets(client, "TLD", good, django_capture_on_commit_callbacks)
+    assert job.result == {"saved": 2, "errors": []} and "Đã nhập 2 chỉ tiêu." in body
     assert dict(Target.objects.values_list("unit__code", "count")) == {"P1": 40, "P2": 1200}
 
 
-def test_targets_import_refuses_units_outside_scope(client, league, people):
+def test_targets_import_refuses_units_outside_scope(
+    client, league, people, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     login(client, people["officer_p1"])
     file = _xlsx(
         [["ma_don_vi", "tu_ngay", "den_ngay", "chi_tieu"], ["G2", "01/01/2025", "31/12/2025", 5]]
     )
-    response = client.post("/xep-hang/don-vi/P1/chi-tieu/", {"action": "import", "file": file})
-    assert services.MSG_IMPORT_UNKNOWN_UNIT.format(row=2, code="G2") in response.content.decode()
+    _job, body = _import_targets(client, "P1", file, django_capture_on_commit_callbacks)
+    assert services.MSG_IMPORT_UNKNOWN_UNIT.format(row=2, code="G2") in body
     assert not Target.objects.exists()
 
 
