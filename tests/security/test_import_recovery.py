@@ -103,6 +103,15 @@ def real_worker(settings, tmp_path):
     purge_queues(celery_app)
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
+    # A worker already running in this session (the browser tests' one, on all queues)
+    # would take the job with other settings: it stops consuming `imports` meanwhile.
+    others = [
+        name
+        for name, queues in (celery_app.control.inspect(timeout=1).active_queues() or {}).items()
+        if any(queue["name"] == "imports" for queue in queues)
+    ]
+    if others:
+        celery_app.control.cancel_consumer("imports", destination=others, reply=True)
 
     def start():
         return celery_worker(
@@ -118,6 +127,8 @@ def real_worker(settings, tmp_path):
     finally:
         celery_app.conf.task_always_eager = eager
         purge_queues(celery_app)  # the similarity checks the imports queued, never run here
+        if others:
+            celery_app.control.add_consumer("imports", destination=others, reply=True)
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
 
