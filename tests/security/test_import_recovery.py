@@ -105,13 +105,16 @@ def real_worker(settings, tmp_path):
     celery_app.conf.task_always_eager = False
     # A worker already running in this session (the browser tests' one, on all queues)
     # would take the job with other settings: it stops consuming `imports` meanwhile.
-    others = [
-        name
+    # A worker already running in this session (the browser tests' one, on all queues)
+    # would take this test's jobs and checks with other settings: it stops consuming
+    # every queue meanwhile.
+    others = {
+        name: [queue["name"] for queue in queues]
         for name, queues in (celery_app.control.inspect(timeout=1).active_queues() or {}).items()
-        if any(queue["name"] == "imports" for queue in queues)
-    ]
-    if others:
-        celery_app.control.cancel_consumer("imports", destination=others, reply=True)
+    }
+    for name, queues in others.items():
+        for queue in queues:
+            celery_app.control.cancel_consumer(queue, destination=[name], reply=True)
 
     def start():
         return celery_worker(
@@ -127,8 +130,9 @@ def real_worker(settings, tmp_path):
     finally:
         celery_app.conf.task_always_eager = eager
         purge_queues(celery_app)  # the similarity checks the imports queued, never run here
-        if others:
-            celery_app.control.add_consumer("imports", destination=others, reply=True)
+        for name, queues in others.items():
+            for queue in queues:
+                celery_app.control.add_consumer(queue, destination=[name], reply=True)
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
 
