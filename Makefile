@@ -50,12 +50,16 @@ run: messages
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## The whole suite. Uses DATABASE_URL/REDIS_URL when set (CI), SQLite and in-process Celery otherwise.
+## The unit and service tests run in TEST_PROCESSES processes (each with its own test
+## database and Redis database), then the browser tests in one.
+TEST_PROCESSES ?= $(shell nproc 2>/dev/null || echo 2)
 test: messages
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -n $(TEST_PROCESSES) -m "not e2e" $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -m e2e $(PYTEST_ARGS)
 
 ## The suite without browser tests.
 test-fast: messages
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -m "not e2e" $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -n $(TEST_PROCESSES) -m "not e2e" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -69,8 +69,10 @@ def celery_worker(
     name = f"test-{uuid.uuid4().hex[:8]}@127.0.0.1"
     LOGS.mkdir(parents=True, exist_ok=True)
     log_path = LOGS / f"celery-{name.split('@')[0]}.log"
+    # Not PYTEST_XDIST_WORKER: the Redis database named here is this process's already.
+    inherited = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
     env = {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,

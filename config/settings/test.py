@@ -4,8 +4,27 @@
 REDIS_URL so the same suite runs on PostgreSQL and Redis.
 """
 
+import os
+from urllib.parse import urlsplit
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import REDIS_URL, env
+
+
+def _redis_url_of_this_process(url: str) -> str:
+    """Under pytest-xdist each test process gets its own Redis database (the next ones
+    after the one named), so a real worker started by one process never takes the
+    tasks another process sends to its own test database."""
+    process = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not process.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return parts._replace(path=f"/{(base + 1 + int(process[2:])) % 16}").geturl()
+
+
+REDIS_URL = _redis_url_of_this_process(REDIS_URL)
+CELERY_BROKER_URL = REDIS_URL or "memory://"
 
 DEBUG = False
 SECRET_KEY = "test-secret-key"

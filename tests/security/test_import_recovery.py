@@ -104,8 +104,6 @@ def real_worker(settings, tmp_path):
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     # A worker already running in this session (the browser tests' one, on all queues)
-    # would take the job with other settings: it stops consuming `imports` meanwhile.
-    # A worker already running in this session (the browser tests' one, on all queues)
     # would take this test's jobs and checks with other settings: it stops consuming
     # every queue meanwhile.
     others = {
