@@ -28,58 +28,21 @@ from similarity import _corpus_for, archive_source, engine_config  # noqa: E402
 
 from dedup.engine import Engine  # noqa: E402
 from dedup.engine.pgstore import PostgresStore  # noqa: E402
-from dedup.engine.store import PreparedSource  # noqa: E402
 
 
 class FormerStore(PostgresStore):
     """The add of before the fix: every syllable upserted into dedup_term."""
 
-    def add(self, prepared: PreparedSource) -> int:
-        source = prepared.source
-        fingerprints = prepared.fingerprints.astype(np.int64)
-        with self.connection.transaction(), self.connection.cursor() as cursor:
-            cursor.execute(
-                """
-                INSERT INTO dedup_document
-                    (source_id, kind, ref, author_keys, confidential, text_zlib,
-                     fingerprint_count)
-                VALUES (%s, %s, %s, %s, %s, %s, %s)
-                ON CONFLICT (source_id) DO UPDATE SET
-                    doc_no = EXCLUDED.doc_no, text_zlib = EXCLUDED.text_zlib,
-                    fingerprint_count = EXCLUDED.fingerprint_count, indexed_at = now()
-                RETURNING doc_no
-                """,
-                (
-                    source.id,
-                    source.kind,
-                    source.ref,
-                    sorted(source.author_keys),
-                    source.confidential,
-                    prepared.compressed_text,
-                    len(fingerprints),
-                ),
-            )
-            doc_no = int(cursor.fetchone()[0])  # type: ignore[index]
-            cursor.execute(
-                """
-                INSERT INTO dedup_posting_delta (fingerprint, doc_no)
-                SELECT f, %s FROM unnest(%s::bigint[]) AS f
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM dedup_common_fingerprint c WHERE c.fingerprint = f
-                )
-                """,
-                (doc_no, fingerprints.tolist()),
-            )
-            cursor.execute(
-                """
-                INSERT INTO dedup_term (term, document_frequency)
-                SELECT t, 1 FROM unnest(%s::bigint[]) AS t ORDER BY t
-                ON CONFLICT (term) DO UPDATE
-                    SET document_frequency = dedup_term.document_frequency + 1
-                """,
-                (np.sort(prepared.terms).tolist(),),
-            )
-        return doc_no
+    def _record_terms(self, cursor, doc_no: int, terms: np.ndarray) -> None:
+        cursor.execute(
+            """
+            INSERT INTO dedup_term (term, document_frequency)
+            SELECT t, 1 FROM unnest(%s::bigint[]) AS t ORDER BY t
+            ON CONFLICT (term) DO UPDATE
+                SET document_frequency = dedup_term.document_frequency + 1
+            """,
+            (np.sort(terms).tolist(),),
+        )
 
 
 def main() -> int:

@@ -223,14 +223,20 @@ class PostgresStore:
                 """,
                 (doc_no, fingerprints.tolist()),
             )
-            if len(prepared.terms):
-                cursor.execute(
-                    "INSERT INTO dedup_term_pending (doc_no, terms) VALUES (%s, %s)",
-                    (doc_no, _pack_terms(prepared.terms)),
-                )
-            if doc_no % TERM_FOLD_EVERY == 0:
-                self._fold_terms(cursor, wait=False)
+            self._record_terms(cursor, doc_no, prepared.terms)
         return doc_no
+
+    def _record_terms(self, cursor, doc_no: int, terms: np.ndarray) -> None:
+        """Count the document's syllables into the document frequencies: one pending row
+        now, folded into dedup_term every TERM_FOLD_EVERY documents (adds never queue
+        on the hot rows of common syllables)."""
+        if len(terms):
+            cursor.execute(
+                "INSERT INTO dedup_term_pending (doc_no, terms) VALUES (%s, %s)",
+                (doc_no, _pack_terms(terms)),
+            )
+        if doc_no % TERM_FOLD_EVERY == 0:
+            self._fold_terms(cursor, wait=False)
 
     def remove(self, source_id: str) -> bool:
         # Postings stay until compaction; their doc_no no longer resolves.
