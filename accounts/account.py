@@ -21,10 +21,10 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from portal.api_tokens import TooManyTokens, api_token_create, api_token_list, api_token_revoke
-from portal.forms import ApiTokenForm
-from portal.middleware import SessionActivityMiddleware
-from portal.models import ApiToken, Membership, RoleAssignment, RoleGrantLog, UserSession
+from accounts.api_tokens import TooManyTokens, api_token_create, api_token_list, api_token_revoke
+from accounts.forms import ApiTokenForm
+from accounts.middleware import SessionActivityMiddleware
+from accounts.models import ApiToken, Membership, RoleAssignment, RoleGrantLog, UserSession
 
 MSG_SESSION_ENDED = gettext_noop("Đã đăng xuất phiên trên “{agent}”.")
 MSG_TOKEN_CREATED = gettext_noop(
@@ -53,7 +53,7 @@ def session_record(request, user) -> None:
     )
 
 
-@receiver(user_logged_in, dispatch_uid="portal.account.session_record")
+@receiver(user_logged_in, dispatch_uid="accounts.account.session_record")
 def _on_login(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         session_record(request, user)
@@ -73,7 +73,7 @@ def sign_in_methods(user) -> dict:
     """The providers this person signs in with, and the configured ones they could add."""
     from allauth.socialaccount.models import SocialAccount
 
-    from portal.social import PROVIDER_NAMES, configured_providers
+    from accounts.social import PROVIDER_NAMES, configured_providers
 
     linked = sorted(SocialAccount.objects.filter(user=user).values_list("provider", flat=True))
     return {

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_noop
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
-from portal.models import ApiToken
-from portal.models.tokens import digest
+from accounts.models import ApiToken
+from accounts.models.tokens import digest
 
 MSG_TOKEN_INVALID = gettext_noop("Khoá API không hợp lệ, đã hết hạn hoặc đã bị thu hồi.")
 MSG_TOO_MANY_TOKENS = gettext_noop(

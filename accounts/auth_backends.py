@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from portal.models import normalize_phone
+from accounts.models import normalize_phone
 
 
 class EmailOrPhoneBackend(ModelBackend):

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from accounts.models import Membership, Role, RoleAssignment, User
 from federation.models import OrgUnit, UnitKind
 from federation.national_structure import MERGER_DATE, load_national_structure
 from federation.services import unit_create, unit_move
-from portal.models import Membership, Role, RoleAssignment, User
 
 DEMO_PASSWORD = "demo"
 PENDING_DEMO_LOGIN = "choxacnhan@demo.vn"

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from portal.models import Role, User, normalize_phone
+from accounts.models import Role, User, normalize_phone
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +56,11 @@ class PortalPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ) -> None:
-        from portal.outbox import outbox_enqueue
+        from core.outbox import outbox_enqueue
 
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         body = render_to_string(email_template_name, context)
-        # The outbox keeps it if the broker or the mail server is down (portal/outbox.py).
+        # The outbox keeps it if the broker or the mail server is down (core/outbox.py).
         outbox_enqueue(to=[to_email], subject=subject, body=body)
 
 
@@ -116,7 +116,7 @@ class ProfileFieldsMixin(forms.Form):
         return born
 
     def clean_unit(self):
-        from portal.membership import grassroots_by_code
+        from accounts.membership import grassroots_by_code
 
         code = (self.cleaned_data.get("unit") or "").strip()
         unit = grassroots_by_code(code) if code else None

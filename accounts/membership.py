@@ -22,11 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from dedup.text import fold_accents, normalize_vietnamese
+from accounts.models import Membership, Role, RoleAssignment, RoleGrantLog, User, normalize_phone
+from accounts.tenancy import OFFICER_ROLES, scope_for
+from core.tabular import RowError
+from core.text import fold_accents, normalize_vietnamese
 from federation.models import OrgUnit, UnitKind
-from portal.models import Membership, Role, RoleAssignment, RoleGrantLog, User, normalize_phone
-from portal.tabular import RowError
-from portal.tenancy import OFFICER_ROLES, scope_for
 
 MSG_UNIT_NOT_GRASSROOTS = gettext_noop("Hãy chọn một công đoàn cơ sở đang hoạt động.")
 MSG_ALREADY_MEMBER = gettext_noop("Bạn đã là đoàn viên hoặc đang chờ xác nhận ở “{unit}”.")
@@ -46,7 +46,7 @@ MSG_MEMBERSHIP_PENDING = gettext_noop(
 GRANTABLE_BY_OFFICER = (Role.MEMBER, Role.GRASSROOTS_OFFICER, Role.REVIEWER)
 # Who manages people: grassroots officers of their union, unit officers of their subtree.
 PEOPLE_MANAGER_ROLES = OFFICER_ROLES
-INVITATION_SALT = "portal.membership.invitation"
+INVITATION_SALT = "accounts.membership.invitation"
 INVITATION_MAX_AGE = dt.timedelta(days=14)
 OPEN_STATUSES = (Membership.Status.PENDING, Membership.Status.CONFIRMED)
 

@@ -21,13 +21,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from accounts import membership as people
+from accounts.forms import InvitationForm, MemberImportForm, MemberMoveForm, RoleGrantForm
+from accounts.models import Membership, RoleAssignment, RoleGrantLog
+from accounts.tasks import MEMBER_IMPORT_JOB_KIND
+from core.jobs import job_start
+from core.tabular import TableError, check_table_upload
 from federation.models import UnitKind
-from portal import membership as people
-from portal.forms import InvitationForm, MemberImportForm, MemberMoveForm, RoleGrantForm
-from portal.jobs import job_start
-from portal.models import Membership, RoleAssignment, RoleGrantLog
-from portal.tabular import TableError, check_table_upload
-from portal.tasks import MEMBER_IMPORT_JOB_KIND
 
 MSG_CONFIRMED = gettext_noop("Đã xác nhận {n} đoàn viên.")
 MSG_REFUSED = gettext_noop("Đã từ chối {n} yêu cầu.")
@@ -267,7 +267,7 @@ def invitation_create(request):
 
 @login_required
 def member_import(request):
-    """Keep the member list and send the officer to its job's page (portal/jobs.py)."""
+    """Keep the member list and send the officer to its job's page (core/jobs.py)."""
     _require_manager(request)
     units = _grassroots_in_scope(request.user)
     if request.method == "POST":

@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET
 
-from portal import membership as people
-from portal.forms import RegistrationForm, SocialCompletionForm
-from portal.models import Membership, Role, User
-from portal.ratelimit import client_ip, hit
+from accounts import membership as people
+from accounts.forms import RegistrationForm, SocialCompletionForm
+from accounts.models import Membership, Role, User
+from core.ratelimit import client_ip, hit
 
 MSG_REGISTERED_PENDING = gettext_noop(
     "Đã tạo tài khoản. Cán bộ công đoàn cơ sở “{unit}” sẽ xác nhận bạn là đoàn viên; "
@@ -43,7 +43,7 @@ SESSION_NEXT = "registration_next"
 UNIT_PARAM = "don-vi"
 INVITATION_PARAM = "loi-moi"
 SOCIAL_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
-PASSWORD_BACKEND = "portal.auth_backends.EmailOrPhoneBackend"
+PASSWORD_BACKEND = "accounts.auth_backends.EmailOrPhoneBackend"
 
 
 def _safe_next(request, value: str) -> str:
@@ -209,7 +209,7 @@ def invitation_accept(request, token: str):
 
 def social_providers(request) -> list[dict]:
     """Providers with credentials configured, for the login and registration pages."""
-    from portal.social import configured_providers
+    from accounts.social import configured_providers
 
     return configured_providers(request)
 
@@ -261,7 +261,7 @@ def needs_profile(user) -> bool:
 def membership_join(request):
     """An account without a union (refused, moved out, or older than self-registration)
     asks to join one; the union's officers confirm it like a registration."""
-    from portal.forms import MembershipJoinForm
+    from accounts.forms import MembershipJoinForm
 
     if (
         people.open_membership(request.user) is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 
-from portal.models import User
+from accounts.models import User
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.utils.translation import gettext_noop
 
-from portal.models import normalize_phone
+from accounts.models import normalize_phone
 
 MSG_RESET_RATE_LIMITED = gettext_noop(
     "Bạn đã yêu cầu đặt lại mật khẩu quá nhiều lần; hãy thử lại sau một giờ."

@@ -105,7 +105,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 if user.has_usable_password() and not verified_here:
                     messages.warning(request, _(MSG_PASSWORD_RETIRED))
             return
-        from portal.models import User
+        from accounts.models import User
 
         emails = [address.email for address in sociallogin.email_addresses if address.email]
         for email in emails:

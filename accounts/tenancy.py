@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from accounts.models import Membership, Role, RoleAssignment
 from federation.models import OrgUnit
-from portal.models import Membership, Role, RoleAssignment
 
 # Roles that reach the subtree of the unit where they are held.
 SUBTREE_ROLES = frozenset(

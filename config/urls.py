@@ -10,15 +10,15 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from portal import account, people, registration
+from accounts import account, people, registration
 from portal import views as portal_views
 from portal.views import LoginView, PasswordResetView
 
 api_v1 = [
     path("", include("federation.api_urls")),
     path("", include("initiatives.api_urls")),
-    path("", include("initiatives.review.api_urls")),
-    path("", include("portal.rankings.api_urls")),
+    path("", include("review.api_urls")),
+    path("", include("rankings.api_urls")),
 ]
 
 urlpatterns = [
@@ -26,8 +26,8 @@ urlpatterns = [
     path("don-vi/", include("federation.urls")),
     path("sang-kien/nhap/", include("initiatives.import_urls")),
     path("sang-kien/", include("initiatives.urls")),
-    path("duyet/", include("initiatives.review.urls")),
-    path("xep-hang/", include("portal.rankings.urls")),
+    path("duyet/", include("review.urls")),
+    path("xep-hang/", include("rankings.urls")),
     path("admin/", admin.site.urls),
     path("tai-khoan/dang-nhap/", LoginView.as_view(), name="login"),
     path("tai-khoan/dang-ky/", registration.register, name="register"),

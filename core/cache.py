@@ -56,4 +56,4 @@ class DegradingRedisCache(RedisCache):
     delete_many = _degrading(default=None)(RedisCache.delete_many)
     clear = _degrading(default=None)(RedisCache.clear)
     get_or_set = _degrading(default_arg="default")(RedisCache.get_or_set)
-    # incr/decr keep raising: a counter that cannot count must say so (portal.signin).
+    # incr/decr keep raising: a counter that cannot count must say so (accounts.signin).

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from portal.jobs import IMPORT_JOB_TASKS, MSG_WAITING_FOR_QUEUE, waiting_for_broker
-from portal.models import Job
+from core.jobs import IMPORT_JOB_TASKS, MSG_WAITING_FOR_QUEUE, waiting_for_broker
+from core.models import Job
 
 # kind -> (the page's title, the template of its report, where "back" leads)
 JOB_PAGES = {

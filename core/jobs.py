@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from portal.models import Job
+from core.models import Job
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +43,8 @@ logger = logging.getLogger(__name__)
 IMPORT_JOB_TASKS = {
     "initiative_import": "initiatives.tasks.run_initiative_import",
     "unit_import": "federation.tasks.run_unit_import",
-    "target_import": "portal.rankings.tasks.run_target_import",
-    "member_import": "portal.tasks.run_member_import",
+    "target_import": "rankings.tasks.run_target_import",
+    "member_import": "accounts.tasks.run_member_import",
 }
 
 MSG_JOB_FAILED = gettext_noop("Không nhập được tệp do lỗi hệ thống; hãy thử lại hoặc báo quản trị.")

@@ -3,7 +3,7 @@
 `outbox_enqueue` writes the email inside the caller's transaction and hands it to Celery
 after commit (a broker that is down is logged, not raised); `outbox_send` sends one
 email under a row lock, so a second delivery of the task sends nothing twice;
-`portal.tasks.resend_pending_outbox` (every few minutes) sends whatever is left.
+`core.tasks.resend_pending_outbox` (every few minutes) sends whatever is left.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
-from portal.models import OutboxEmail
+from core.models import OutboxEmail
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ MAX_ATTEMPTS = 10
 
 def _hand_to_celery(email_id: int) -> None:
     try:
-        from portal.tasks import send_outbox_email
+        from core.tasks import send_outbox_email
 
         send_outbox_email.delay(email_id)
     except Exception:  # noqa: BLE001 - broker down: the periodic resend sends it

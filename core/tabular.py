@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from portal.parsing import has_control_characters
+from core.parsing import has_control_characters
 
 MSG_TABLE_UNREADABLE = gettext_noop(
     "Không đọc được tệp. Hãy dùng tệp Excel (.xlsx) hoặc CSV (UTF-8)."

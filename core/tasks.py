@@ -1,4 +1,4 @@
-"""Celery finds tasks in `<app>.tasks`; the portal's live here and in its sub-packages."""
+"""Tasks of the infrastructure: the mail outbox and the sweep of interrupted jobs."""
 
 from __future__ import annotations
 
@@ -6,14 +6,7 @@ import logging
 
 from celery import shared_task
 
-from portal import jobs, outbox
-from portal.rankings.tasks import (  # noqa: F401
-    generate_weekly_report,
-    generate_weekly_reports,
-    run_target_import,
-    send_lagging_reminders,
-    snapshot_weekly_rankings,
-)
+from core import jobs, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -41,38 +34,6 @@ def resend_pending_outbox(older_than_seconds: int = 60) -> int:
         except outbox.OutboxSendError:
             logger.warning("outbox email %s still not sent", email_id)
     return sent
-
-
-MEMBER_IMPORT_JOB_KIND = "member_import"
-
-
-@shared_task(acks_late=True, soft_time_limit=3600, time_limit=3900)
-def run_member_import(job_id: int) -> dict | None:
-    """Import the job's member list as its owner. Each row commits with its checkpoint:
-    a run taking over from a killed worker goes on after the last row written."""
-    from federation.models import OrgUnit
-    from portal import membership
-    from portal.tabular import TableError, read_table
-
-    def work(run: jobs.JobRun) -> dict:
-        job = run.job
-        try:
-            with job.input_file.open("rb") as handle:
-                rows = read_table(handle, max_rows=membership.MEMBER_IMPORT_MAX_ROWS)
-        except (TableError, FileNotFoundError) as exc:
-            raise jobs.JobInputError(str(exc)) from exc
-        run.set_total(len(rows))
-        report = membership.members_import(
-            viewer=job.owner,
-            rows=rows,
-            default_unit=OrgUnit.objects.get(pk=job.options["default_unit_id"]),
-            on_progress=run.progress,
-            on_checkpoint=run.checkpoint,
-            resume=run.resume,
-        )
-        return report.as_dict()
-
-    return jobs.job_run(job_id, work)
 
 
 @shared_task(acks_late=True, soft_time_limit=120, time_limit=180)

@@ -1,8 +1,8 @@
 from rest_framework import serializers, viewsets
 
+from accounts.tenancy import scope_for
 from federation import selectors
 from federation.models import OrgUnit
-from portal.tenancy import scope_for
 
 
 class OrgUnitSerializer(serializers.ModelSerializer):

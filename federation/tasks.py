@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from accounts.tenancy import UNIT_ADMIN_ROLES, scope_for
+from core.jobs import JobInputError, JobRun, job_run
+from core.tabular import TableError, read_table
 from federation import services
-from portal.jobs import JobInputError, JobRun, job_run
-from portal.tabular import TableError, read_table
-from portal.tenancy import UNIT_ADMIN_ROLES, scope_for
 
 UNIT_IMPORT_JOB_KIND = "unit_import"
 

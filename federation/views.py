@@ -6,14 +6,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.tenancy import UNIT_ADMIN_ROLES, scope_for
+from core.jobs import job_start
+from core.models import Job
+from core.tabular import TableError, check_table_upload
 from federation import selectors, services
 from federation.forms import ReorganiseForm, UnitImportForm
 from federation.models import OrgUnit, ReorgEvent, UnitKind
 from federation.tasks import UNIT_IMPORT_JOB_KIND
-from portal.jobs import job_start
-from portal.models import Job
-from portal.tabular import TableError, check_table_upload
-from portal.tenancy import UNIT_ADMIN_ROLES, scope_for
 
 
 @login_required
@@ -109,7 +109,7 @@ def unit_reorganise(request, code: str):
 
 @login_required
 def unit_import(request):
-    """Keep the table of units and send the officer to its job's page (portal/jobs.py)."""
+    """Keep the table of units and send the officer to its job's page (core/jobs.py)."""
     scope = scope_for(request.user, UNIT_ADMIN_ROLES)
     if scope.is_empty:
         raise Http404

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_fsm import can_proceed
 
+from accounts.membership import MSG_MEMBERSHIP_PENDING, membership_blocks_submit
+from accounts.tenancy import subtree_q
 from federation.models import OrgUnit, UnitKind
 from initiatives import attachments as attachment_rules
 from initiatives import validation
@@ -33,8 +35,6 @@ from initiatives.models import (
 )
 from initiatives.search import search_text_from
 from initiatives.validation import MSG_CONTRIBUTIONS_NOT_100, MSG_NO_AUTHOR  # noqa: F401
-from portal.membership import MSG_MEMBERSHIP_PENDING, membership_blocks_submit
-from portal.tenancy import subtree_q
 
 logger = logging.getLogger(__name__)
 
@@ -144,8 +144,8 @@ def counted_write(locked: Initiative, *, reattribute: bool = True) -> None:
     back-dated move); `tally_record_transition` then takes off exactly what was counted
     before and adds the initiative as it now stands.
     """
-    from portal.page_cache import public_pages_changed
-    from portal.rankings.services import tally_record_transition
+    from core.page_cache import public_pages_changed
+    from rankings.services import tally_record_transition
 
     if reattribute and locked.status != Status.DRAFT and locked.submitted_at is not None:
         top_id = top_unit_id_on(locked.unit, locked.submitted_at)
@@ -162,7 +162,7 @@ def counted_write(locked: Initiative, *, reattribute: bool = True) -> None:
 
 def may_set_award(actor, unit: OrgUnit) -> bool:
     """The award is written by the union officers of the initiative's unit (or above)."""
-    from portal.tenancy import OFFICER_ROLES, scope_for
+    from accounts.tenancy import OFFICER_ROLES, scope_for
 
     if actor is None:
         return False
@@ -551,7 +551,7 @@ def on_subtree_moved(sender, *, unit_ids, effective_date, **kwargs) -> None:
 @transaction.atomic
 def initiative_admin_delete(*, initiative: Initiative, actor) -> None:
     """Delete an initiative from the admin, taking it off the ranking counters first."""
-    from portal.rankings.services import tally_forget
+    from rankings.services import tally_forget
 
     locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
     tally_forget(initiative_id=locked.pk)

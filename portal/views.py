@@ -5,9 +5,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from portal import services, signin
-from portal.forms import LoginForm, PortalPasswordResetForm
-from portal.tenancy import home_unit, roles_of, scope_for
+from accounts import services, signin
+from accounts.forms import LoginForm, PortalPasswordResetForm
+from accounts.tenancy import home_unit, roles_of, scope_for
 
 
 class LoginView(auth_views.LoginView):
@@ -15,7 +15,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
-        from portal.registration import registration_url, social_providers, unit_code_from_next
+        from accounts.registration import registration_url, social_providers, unit_code_from_next
 
         context = super().get_context_data(**kwargs)
         next_url = context.get("next", "")
@@ -55,7 +55,7 @@ def set_language(request):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Password reset, limited per client address and per account (portal.signin)."""
+    """Password reset, limited per client address and per account (accounts.signin)."""
 
     form_class = PortalPasswordResetForm
 

@@ -12,10 +12,10 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.parsing import ParseError, parse_int
-from portal.rankings import periods, selectors
-from portal.rankings.views import read_filters
-from portal.tenancy import scope_for
+from accounts.tenancy import scope_for
+from core.parsing import ParseError, parse_int
+from rankings import periods, selectors
+from rankings.views import read_filters
 
 
 class RankRowSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.rankings import api
+from rankings import api
 
 urlpatterns = [
     path("rankings/", api.RankingView.as_view(), name="api-rankings"),

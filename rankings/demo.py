@@ -1,5 +1,5 @@
 """Demo figures for the rankings: initiatives spread over the provinces, yearly targets,
-two weekly snapshots and a reminder cadence. Runs after `portal.demo.seed_demo_country`
+two weekly snapshots and a reminder cadence. Runs after `accounts.demo.seed_demo_country`
 (or on the bare national structure); DEBUG only, like the rest of the demo."""
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from federation.models import OrgUnit, UnitKind
 from federation.services import unit_create
 from initiatives.models import Initiative, ParticipantGroup
 from initiatives.services import search_text_for
-from portal.models.rankings import ReminderPolicy, Target
-from portal.rankings import periods, services
-from portal.rankings.selectors import top_level_units
+from rankings import periods, services
+from rankings.models import ReminderPolicy, Target
+from rankings.selectors import top_level_units
 
 STATUSES = ["valid"] * 6 + ["approved"] * 2 + ["checking", "flagged", "rejected"]
 TITLES = [

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from portal.tabular import safe_cell
+from core.tabular import safe_cell
 
 EXPORT_FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,7 +27,7 @@ def ranking_table(
     """A ranking or progress list as a table whose headers name what is counted: the rank's
     measure and the count behind % of target and per 1,000 members (valid unless handed-in
     was asked for), with both counts side by side."""
-    from portal.rankings import selectors
+    from rankings import selectors
 
     measure = measure if measure in selectors.MEASURES else selectors.DEFAULT_MEASURE
     basis = selectors.COUNTS[selectors.counted_by(measure)]

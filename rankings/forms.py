@@ -3,10 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.parsing import StrictFormMixin
 from initiatives.models import ParticipantGroup
-from portal.models.rankings import RankingMode
-from portal.parsing import StrictFormMixin
-from portal.rankings import selectors
+from rankings import selectors
+from rankings.models import RankingMode
 
 PERIOD_CHOICES = [
     ("all", _("Từ đầu chương trình")),

@@ -1,7 +1,7 @@
 """Tables behind rankings, targets and weekly reports.
 
 Counts are never recounted over the initiatives table on a request. Every status
-change goes through `portal.rankings.services.tally_record_transition` (called from
+change goes through `rankings.services.tally_record_transition` (called from
 `initiatives.services._transition`, inside the same transaction), which keeps:
 
 - `TalliedInitiative`: what was last counted for each initiative (its unit, day,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from portal import parsing
+from core import parsing
 
 # Guideline 46/HD-TLĐ of 30/12/2021 launched the programme for 2022 onwards.
 PROGRAMME_START = dt.date(2022, 1, 1)

@@ -16,14 +16,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.tenancy import subtree_q
+from core.tabular import safe_workbook
 from federation.models import OrgUnit
 from initiatives.models import COUNTED_VALID, Initiative
-from portal.models.rankings import RankingMode
-from portal.rankings import periods, selectors
-from portal.rankings.exports import _cell
-from portal.rankings.selectors import RankRow, Totals
-from portal.tabular import safe_workbook
-from portal.tenancy import subtree_q
+from rankings import periods, selectors
+from rankings.exports import _cell
+from rankings.models import RankingMode
+from rankings.selectors import RankRow, Totals
 
 CATEGORY_OF_KIND = {"province": "province", "sector": "sector", "corporation": "corporation"}
 
@@ -107,7 +107,7 @@ def _top_initiatives(unit: OrgUnit, *, start: dt.date, end: dt.date) -> list[dic
     its place in a list ordered by benefit, are not for people outside its chain.
     """
     from initiatives.selectors import can_read_confidential_text
-    from portal.rankings.services import report_readers
+    from rankings.services import report_readers
 
     readers = None
     tz = timezone.get_current_timezone()

@@ -21,9 +21,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role
+from accounts.tenancy import Scope
 from federation.models import EmulationGroup, EmulationMembership, OrgUnit, UnitKind, UnitPlacement
-from portal.models import Role
-from portal.models.rankings import (
+from rankings import periods
+from rankings.models import (
     VALID_BUCKETS,
     Bucket,
     DailyTally,
@@ -34,9 +36,7 @@ from portal.models.rankings import (
     Target,
     WeeklyTally,
 )
-from portal.rankings import periods
-from portal.rankings.periods import Period
-from portal.tenancy import Scope
+from rankings.periods import Period
 
 # Rankings count valid initiatives (passed the check or approved) unless asked otherwise;
 # the handed-in count is shown beside them.
@@ -600,7 +600,7 @@ def progress_rows(
     `mode`: by today's tree, or as the tree stood when each initiative was handed in.
     `count`: what counts toward the target (`COUNTS`): valid initiatives unless asked
     for the handed-in ones; both figures stay on every row."""
-    from portal.rankings.services import pace
+    from rankings.services import pace
 
     count = count_or_default(count)
     as_of = as_of or timezone.localdate()
@@ -732,7 +732,7 @@ def target_list(*, scope: Scope, parent: OrgUnit) -> list[Target]:
 
 
 def report_list(*, scope: Scope, unit: OrgUnit):
-    from portal.models.rankings import WeeklyReport
+    from rankings.models import WeeklyReport
 
     if not scope.contains(unit):
         raise Http404

@@ -17,10 +17,15 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.models import Role, RoleAssignment
+from accounts.tenancy import Scope
+from core import parsing
+from core.models import Notice
+from core.outbox import outbox_enqueue
+from core.page_cache import public_pages_changed
 from federation.models import OrgUnit
-from portal import parsing
-from portal.models import Notice, Role, RoleAssignment
-from portal.models.rankings import (
+from rankings import periods
+from rankings.models import (
     Bucket,
     DailyTally,
     Dimension,
@@ -33,10 +38,6 @@ from portal.models.rankings import (
     WeeklyReport,
     WeeklyTally,
 )
-from portal.outbox import outbox_enqueue
-from portal.page_cache import public_pages_changed
-from portal.rankings import periods
-from portal.tenancy import Scope
 
 logger = logging.getLogger(__name__)
 
@@ -416,7 +417,7 @@ def tally_reconcile(*, notify: bool = True) -> Reconciliation:
 
 
 def _notify_drift(result: Reconciliation) -> None:
-    from portal.models import User
+    from accounts.models import User
 
     admins = list(
         User.objects.filter(is_active=True)
@@ -479,7 +480,7 @@ def tally_record_many(*, initiative_ids, batch_size: int = 5000) -> int:
 @transaction.atomic
 def ranking_snapshot_take(*, week: dt.date) -> int:
     """Freeze programme-to-date totals at the end of `week` for every top-level unit, both modes."""
-    from portal.rankings import selectors
+    from rankings import selectors
 
     monday = periods.week_start(week)
     period = periods.Period("all", periods.PROGRAMME_START, monday + dt.timedelta(days=6))
@@ -629,7 +630,7 @@ def reminders_send(*, today: dt.date | None = None) -> int:
 
     Lagging as the targets count: valid initiatives (`selectors.DEFAULT_COUNT`); the
     reminder names that and gives the handed-in count beside it."""
-    from portal.rankings import selectors
+    from rankings import selectors
 
     today = today or timezone.localdate()
     sent = 0
@@ -716,7 +717,7 @@ def weekly_report_generate(
     Seconds of work (WeasyPrint): called from Celery tasks only, never inside a request.
     `on_progress(step)` is called after each of the `REPORT_STEPS` steps.
     """
-    from portal.rankings import reports
+    from rankings import reports
 
     progress = on_progress or (lambda step: None)
     monday = periods.week_start(week)
@@ -751,8 +752,8 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 def report_readers(unit: OrgUnit):
     """Everyone who receives the unit's weekly report or may download it: the report
     roles at the unit, and every ranking role at the unit or above."""
-    from portal.models import User
-    from portal.rankings.selectors import RANKING_ROLES
+    from accounts.models import User
+    from rankings.selectors import RANKING_ROLES
 
     chain = [unit.pk, *unit.get_ancestors().values_list("pk", flat=True)]
     return list(
@@ -766,7 +767,7 @@ def report_readers(unit: OrgUnit):
 
 
 def weekly_report_email(*, report: WeeklyReport, xlsx: bytes, pdf: bytes) -> int:
-    """Queue the report for the unit's leadership and officers (portal.outbox); the
+    """Queue the report for the unit's leadership and officers (core.outbox); the
     files are attached from storage when the email is sent."""
     emails = sorted(
         set(
@@ -800,7 +801,7 @@ def weekly_report_email(*, report: WeeklyReport, xlsx: bytes, pdf: bytes) -> int
 def report_units() -> Iterable[OrgUnit]:
     """Units that get a weekly report from beat: the confederation itself (for national
     leadership) and today's units directly under it."""
-    from portal.rankings.selectors import top_level_units
+    from rankings.selectors import top_level_units
 
     top = top_level_units().filter(active_to__isnull=True)
     return (top | OrgUnit.objects.filter(level=0)).order_by("level", "code")

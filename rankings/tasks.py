@@ -11,7 +11,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils import timezone
 
 from federation.models import OrgUnit
-from portal.rankings import periods, services
+from rankings import periods, services
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ REPORT_JOB_KIND = "weekly_report"
 def run_weekly_report_job(job_id: int) -> dict:
     """A report asked for from the reports page: made here, not in the request, with the
     Job's progress kept for the page, and emailed to the unit's leadership if asked."""
-    from portal.models import Job
+    from core.models import Job
 
     job = Job.objects.select_related("unit").filter(pk=job_id).first()
     if job is None or job.state in (Job.State.DONE, Job.State.FAILED):
@@ -109,10 +109,10 @@ TARGET_IMPORT_JOB_KIND = "target_import"
 @shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
 def run_target_import(job_id: int) -> dict | None:
     """Import the job's table of targets as its owner: all rows, or none."""
-    from portal.jobs import JobInputError, job_run
-    from portal.rankings.selectors import TARGET_ROLES
-    from portal.tabular import TableError, read_table
-    from portal.tenancy import scope_for
+    from accounts.tenancy import scope_for
+    from core.jobs import JobInputError, job_run
+    from core.tabular import TableError, read_table
+    from rankings.selectors import TARGET_ROLES
 
     def work(run) -> dict:
         job = run.job

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from portal.rankings import views
+from rankings import views
 
 app_name = "rankings"
 

@@ -18,26 +18,26 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from accounts.tenancy import scope_for
 from config.db_router import reads_from_replica
+from core.jobs import job_start
+from core.models import Job
+from core.page_cache import cached_aggregate, cached_public_page
+from core.parsing import ParseError, parse_date, parse_int
+from core.tabular import TableError, check_table_upload
 from federation.models import EmulationGroup, OrgUnit
 from federation.selectors import emulation_group_names
 from initiatives.models import Field
-from portal.jobs import job_start
-from portal.models import Job
-from portal.models.rankings import RankingMode, ReminderPolicy, WeeklyReport
-from portal.page_cache import cached_aggregate, cached_public_page
-from portal.parsing import ParseError, parse_date, parse_int
-from portal.rankings import exports, periods, selectors, services, tasks
-from portal.rankings.forms import (
+from rankings import exports, periods, selectors, services, tasks
+from rankings.forms import (
     RankingFilterForm,
     RegenerateForm,
     ReminderForm,
     TargetForm,
     TargetImportForm,
 )
-from portal.rankings.tiles import tile_map
-from portal.tabular import TableError, check_table_upload
-from portal.tenancy import scope_for
+from rankings.models import RankingMode, ReminderPolicy, WeeklyReport
+from rankings.tiles import tile_map
 
 logger = logging.getLogger(__name__)
 
@@ -236,7 +236,7 @@ def dashboard(request):
     focus = root or OrgUnit.objects.filter(pk__in=scope.root_unit_ids).order_by("level").first()
     year = periods.year(timezone.localdate().year)
     # Leadership opens this page again and again in a rush: the figures are computed
-    # once per change of the counters (portal.page_cache), for this view of them.
+    # once per change of the counters (core.page_cache), for this view of them.
     rows, progress, series = cached_aggregate(
         "dashboard",
         (
@@ -429,7 +429,7 @@ def unit_targets(request, code: str):
                 except TableError as exc:
                     import_form.add_error("file", str(exc))
                 else:
-                    # The rows are read and saved by a worker (portal/jobs.py).
+                    # The rows are read and saved by a worker (core/jobs.py).
                     job = job_start(
                         kind=tasks.TARGET_IMPORT_JOB_KIND,
                         owner=request.user,

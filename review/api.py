@@ -17,8 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from initiatives.models import Initiative
-from initiatives.review import selectors, services
 from initiatives.services import MSG_REASON_REQUIRED
+from review import selectors, services
 
 
 class QueueItemSerializer(serializers.ModelSerializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from initiatives.review import api
+from review import api
 
 urlpatterns = [
     path("review/queue/", api.QueueView.as_view(), name="api-review-queue"),

@@ -22,13 +22,14 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.models import RoleAssignment
+from accounts.tenancy import REVIEW_ROLES, Scope, scope_for, subtree_q
+from core.models import Notice
+from core.parsing import query_int
 from dedup.models import QUOTATION_KINDS, SimilarityCheck, SimilarityMatch
 from federation.models import OrgUnit
 from initiatives.models import Initiative, InitiativeEvent, Status
 from initiatives.selectors import confidential_text_readable_q
-from portal.models import Notice, RoleAssignment
-from portal.parsing import query_int
-from portal.tenancy import REVIEW_ROLES, Scope, scope_for, subtree_q
 
 DEFAULT_TIME_LIMIT_DAYS = 7
 DECISION_TRANSITIONS = ("approve", "reject", "return_for_revision")
@@ -540,7 +541,7 @@ def _is_hidden(match: SimilarityMatch, readable: set[int]) -> bool:
 
 def colleagues(*, viewer, initiative: Initiative) -> QuerySet:
     """Reviewers whose scope holds the initiative: the people it can be assigned to."""
-    from portal.models import User
+    from accounts.models import User
 
     holders = RoleAssignment.objects.filter(
         Scope.of_units([initiative.unit]).enclosing_q("unit"), role__in=REVIEW_ROLES
@@ -612,7 +613,7 @@ def _decision_history(viewer) -> tuple[int, float | None]:
 
 def policy_units_for_admin(*, viewer) -> QuerySet[OrgUnit]:
     """Level-1 units whose review policy the viewer may set (unit admins of that unit)."""
-    from portal.tenancy import UNIT_ADMIN_ROLES
+    from accounts.tenancy import UNIT_ADMIN_ROLES
 
     scope = scope_for(viewer, UNIT_ADMIN_ROLES)
     return OrgUnit.objects.filter(scope.unit_q(), level=1).order_by("code")

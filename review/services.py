@@ -23,13 +23,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.tenancy import UNIT_ADMIN_ROLES, scope_for
+from core.models import Notice
+from core.outbox import outbox_enqueue
 from federation.models import OrgUnit
 from initiatives.models import DECIDABLE, Initiative, InitiativeEvent, Status
-from initiatives.review import selectors
 from initiatives.services import initiative_decide
-from portal.models import Notice
-from portal.outbox import outbox_enqueue
-from portal.tenancy import UNIT_ADMIN_ROLES, scope_for
+from review import selectors
 
 logger = logging.getLogger(__name__)
 
@@ -196,9 +196,9 @@ def notify_author(*, initiative: Initiative, event: InitiativeEvent, decision: s
             recipient=recipient, initiative=initiative, event=event, decision=decision
         )
         if recipient.email:
-            from initiatives.review.tasks import decision_email
+            from review.tasks import decision_email
 
-            # In this transaction: saved with the decision, sent by Celery (portal.outbox).
+            # In this transaction: saved with the decision, sent by Celery (core.outbox).
             outbox_enqueue(
                 to=[recipient.email], **decision_email(notice=notice, initiative=initiative)
             )

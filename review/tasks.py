@@ -9,8 +9,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from core.models import Notice
 from initiatives.models import Initiative
-from portal.models import Notice
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ def decision_email(*, notice: Notice, initiative: Initiative) -> dict:
 @shared_task(acks_late=True, soft_time_limit=60)
 def send_decision_email(notice_id: int, initiative_id: int) -> bool:
     """Kept for messages queued before the outbox: they now go through it."""
-    from portal.outbox import outbox_enqueue
+    from core.outbox import outbox_enqueue
 
     notice = Notice.objects.select_related("recipient").filter(pk=notice_id).first()
     initiative = Initiative.objects.filter(pk=initiative_id).only("pk", "title", "status").first()

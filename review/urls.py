@@ -1,6 +1,6 @@
 from django.urls import path
 
-from initiatives.review import views
+from review import views
 
 urlpatterns = [
     path("", views.queue, name="review-queue"),

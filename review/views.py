@@ -16,12 +16,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
+from core.parsing import query_ids, query_int
 from dedup.selectors import webcheck_enabled
 from initiatives.models import Field, Initiative
-from initiatives.review import selectors, services
 from initiatives.selectors import can_read_confidential_text
-from portal.models import User
-from portal.parsing import query_ids, query_int
+from review import selectors, services
 
 PAGE_SIZE = 50
 

@@ -34,4 +34,4 @@ def test_the_rule_above_sees_what_it_looks_for():
     assert HAND_WRITTEN_SUBTREE.search("filter(tree_id=t, lft__gt=a.lft)")
     assert not HAND_WRITTEN_SUBTREE.search("scope.unit_q('unit')")
     sources = {path.relative_to(ROOT).as_posix() for path in project_sources()}
-    assert {"initiatives/selectors.py", "portal/tenancy.py", "bench/review_queue.py"} <= sources
+    assert {"initiatives/selectors.py", "accounts/tenancy.py", "bench/review_queue.py"} <= sources

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dedup.text import fold_accents, normalize_vietnamese
+from core.text import fold_accents, normalize_vietnamese
 from federation.models import OrgUnit
 
 
@@ -64,7 +64,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("ngôn ngữ"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
     )
     # Signed in first with Zalo, Google or Facebook: date of birth, phone and union are
-    # still to be given, before anything else (portal.middleware.ProfileCompletionMiddleware).
+    # still to be given, before anything else (accounts.middleware.ProfileCompletionMiddleware).
     must_complete_profile = models.BooleanField(default=False, editable=False)
     # Name, email and phone folded (no accents, lower case) for officers' member search.
     search_name = models.CharField(max_length=420, blank=True, editable=False)

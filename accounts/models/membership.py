@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models.accounts import Role
 from federation.models import OrgUnit
-from portal.models.accounts import Role
 
 
 class Membership(models.Model):

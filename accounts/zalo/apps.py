@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class ZaloConfig(AppConfig):
-    name = "portal.zalo"
+    name = "accounts.zalo"
     label = "zalo"
     verbose_name = "Zalo"

@@ -1,7 +1,7 @@
 from allauth.socialaccount.providers.base import ProviderAccount
 from allauth.socialaccount.providers.oauth2.provider import OAuth2Provider
 
-from portal.zalo.views import ZaloOAuth2Adapter
+from accounts.zalo.views import ZaloOAuth2Adapter
 
 
 class ZaloAccount(ProviderAccount):

@@ -34,7 +34,7 @@ class Job(models.Model):
     output_file = models.FileField(upload_to="jobs/out/%Y/%m/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # Recovery (portal/jobs.py): when the task was last handed to the broker (null: the
+    # Recovery (core/jobs.py): when the task was last handed to the broker (null: the
     # broker was down, the sweep will hand it over), which run owns the job, how many runs
     # started, the owner's last sign of life, and what its committed work left behind.
     enqueued_at = models.DateTimeField(null=True, blank=True)

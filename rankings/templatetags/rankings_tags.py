@@ -1,15 +1,15 @@
 from django import template
 from django.http import QueryDict
 
-from portal.models.rankings import RankingMode
-from portal.rankings.selectors import (
+from accounts.tenancy import scope_for
+from rankings.models import RankingMode
+from rankings.selectors import (
     COUNTS,
     DEFAULT_MEASURE,
     MEASURE_BASIS,
     MEASURES,
     RANKING_ROLES,
 )
-from portal.tenancy import scope_for
 
 register = template.Library()
 

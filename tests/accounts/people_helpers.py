@@ -27,9 +27,9 @@ def registration_data(unit_code: str, login: str = "+84 912 000 111", **override
 
 def people_objects(country, personas) -> dict:
     """What the persona matrix points at for the registration and people pages."""
-    from portal import membership as people
-    from portal.api_tokens import api_token_create
-    from portal.models import RoleAssignment, UserSession
+    from accounts import membership as people
+    from accounts.api_tokens import api_token_create
+    from accounts.models import RoleAssignment, UserSession
     from tests.factories import UserFactory
 
     applicant = UserFactory(email="applicant_a@example.vn", full_name="Người Đăng Ký")

@@ -8,8 +8,8 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from portal import membership as people
-from portal.models import UserSession
+from accounts import membership as people
+from accounts.models import UserSession
 from tests.initiatives.submission_helpers import form_data
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +67,7 @@ def test_last_seen_is_refreshed_at_most_every_few_minutes(personas):
 
     from django.utils import timezone
 
-    from portal.middleware import SessionActivityMiddleware
+    from accounts.middleware import SessionActivityMiddleware
 
     client = _sign_in(personas.worker_a, "Mozilla/5.0 (Android 14)")
     row = UserSession.objects.get(user=personas.worker_a)

@@ -2,8 +2,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from portal.models import User, normalize_phone
-from portal.tenancy import scope_for
+from accounts.models import User, normalize_phone
+from accounts.tenancy import scope_for
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,7 @@ def test_seed_demo_builds_a_country_with_one_account_per_role(capsys):
     call_command("seed_demo")
     out = capsys.readouterr().out
     assert "congnhan@demo.vn" in out and "lanhdao@demo.vn" in out
-    from portal.models import Role, RoleAssignment
+    from accounts.models import Role, RoleAssignment
 
     assert set(RoleAssignment.objects.values_list("role", flat=True)) == set(Role.values)
     assert User.objects.get(email="congnhan@demo.vn").check_password("demo")
@@ -117,7 +117,7 @@ def test_pages_are_vietnamese_whatever_the_browser_asks_and_english_when_chosen(
 def test_every_scope_of_a_request_comes_from_one_read_of_the_roles(
     personas, country, django_assert_num_queries
 ):
-    from portal.tenancy import OFFICER_ROLES, REVIEW_ROLES, roles_of
+    from accounts.tenancy import OFFICER_ROLES, REVIEW_ROLES, roles_of
 
     reviewer = User.objects.get(pk=personas.reviewer_a.pk)  # as a request loads it
     with django_assert_num_queries(1):

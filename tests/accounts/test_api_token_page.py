@@ -9,14 +9,14 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from portal.api_tokens import (
+from accounts.api_tokens import (
     MAX_TOKENS_PER_PERSON,
     MSG_TOKEN_INVALID,
     MSG_TOO_MANY_TOKENS,
     api_token_create,
 )
-from portal.models import ApiToken
-from portal.models.tokens import digest
+from accounts.models import ApiToken
+from accounts.models.tokens import digest
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ KEY_IN_PAGE = re.compile(r'id="new-token-key"[^>]*value="([0-9a-f]{40})"')
 
 def signed_in(user) -> Client:
     client = Client()
-    client.force_login(user, backend="portal.auth_backends.EmailOrPhoneBackend")
+    client.force_login(user, backend="accounts.auth_backends.EmailOrPhoneBackend")
     return client
 
 
@@ -91,7 +91,7 @@ def test_revoking_makes_the_key_fail(personas):
 
 def test_revoking_needs_the_csrf_token(personas):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(personas.worker_a, backend="portal.auth_backends.EmailOrPhoneBackend")
+    client.force_login(personas.worker_a, backend="accounts.auth_backends.EmailOrPhoneBackend")
     token, _key = api_token_create(user=personas.worker_a)
     assert client.post(f"{PAGE}{token.pk}/thu-hoi/").status_code == 403
     assert ApiToken.objects.filter(pk=token.pk).exists()

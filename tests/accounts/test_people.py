@@ -9,13 +9,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
+from accounts import membership as people
+from accounts.models import Membership, Role, RoleAssignment, RoleGrantLog, User
 from federation.services import unit_merge
 from initiatives.models import Initiative, Status
-from portal import membership as people
-from portal.models import Membership, Role, RoleAssignment, RoleGrantLog, User
+from tests.accounts.people_helpers import registration_data, seafood_union
 from tests.factories import UnitFactory, UserFactory, grant
 from tests.initiatives.submission_helpers import form_data
-from tests.portal.people_helpers import registration_data, seafood_union
 
 pytestmark = pytest.mark.django_db
 
@@ -243,7 +243,7 @@ def _workbook(rows) -> SimpleUploadedFile:
 def test_member_import_reports_every_bad_row_and_confirms_the_good(
     client_for, personas, country, django_capture_on_commit_callbacks, settings, tmp_path
 ):
-    from portal.models import Job
+    from core.models import Job
 
     settings.MEDIA_ROOT = tmp_path
     upload = _workbook(

@@ -10,12 +10,12 @@ from urllib.parse import unquote
 import pytest
 from django.test import override_settings
 
+from accounts import membership as people
+from accounts.forms import MSG_LOGIN_TAKEN, MSG_PHONE_INVALID, MSG_PICK_UNIT
+from accounts.models import Membership, Role, RoleAssignment, User
+from accounts.registration import MSG_TOO_MANY_REGISTRATIONS
 from federation.services import unit_close
-from portal import membership as people
-from portal.forms import MSG_LOGIN_TAKEN, MSG_PHONE_INVALID, MSG_PICK_UNIT
-from portal.models import Membership, Role, RoleAssignment, User
-from portal.registration import MSG_TOO_MANY_REGISTRATIONS
-from tests.portal.people_helpers import PASSWORD, registration_data, seafood_union
+from tests.accounts.people_helpers import PASSWORD, registration_data, seafood_union
 
 pytestmark = pytest.mark.django_db
 REGISTER = "/tai-khoan/dang-ky/"

@@ -18,14 +18,14 @@ from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.test import Client, override_settings
 
-from portal.models import Membership, User
-from portal.social import (
+from accounts.models import Membership, User
+from accounts.social import (
     MSG_CONNECTED_BY_EMAIL,
     MSG_EMAIL_HAS_ACCOUNT,
     MSG_PASSWORD_RETIRED,
 )
+from tests.accounts.people_helpers import PASSWORD, seafood_union
 from tests.oauth_provider import OAuthProvider
-from tests.portal.people_helpers import PASSWORD, seafood_union
 
 pytestmark = pytest.mark.django_db
 
@@ -253,7 +253,7 @@ def test_google_with_a_verified_email_connects_the_existing_account(client, pers
     address first keeps no way in; other signed-in devices are signed out by that."""
     worker = personas.worker_a
     other_device = Client()
-    other_device.force_login(worker, backend="portal.auth_backends.EmailOrPhoneBackend")
+    other_device.force_login(worker, backend="accounts.auth_backends.EmailOrPhoneBackend")
     google.next_person = {**GOOGLE_PERSON, "email": worker.email.upper()}
 
     response = sign_in_with(client, "google", google)
@@ -329,7 +329,7 @@ def test_a_facebook_account_of_someone_else_cannot_be_connected(client, personas
     sign_in_with(client, "facebook", facebook)  # a new person registers with Facebook
     stranger = User.objects.get(socialaccount__provider="facebook")
     client.logout()
-    client.force_login(personas.worker_a, backend="portal.auth_backends.EmailOrPhoneBackend")
+    client.force_login(personas.worker_a, backend="accounts.auth_backends.EmailOrPhoneBackend")
     response = sign_in_with(client, "facebook", facebook, data={"process": "connect"})
     assert response.status_code == 302 and response.url == "/tai-khoan/"
     assert SocialAccount.objects.get(provider="facebook").user == stranger

@@ -11,11 +11,11 @@ import requests
 from django.conf import settings
 from django.test import override_settings
 
+from accounts.models import Membership, User
 from initiatives.models import Initiative, Status
-from portal.models import Membership, User
+from tests.accounts.people_helpers import seafood_union
 from tests.initiatives.submission_helpers import form_data
 from tests.oauth_provider import OAuthProvider
-from tests.portal.people_helpers import seafood_union
 
 pytestmark = pytest.mark.django_db
 

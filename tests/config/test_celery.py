@@ -28,7 +28,7 @@ def test_a_real_worker_registers_every_task_defined_in_the_code():
     if not settings.REDIS_URL or not redis_reachable(settings.REDIS_URL):
         require_service("Redis", "set REDIS_URL=redis://127.0.0.1:6379/15")
     expected = tasks_defined_in_the_code()
-    assert "initiatives.review.tasks.send_decision_email" in expected
+    assert "review.tasks.send_decision_email" in expected
     with celery_worker(
         app,
         database_url=os.environ.get("DATABASE_URL", ""),  # registering tasks reads no table
@@ -51,9 +51,9 @@ def test_every_task_is_routed_to_a_declared_queue_by_urgency():
     assert queues["dedup.tasks.check_initiative"] == "checks"
     assert queues["dedup.tasks.sweep_unchecked"] == "sweeps"
     assert queues["initiatives.tasks.run_initiative_import"] == "imports"
-    assert queues["portal.rankings.tasks.generate_weekly_report"] == "reports"
-    assert queues["initiatives.review.tasks.send_decision_email"] == "mail"
-    assert queues["portal.tasks.send_outbox_email"] == "mail"
+    assert queues["rankings.tasks.generate_weekly_report"] == "reports"
+    assert queues["review.tasks.send_decision_email"] == "mail"
+    assert queues["core.tasks.send_outbox_email"] == "mail"
     assert queues["initiatives.tasks.extract_attachment_text"] == "checks"
     assert settings.CELERY_QUEUE_NAMES[:2] == ["checks", "webcheck"]
 

@@ -1,4 +1,4 @@
-"""Form widgets through Jinja2, Django's templates as the fallback (portal/form_renderer.py)."""
+"""Form widgets through Jinja2, Django's templates as the fallback (core/form_renderer.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.contrib.admin.widgets import AdminDateWidget
 from django.forms.renderers import get_default_renderer
 from django_filters.widgets import RangeWidget
 
-from portal.form_renderer import JinjaFirstFormRenderer
+from core.form_renderer import JinjaFirstFormRenderer
 
 
 class _Form(forms.Form):

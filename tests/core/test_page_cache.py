@@ -1,4 +1,4 @@
-"""Public pages and dashboard figures from the cache (portal/page_cache.py, issue 16).
+"""Public pages and dashboard figures from the cache (core/page_cache.py, issue 16).
 
 Anonymous visitors of the library and the leaderboard get the cached page; every
 counted write moves the version, so a new figure shows on the next request.
@@ -11,7 +11,7 @@ import re
 import pytest
 from django.test import Client
 
-from portal import page_cache
+from core import page_cache
 from tests.initiatives.submission_helpers import make_initiative
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from dedup.text import (
+from core.text import (
     fold_accents,
     normalize_vietnamese,
     normalize_with_offsets,
@@ -111,7 +111,7 @@ def test_decimal_points_do_not_end_sentences() -> None:
 
 
 def test_match_tokens_undo_invisible_and_look_alike_characters() -> None:
-    from dedup.text import match_tokens
+    from core.text import match_tokens
 
     plain = "công nhân tiết kiệm"
     # Zero-width space and joiner, soft hyphen, word joiner, BOM inside words;
@@ -128,7 +128,7 @@ def test_match_tokens_undo_invisible_and_look_alike_characters() -> None:
 
 
 def test_match_tokens_fold_accents_beside_the_exact_form() -> None:
-    from dedup.text import match_tokens
+    from core.text import match_tokens
 
     exact, folded, _, _ = match_tokens("Đoàn viên CÔNG ĐOÀN cong doan")
     assert exact == ["đoàn", "viên", "công", "đoàn", "cong", "doan"]
@@ -148,20 +148,20 @@ def test_match_tokens_fold_accents_beside_the_exact_form() -> None:
     ],
 )
 def test_input_method_leftovers_are_decoded(typed: str, meant: str) -> None:
-    from dedup.text import token_forms
+    from core.text import token_forms
 
     assert token_forms(typed.lower())[0] == meant
 
 
 @pytest.mark.parametrize("word", ["nguoi", "cong", "xoa", "truong", "iso", "email", "the"])
 def test_real_words_are_not_taken_for_input_method_leftovers(word: str) -> None:
-    from dedup.text import token_forms
+    from core.text import token_forms
 
     assert token_forms(word) == (word, word)
 
 
 def test_numbers_are_one_token_class() -> None:
-    from dedup.text import NUMBER_TOKEN, match_tokens
+    from core.text import NUMBER_TOKEN, match_tokens
 
     text = "Làm lợi 1.500.000 đồng trong 12 tháng, tăng 15,5%"
     exact, folded, starts, ends = match_tokens(text)
@@ -175,7 +175,7 @@ def test_numbers_are_one_token_class() -> None:
 
 
 def test_nfd_with_invisible_characters_keeps_original_offsets() -> None:
-    from dedup.text import match_tokens
+    from core.text import match_tokens
 
     text = nfd("Sáng\u200b kiến hòa bình")
     exact, _folded, starts, ends = match_tokens(text)

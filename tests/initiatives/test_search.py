@@ -14,7 +14,7 @@ from initiatives import selectors
 from initiatives.filters import LibraryFilter
 from initiatives.models import Initiative, InitiativeAuthor
 from initiatives.search import fold, search
-from portal.rankings.demo import seed_rankings_demo
+from rankings.demo import seed_rankings_demo
 from tests.initiatives.submission_helpers import make_initiative
 
 pytestmark = pytest.mark.django_db

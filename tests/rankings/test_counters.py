@@ -9,10 +9,10 @@ import pytest
 from django.db.models import Sum
 
 from initiatives import services as initiative_services
-from portal.models.rankings import DailyTally, MonthlyTally, TalliedInitiative, WeeklyTally
-from portal.rankings import services
+from rankings import services
+from rankings.models import DailyTally, MonthlyTally, TalliedInitiative, WeeklyTally
 from tests.factories import decree_fields
-from tests.portal.rankings.conftest import at, submit
+from tests.rankings.conftest import at, submit
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2025, 2, 12)

@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import Workbook
 
+from accounts.tenancy import OFFICER_ROLES, scope_for
 from federation.models import OrgUnit, UnitKind
 from federation.national_structure import MERGER_DATE, load_national_structure
 from federation.selectors import top_level_map
@@ -21,9 +22,8 @@ from initiatives import importing
 from initiatives import services as initiative_services
 from initiatives.importing import RowSource, import_initiatives
 from initiatives.models import Field, Initiative
-from portal.models.rankings import RankingMode
-from portal.rankings import periods, selectors, services
-from portal.tenancy import OFFICER_ROLES, scope_for
+from rankings import periods, selectors, services
+from rankings.models import RankingMode
 from tests.factories import Role, UnitFactory, UserFactory, decree_columns, decree_fields, grant
 
 pytestmark = pytest.mark.django_db
@@ -208,7 +208,7 @@ def test_every_page_says_which_tree_it_counts_by_and_offers_the_other(mekong, cl
     recognition = client.get("/xep-hang/khen-thuong/?year=2025&quarter=1&mode=today")
     assert basis_of(recognition.content.decode()).startswith("today")
 
-    client.force_login(mekong.officer, backend="portal.auth_backends.EmailOrPhoneBackend")
+    client.force_login(mekong.officer, backend="accounts.auth_backends.EmailOrPhoneBackend")
     for url in (
         "/xep-hang/bang-dieu-khien/?mode=historic",
         f"/xep-hang/don-vi/{mekong.can_tho.code}/?mode=historic",

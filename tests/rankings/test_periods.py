@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from portal.models.rankings import RankingMode, TalliedInitiative
-from portal.rankings import periods, selectors
-from tests.portal.rankings.conftest import submit
+from rankings import periods, selectors
+from rankings.models import RankingMode, TalliedInitiative
+from tests.rankings.conftest import submit
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from portal.models.rankings import RankingMode, RankingSnapshot, Target
-from portal.rankings import periods, selectors, services
-from portal.rankings.selectors import RankRow, assign_ranks
-from tests.portal.rankings.conftest import merge_p3_into_p4, submit
+from rankings import periods, selectors, services
+from rankings.models import RankingMode, RankingSnapshot, Target
+from rankings.selectors import RankRow, assign_ranks
+from tests.rankings.conftest import merge_p3_into_p4, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -18,19 +18,19 @@ from django.test import RequestFactory
 from openpyxl import Workbook
 from rest_framework.test import APIClient
 
+from accounts.tenancy import OFFICER_ROLES, scope_for
+from core.models import Notice
 from federation.models import OrgUnit
 from federation.services import unit_merge, unit_move
 from initiatives import importing
 from initiatives import services as initiative_services
 from initiatives.importing import RowSource, import_initiatives
 from initiatives.models import COUNTED_VALID, Field, Initiative, Status
-from portal.models import Notice
-from portal.models.rankings import DailyTally, RankingMode, TalliedInitiative
-from portal.rankings import periods, selectors, services
-from portal.tenancy import OFFICER_ROLES, scope_for
+from rankings import periods, selectors, services
+from rankings.models import DailyTally, RankingMode, TalliedInitiative
 from tests.factories import UnitFactory, UnitKind
 from tests.initiatives.submission_helpers import form_data
-from tests.portal.rankings.test_counters import snapshot_of_counters
+from tests.rankings.test_counters import snapshot_of_counters
 
 pytestmark = pytest.mark.django_db
 
@@ -352,10 +352,10 @@ def test_nightly_reconciliation_repairs_drift_and_tells_the_administrators(
 
 def test_the_reconciliation_is_a_nightly_periodic_task():
     from config.periodic import PERIODIC_TASKS
-    from portal.rankings import tasks
+    from rankings import tasks
 
     path, crontab, _kwargs = PERIODIC_TASKS["rankings: reconcile the counters"]
-    assert path == "portal.rankings.tasks.reconcile_counters"
+    assert path == "rankings.tasks.reconcile_counters"
     assert crontab == {"minute": "15", "hour": "1"}
     assert tasks.reconcile_counters() == {
         "reattributed": 0,

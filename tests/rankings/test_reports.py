@@ -14,13 +14,13 @@ import pytest
 from django.core import mail
 from pypdf import PdfReader
 
+from core.models import Job
 from federation.models import OrgUnit
-from portal.models import Job
-from portal.models.rankings import WeeklyReport
-from portal.rankings import reports, tasks
-from portal.rankings.selectors import RankRow, Totals
+from rankings import reports, tasks
+from rankings.models import WeeklyReport
+from rankings.selectors import RankRow, Totals
 from tests.factories import Role, UserFactory, grant
-from tests.portal.rankings.conftest import submit
+from tests.rankings.conftest import submit
 
 pytestmark = pytest.mark.django_db
 WEEK = dt.date(2025, 2, 3)
@@ -124,7 +124,7 @@ def test_the_top_ten_never_shows_a_confidential_initiative_to_readers_outside_it
 
 
 def test_a_missing_report_is_never_made_inside_the_request(client, league, leaders):
-    client.force_login(leaders["officer"], backend="portal.auth_backends.EmailOrPhoneBackend")
+    client.force_login(leaders["officer"], backend="accounts.auth_backends.EmailOrPhoneBackend")
     response = client.get(f"/xep-hang/don-vi/{league.p1.code}/bao-cao/{WEEK:%Y-%m-%d}.pdf")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert 'data-testid="report-missing"' in response.content.decode()
@@ -136,7 +136,7 @@ def test_a_report_made_from_the_page_runs_as_a_job_and_is_emailed(
 ):
     submit(league, league.g1, dt.date(2025, 2, 4))
     mail.outbox.clear()
-    client.force_login(leaders["officer"], backend="portal.auth_backends.EmailOrPhoneBackend")
+    client.force_login(leaders["officer"], backend="accounts.auth_backends.EmailOrPhoneBackend")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"/xep-hang/don-vi/{league.p1.code}/bao-cao/lap-lai/", {"week": WEEK}
@@ -161,12 +161,12 @@ def test_a_broker_outage_when_asking_for_a_report_is_said_plainly(
         raise ConnectionError("broker down")
 
     monkeypatch.setattr(tasks.run_weekly_report_job, "delay", broker_down)
-    client.force_login(leaders["officer"], backend="portal.auth_backends.EmailOrPhoneBackend")
+    client.force_login(leaders["officer"], backend="accounts.auth_backends.EmailOrPhoneBackend")
     response = client.post(
         f"/xep-hang/don-vi/{league.p1.code}/bao-cao/lap-lai/", {"week": WEEK}, follow=True
     )
     assert response.status_code == 200
-    from portal.rankings.views import MSG_REPORT_NOT_QUEUED
+    from rankings.views import MSG_REPORT_NOT_QUEUED
 
     assert MSG_REPORT_NOT_QUEUED in response.content.decode()
     assert Job.objects.get().state == Job.State.FAILED

@@ -11,11 +11,11 @@ from django.core import mail
 from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 
-from portal.models import Notice
-from portal.models.rankings import ReminderPolicy, Target, WeeklyReport
-from portal.rankings import periods, services, tasks
+from core.models import Notice
+from rankings import periods, services, tasks
+from rankings.models import ReminderPolicy, Target, WeeklyReport
 from tests.factories import Role, UserFactory, grant
-from tests.portal.rankings.conftest import submit
+from tests.rankings.conftest import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def data(league):
 
 
 def login(client, user):
-    client.force_login(user, backend="portal.auth_backends.EmailOrPhoneBackend")
+    client.force_login(user, backend="accounts.auth_backends.EmailOrPhoneBackend")
     return client
 
 
@@ -205,7 +205,7 @@ def _xlsx(rows) -> io.BytesIO:
 
 def _import_targets(client, code: str, file, capture):
     """Post the file; the job runs (in-process here) once the request has committed."""
-    from portal.models import Job
+    from core.models import Job
 
     with capture(execute=True):
         response = client.post(
@@ -359,7 +359,7 @@ def test_a_grassroots_officer_sees_their_own_weekly_series(client, data, people)
     assert response.status_code == 200
     # G1's three initiatives were handed in on 3, 4 and 5 February 2025 (one week);
     # the series is for this year, so compare with the selector directly too.
-    from portal.rankings import selectors
+    from rankings import selectors
 
     series = selectors.weekly_series(period=periods.year(2025), unit=data.g1)
     assert series == [(dt.date(2025, 2, 3), 3, 3)]
@@ -441,7 +441,7 @@ def test_every_ranking_page_names_its_measure_and_shows_handed_in_beside(client,
 def test_progress_and_its_api_count_valid_initiatives_unless_asked(client, mixed, people):
     login(client, people["leader"])
     as_of = dt.date(2025, 3, 31)
-    from portal.rankings import selectors
+    from rankings import selectors
 
     rows = {
         r.unit.code: r

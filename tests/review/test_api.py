@@ -1,7 +1,7 @@
 import pytest
 
 from initiatives.models import Status
-from tests.initiatives.review.helpers import COPIED, archived_source, flagged_copy, make_initiative
+from tests.review.helpers import COPIED, archived_source, flagged_copy, make_initiative
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from django.http import Http404, QueryDict
 from django.utils import timezone
 
 from initiatives.models import Field, InitiativeEvent, Status
-from initiatives.review import selectors
-from tests.initiatives.review.helpers import (
+from review import selectors
+from tests.review.helpers import (
     COPIED,
     add_match,
     archived_source,

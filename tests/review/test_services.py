@@ -8,12 +8,13 @@ from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.models import Role
+from core.models import Notice
 from initiatives.models import Initiative, InitiativeEvent, Status
-from initiatives.review import services
-from portal.models import Notice, Role
+from review import services
 from tests.conftest import require_service
 from tests.factories import UserFactory, grant
-from tests.initiatives.review.helpers import make_initiative
+from tests.review.helpers import make_initiative
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from initiatives.models import Status
-from initiatives.review import services
-from initiatives.review.selectors import case_changes_since_return, word_diff
-from tests.initiatives.review.helpers import SOURCE_TEXT, archived_source, flagged_copy
+from review import services
+from review.selectors import case_changes_since_return, word_diff
+from tests.review.helpers import SOURCE_TEXT, archived_source, flagged_copy
 
 pytestmark = pytest.mark.django_db
 

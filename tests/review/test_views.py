@@ -1,9 +1,9 @@
 import pytest
 from django.core import mail
 
+from core.models import Notice
 from initiatives.models import Status
-from portal.models import Notice
-from tests.initiatives.review.helpers import (
+from tests.review.helpers import (
     COPIED,
     add_match,
     archived_source,

@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from portal.api_tokens import MSG_TOKEN_INVALID, api_token_create
-from portal.models import ApiToken
-from portal.models.tokens import digest
+from accounts.api_tokens import MSG_TOKEN_INVALID, api_token_create
+from accounts.models import ApiToken
+from accounts.models.tokens import digest
 
 pytestmark = pytest.mark.django_db
 

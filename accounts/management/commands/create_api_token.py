@@ -3,8 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.api_tokens import TooManyTokens, api_token_create
-from portal.signin import normalise_login
+from accounts.api_tokens import TooManyTokens, api_token_create
+from accounts.signin import normalise_login
 
 
 class Command(BaseCommand):

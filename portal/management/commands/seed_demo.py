@@ -4,8 +4,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.demo import DEMO_PASSWORD, demo_already_seeded, seed_demo_country
-from portal.rankings.demo import seed_rankings_demo
+from accounts.demo import DEMO_PASSWORD, demo_already_seeded, seed_demo_country
+from rankings.demo import seed_rankings_demo
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.rankings.demo import seed_rankings_demo
-from portal.rankings.services import tally_rebuild
+from rankings.demo import seed_rankings_demo
+from rankings.services import tally_rebuild
 
 
 class Command(BaseCommand):
