@@ -45,7 +45,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {login:<36} {account.role:<20} {account.unit_code}")
 
     def _app_seeders(self):
-        """Each of our apps may add demo content with a `seed(stdout)` in its `demo` module."""
+        """Each of our apps may add demo content with a `seed(stdout)` in its `demo` module
+        (accounts' country and rankings' submissions are called above, in their order)."""
         for app_config in apps.get_app_configs():
             if app_config.name == "portal" or not (settings.BASE_DIR / app_config.name).is_dir():
                 continue
@@ -53,4 +54,5 @@ class Command(BaseCommand):
                 module = import_module(f"{app_config.name}.demo")
             except ModuleNotFoundError:
                 continue
-            yield module.seed
+            if hasattr(module, "seed"):
+                yield module.seed
