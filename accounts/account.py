@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Q
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -153,15 +153,17 @@ def api_token_revoke_view(request, pk: int):
     return redirect("account-api-tokens")
 
 
-def personal_data(user) -> dict:
-    from initiatives.models import Initiative
+# What the apps above accounts hold about a person (initiatives: the ones they wrote),
+# added by each in its AppConfig.ready: accounts imports none of them.
+_personal_data_sections: dict[str, Callable[[object], list]] = {}
 
-    initiatives = (
-        Initiative.objects.filter(Q(authors__user=user) | Q(owner=user))
-        .select_related("unit")
-        .distinct()
-        .order_by("pk")
-    )
+
+def personal_data_section_register(name: str, collect: Callable[[object], list]) -> None:
+    """Add a section `name` to "my data": `collect(user)` returns its JSON-ready rows."""
+    _personal_data_sections[name] = collect
+
+
+def personal_data(user) -> dict:
     return {
         "profile": {
             "full_name": user.full_name,
@@ -194,16 +196,7 @@ def personal_data(user) -> dict:
             {"action": e.action, "role": e.role, "unit_code": e.unit.code, "at": e.at}
             for e in RoleGrantLog.objects.filter(user=user).select_related("unit").order_by("at")
         ],
-        "initiatives": [
-            {
-                "id": i.pk,
-                "title": i.title,
-                "status": i.status,
-                "unit_code": i.unit.code,
-                "submitted_at": i.submitted_at,
-            }
-            for i in initiatives
-        ],
+        **{name: collect(user) for name, collect in _personal_data_sections.items()},
     }
 
 

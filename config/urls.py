@@ -15,7 +15,7 @@ from portal import views as portal_views
 from portal.views import LoginView, PasswordResetView
 
 api_v1 = [
-    path("", include("federation.api_urls")),
+    path("", include("accounts.units.api_urls")),
     path("", include("initiatives.api_urls")),
     path("", include("review.api_urls")),
     path("", include("rankings.api_urls")),
@@ -23,7 +23,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", include("portal.urls")),
-    path("don-vi/", include("federation.urls")),
+    path("don-vi/", include("accounts.units.urls")),
     path("sang-kien/nhap/", include("initiatives.import_urls")),
     path("sang-kien/", include("initiatives.urls")),
     path("duyet/", include("review.urls")),

@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 # kind -> the Celery task that runs it (by name: the apps that own them import this module).
 IMPORT_JOB_TASKS = {
     "initiative_import": "initiatives.tasks.run_initiative_import",
-    "unit_import": "federation.tasks.run_unit_import",
+    "unit_import": "accounts.tasks.run_unit_import",
     "target_import": "rankings.tasks.run_target_import",
     "member_import": "accounts.tasks.run_member_import",
 }

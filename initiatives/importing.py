@@ -56,7 +56,7 @@ from initiatives.models import (
 )
 from initiatives.search import fold
 from initiatives.services import AuthorData
-from rankings.services import tally_record_many
+from initiatives.signals import initiatives_created
 
 logger = logging.getLogger(__name__)
 
@@ -1147,7 +1147,7 @@ def _write_chunk(
                 created = _write_bulk(new_rows, actor=actor, check=check)
                 # Counted in the same transaction as the rows: a crash between the two
                 # cannot leave them uncounted.
-                tally_record_many(initiative_ids=[i.pk for i in created])
+                initiatives_created.send(sender=Initiative, initiative_ids=[i.pk for i in created])
         except IntegrityError:
             # Someone else inserted one of these external ids meanwhile: go row by row.
             logger.warning("bulk insert of %d rows failed; retrying one by one", len(new_rows))

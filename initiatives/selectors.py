@@ -238,3 +238,23 @@ def recognisable_initiatives(*, viewer) -> QuerySet[Initiative]:
         .filter(status__in=[Status.VALID, Status.APPROVED])
         .select_related("unit")
     )
+
+
+def personal_initiatives(user) -> list[dict]:
+    """The person's own initiatives (written or co-written), for "my data" (accounts)."""
+    initiatives = (
+        Initiative.objects.filter(Q(authors__user=user) | Q(owner=user))
+        .select_related("unit")
+        .distinct()
+        .order_by("pk")
+    )
+    return [
+        {
+            "id": i.pk,
+            "title": i.title,
+            "status": i.status,
+            "unit_code": i.unit.code,
+            "submitted_at": i.submitted_at,
+        }
+        for i in initiatives
+    ]

@@ -818,3 +818,17 @@ def pace(*, submitted: int, target: int | None, period, as_of: dt.date):
     per_week = math.ceil(missing / max(1.0, remaining_days / 7)) if missing else 0
     projected = round(submitted * period.days / elapsed) if elapsed else 0
     return expected, per_week, projected
+
+
+# Receivers of initiatives' signals (connected in RankingsConfig.ready): initiatives
+# sends them inside the transaction of every counted write, without importing rankings.
+def on_initiative_written(sender, *, initiative, **kwargs) -> bool:
+    return tally_record_transition(initiative=initiative)
+
+
+def on_initiatives_created(sender, *, initiative_ids, **kwargs) -> None:
+    tally_record_many(initiative_ids=initiative_ids)
+
+
+def on_initiative_deleting(sender, *, initiative_id, **kwargs) -> None:
+    tally_forget(initiative_id=initiative_id)

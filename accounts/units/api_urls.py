@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from federation.api import OrgUnitViewSet
+from accounts.units.api import OrgUnitViewSet
 
 router = SimpleRouter()
 router.register("units", OrgUnitViewSet, basename="api-unit")

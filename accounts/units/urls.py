@@ -1,6 +1,6 @@
 from django.urls import path
 
-from federation import views
+from accounts.units import views
 
 urlpatterns = [
     path("", views.unit_list, name="unit-list"),

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.tasks import UNIT_IMPORT_JOB_KIND
 from accounts.tenancy import UNIT_ADMIN_ROLES, scope_for
 from core.jobs import job_start
 from core.models import Job
@@ -13,7 +14,6 @@ from core.tabular import TableError, check_table_upload
 from federation import selectors, services
 from federation.forms import ReorganiseForm, UnitImportForm
 from federation.models import OrgUnit, ReorgEvent, UnitKind
-from federation.tasks import UNIT_IMPORT_JOB_KIND
 
 
 @login_required

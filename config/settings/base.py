@@ -353,7 +353,7 @@ CELERY_TASK_ROUTES = {
     "dedup.tasks.compact_similarity_index": {"queue": "sweeps"},
     "dedup.tasks.web_check_initiative": {"queue": "webcheck"},
     "initiatives.tasks.run_initiative_import": {"queue": "imports"},
-    "federation.tasks.run_unit_import": {"queue": "imports"},
+    "accounts.tasks.run_unit_import": {"queue": "imports"},
     "rankings.tasks.run_target_import": {"queue": "imports"},
     "accounts.tasks.run_member_import": {"queue": "imports"},
     "core.tasks.sweep_jobs": {"queue": "sweeps"},

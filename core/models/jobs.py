@@ -2,8 +2,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from federation.models import OrgUnit
-
 
 class Job(models.Model):
     """Long work done by a Celery task on a person's behalf (imports, reports), with progress."""
@@ -18,8 +16,9 @@ class Job(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
     )
+    # By name, not by import: core knows nothing of the tree beyond "a job may be for a unit".
     unit = models.ForeignKey(
-        OrgUnit, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "federation.OrgUnit", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     state = models.CharField(
         _("trạng thái"), max_length=16, choices=State.choices, default=State.QUEUED
