@@ -71,7 +71,7 @@ def member_list(request):
     rows = [(person, memberships.get(person.pk)) for person in page]
     return render(
         request,
-        "portal/people/list.html",
+        "accounts/people/list.html",
         {
             "page": page,
             "rows": rows,
@@ -87,7 +87,7 @@ def pending_list(request):
     _require_manager(request)
     pending = people.pending_memberships(viewer=request.user)
     page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "portal/people/pending.html", {"page": page})
+    return render(request, "accounts/people/pending.html", {"page": page})
 
 
 @login_required
@@ -135,7 +135,7 @@ def _person_context(request, person, *, grant_form=None, move_form=None) -> dict
 def person_detail(request, pk: int):
     _require_manager(request)
     person = people.person_in_scope_or_404(viewer=request.user, pk=pk)
-    return render(request, "portal/people/detail.html", _person_context(request, person))
+    return render(request, "accounts/people/detail.html", _person_context(request, person))
 
 
 @login_required
@@ -171,7 +171,7 @@ def role_grant(request, pk: int):
             return redirect("people-detail", pk=person.pk)
     return render(
         request,
-        "portal/people/detail.html",
+        "accounts/people/detail.html",
         _person_context(request, person, grant_form=form),
         status=400,
     )
@@ -229,7 +229,7 @@ def member_move(request, pk: int):
             return redirect("people-detail", pk=person.pk)
     return render(
         request,
-        "portal/people/detail.html",
+        "accounts/people/detail.html",
         _person_context(request, person, move_form=form),
         status=400,
     )
@@ -255,7 +255,7 @@ def invitation_create(request):
             link = request.build_absolute_uri(reverse("invitation-accept", args=[token]))
     return render(
         request,
-        "portal/people/invite.html",
+        "accounts/people/invite.html",
         {
             "form": form,
             "link": link,
@@ -289,6 +289,6 @@ def member_import(request):
         form = MemberImportForm(units=units)
     return render(
         request,
-        "portal/people/import.html",
+        "accounts/people/import.html",
         {"form": form, "columns": people.MEMBER_IMPORT_COLUMNS},
     )

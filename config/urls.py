@@ -11,8 +11,8 @@ from drf_spectacular.views import (
 )
 
 from accounts import account, people, registration
-from portal import views as portal_views
-from portal.views import LoginView, PasswordResetView
+from accounts import views as accounts_views
+from accounts.views import LoginView, PasswordResetView
 
 api_v1 = [
     path("", include("accounts.units.api_urls")),
@@ -96,7 +96,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("i18n/setlang/", portal_views.set_language, name="set_language"),
+    path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).

@@ -32,7 +32,7 @@ JOB_PAGES = {
     ),
     "member_import": (
         _("Nhập danh sách đoàn viên"),
-        "portal/people/_import_report.html",
+        "accounts/people/_import_report.html",
         lambda job: reverse("people-import"),
     ),
 }
@@ -64,7 +64,7 @@ def job_context(job: Job) -> dict:
 @require_GET
 def import_job(request, pk: int):
     job = own_import_job(request, pk)
-    return render(request, "portal/jobs/job.html", job_context(job))
+    return render(request, "core/jobs/job.html", job_context(job))
 
 
 @login_required
@@ -72,4 +72,4 @@ def import_job(request, pk: int):
 def import_job_progress(request, pk: int):
     """The progress fragment htmx polls; once the job is over it carries the report."""
     job = own_import_job(request, pk)
-    return render(request, "portal/jobs/_progress.html", job_context(job))
+    return render(request, "core/jobs/_progress.html", job_context(job))

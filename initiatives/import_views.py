@@ -131,7 +131,7 @@ def import_page(request):
 def import_job(request, pk: int):
     _import_scope(request)
     job = own_import_job(request, pk, kinds=[IMPORT_JOB_KIND])
-    return render(request, "portal/jobs/job.html", job_context(job))
+    return render(request, "core/jobs/job.html", job_context(job))
 
 
 @login_required
@@ -140,7 +140,7 @@ def import_job_progress(request, pk: int):
     """The progress fragment htmx polls; once the job is over it carries the report."""
     _import_scope(request)
     job = own_import_job(request, pk, kinds=[IMPORT_JOB_KIND])
-    return render(request, "portal/jobs/_progress.html", job_context(job))
+    return render(request, "core/jobs/_progress.html", job_context(job))
 
 
 @login_required
