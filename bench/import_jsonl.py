@@ -27,10 +27,10 @@ import django  # noqa: E402
 
 django.setup()
 
+from accounts.models import User  # noqa: E402
 from federation.models import OrgUnit, UnitKind  # noqa: E402
 from federation.services import unit_create  # noqa: E402
 from initiatives.models import Field  # noqa: E402
-from portal.models import User  # noqa: E402
 
 WORDS_TEXT = (
     "cải tiến quy trình cấp đông tôm giảm điện năng máy nén biến tần dây chuyền "

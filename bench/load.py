@@ -54,8 +54,8 @@ def prepare(workers: int, reviewers: int) -> None:
     _django()
     from django.contrib.auth.hashers import make_password
 
+    from accounts.models import Role, RoleAssignment, User
     from federation.models import OrgUnit
-    from portal.models import Role, RoleAssignment, User
 
     password = make_password(PASSWORD)  # one hash for all: the bench measures logins, not setup
     grassroots = OrgUnit.objects.get(code=WORKER_UNIT)

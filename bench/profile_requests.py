@@ -93,7 +93,7 @@ def main() -> None:
         call(worker, "submit", "post", edit_url, data, expect=(302,))
 
         reviewer.force_login(
-            __import__("portal.models", fromlist=["User"]).User.objects.get(
+            __import__("accounts.models", fromlist=["User"]).User.objects.get(
                 email=f"bench.reviewer{number % 20}@bench.vn"
             )
         )

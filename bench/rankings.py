@@ -342,7 +342,7 @@ def seed_initiatives(total: int, rng: random.Random) -> None:
 def seed_targets(rng: random.Random) -> None:
     """Yearly targets for today's top-level units and their upper unions (this year)."""
     from federation.models import OrgUnit
-    from portal.models.rankings import Target
+    from rankings.models import Target
 
     year = dt.date.today().year
     rows = []
@@ -366,7 +366,7 @@ def seed(args) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from portal.rankings import services
+    from rankings import services
 
     rng = random.Random(args.seed)
     t0 = time.perf_counter()
@@ -415,11 +415,11 @@ def measure(args) -> None:
     from django.db import connection
     from django.test import Client
 
+    from accounts.models import Role, RoleAssignment, User
     from federation.models import OrgUnit
     from initiatives.models import Field
-    from portal.models import Role, RoleAssignment, User
-    from portal.models.rankings import DailyTally, WeeklyTally
-    from portal.rankings import services
+    from rankings import services
+    from rankings.models import DailyTally, WeeklyTally
 
     root = OrgUnit.objects.get(level=0)
     leader, _ = User.objects.get_or_create(
@@ -427,7 +427,7 @@ def measure(args) -> None:
     )
     RoleAssignment.objects.get_or_create(user=leader, unit=root, role=Role.LEADERSHIP)
     client = Client()
-    client.force_login(leader, backend="portal.auth_backends.EmailOrPhoneBackend")
+    client.force_login(leader, backend="accounts.auth_backends.EmailOrPhoneBackend")
     anonymous = Client()
     province = OrgUnit.objects.get(short_name="Cần Thơ", active_to__isnull=True)
     upper = province.get_children().first()

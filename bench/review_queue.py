@@ -70,11 +70,11 @@ def seed(n: int, reseed: bool) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from accounts.models import Role, RoleAssignment, User
     from dedup.models import SimilarityCheck, SimilarityMatch
     from federation.models import OrgUnit, UnitKind
     from federation.services import unit_create
     from initiatives.models import Initiative, InitiativeEvent, ParticipantGroup, Status
-    from portal.models import Role, RoleAssignment, User
 
     if OrgUnit.objects.filter(code="BENCH-A").exists() and not reseed:
         waiting = Initiative.objects.filter(
@@ -88,7 +88,7 @@ def seed(n: int, reseed: bool) -> None:
                 "TRUNCATE dedup_similaritymatch, dedup_similaritycheck, "
                 "initiatives_initiativeevent, initiatives_initiativeauthor, "
                 "initiatives_historicalinitiative, initiatives_initiative, "
-                "portal_roleassignment, portal_notice CASCADE"
+                "accounts_roleassignment, core_notice CASCADE"
             )
         OrgUnit.objects.filter(code__startswith="BENCH").order_by("-level").delete()
 
@@ -288,10 +288,10 @@ def measure(repeat: int) -> list[tuple[str, dict]]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from accounts.models import User
+    from accounts.tenancy import subtree_q
     from federation.models import OrgUnit
     from initiatives.models import Initiative, Status
-    from portal.models import User
-    from portal.tenancy import subtree_q
 
     reviewer = User.objects.get(email="duyet.bench@example.vn")
     province = OrgUnit.objects.get(code="BENCH-A")
@@ -303,7 +303,7 @@ def measure(repeat: int) -> list[tuple[str, dict]]:
         .first()
     )
     client = Client(HTTP_HOST="localhost")
-    client.force_login(reviewer, backend="portal.auth_backends.EmailOrPhoneBackend")
+    client.force_login(reviewer, backend="accounts.auth_backends.EmailOrPhoneBackend")
     pages = [
         ("queue, default (risk order, page 1)", "/duyet/"),
         ("queue, archive matches only", "/duyet/?kind=archive"),

@@ -47,9 +47,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from core.text import sentence_bounds, syllable_spans, tone_style_pairs  # noqa: E402
 from dedup.engine import Engine, EngineConfig, MemoryStore, Source  # noqa: E402
 from dedup.engine.fingerprint import kgram_hashes  # noqa: E402
-from dedup.text import sentence_bounds, syllable_spans, tone_style_pairs  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE_DIR = REPO / "var" / "bench"

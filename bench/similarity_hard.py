@@ -48,9 +48,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from core.text import fold_accents, folded_tokens  # noqa: E402
 from dedup.engine import Engine, EngineConfig, MemoryStore, Source  # noqa: E402
 from dedup.engine.fingerprint import kgram_hashes  # noqa: E402
-from dedup.text import fold_accents, folded_tokens  # noqa: E402
 
 CATALOGUES = "/usr/share/locale/vi/LC_MESSAGES/*.mo"
 FRACTIONS = (0.05, 0.10, 0.20, 0.50)

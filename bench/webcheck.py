@@ -60,9 +60,9 @@ from similarity_hard import (  # noqa: E402
     with_numbers,
 )
 
+from core.text import folded_tokens  # noqa: E402
 from dedup.engine import Engine, EngineConfig, MemoryStore, Source  # noqa: E402
 from dedup.engine.fingerprint import kgram_hashes  # noqa: E402
-from dedup.text import folded_tokens  # noqa: E402
 from dedup.webcheck.fetch import (  # noqa: E402
     AddressGuard,
     Fetcher,

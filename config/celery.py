@@ -15,7 +15,6 @@ choose(PRODUCTION)
 
 app = Celery("sangkien")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Every app's `tasks` module (core, accounts, federation, initiatives, dedup, review,
+# rankings): each part of the domain is an app of its own, so nothing is missed.
 app.autodiscover_tasks()
-# The moderation queue lives in a sub-package of `initiatives`, not in an app of its
-# own, so the per-app discovery above does not see its tasks module.
-app.autodiscover_tasks(["initiatives.review"])

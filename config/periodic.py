@@ -12,8 +12,8 @@ PERIODIC_TASKS: dict[str, tuple[str, dict, dict]] = {
         {},
     ),
     # Imports whose worker was killed, or whose upload met a broker that was down.
-    "portal: resume or fail interrupted jobs": ("portal.tasks.sweep_jobs", {"minute": "*"}, {}),
-    "portal: resend pending emails": ("portal.tasks.resend_pending_outbox", {"minute": "*/5"}, {}),
+    "portal: resume or fail interrupted jobs": ("core.tasks.sweep_jobs", {"minute": "*"}, {}),
+    "portal: resend pending emails": ("core.tasks.resend_pending_outbox", {"minute": "*/5"}, {}),
     "initiatives: remove files left by interrupted uploads": (
         "initiatives.tasks.sweep_orphan_files",
         {"minute": "15"},
@@ -26,27 +26,27 @@ PERIODIC_TASKS: dict[str, tuple[str, dict, dict]] = {
     ),
 }
 
-# Rankings (portal.rankings): Monday snapshot, then the weekly reports; reminders daily.
+# Rankings (rankings): Monday snapshot, then the weekly reports; reminders daily.
 PERIODIC_TASKS.update(
     {
         "rankings: weekly snapshot": (
-            "portal.rankings.tasks.snapshot_weekly_rankings",
+            "rankings.tasks.snapshot_weekly_rankings",
             {"minute": "5", "hour": "0", "day_of_week": "1"},
             {},
         ),
         "rankings: weekly reports": (
-            "portal.rankings.tasks.generate_weekly_reports",
+            "rankings.tasks.generate_weekly_reports",
             {"minute": "30", "hour": "0", "day_of_week": "1"},
             {},
         ),
         # Nightly, before the 02:30 index compaction: recount, repair, report any drift.
         "rankings: reconcile the counters": (
-            "portal.rankings.tasks.reconcile_counters",
+            "rankings.tasks.reconcile_counters",
             {"minute": "15", "hour": "1"},
             {},
         ),
         "rankings: reminders to lagging units": (
-            "portal.rankings.tasks.send_lagging_reminders",
+            "rankings.tasks.send_lagging_reminders",
             {"minute": "0", "hour": "7"},
             {},
         ),

@@ -10,24 +10,24 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from portal import account, people, registration
-from portal import views as portal_views
-from portal.views import LoginView, PasswordResetView
+from accounts import account, people, registration
+from accounts import views as accounts_views
+from accounts.views import LoginView, PasswordResetView
 
 api_v1 = [
-    path("", include("federation.api_urls")),
+    path("", include("accounts.units.api_urls")),
     path("", include("initiatives.api_urls")),
-    path("", include("initiatives.review.api_urls")),
-    path("", include("portal.rankings.api_urls")),
+    path("", include("review.api_urls")),
+    path("", include("rankings.api_urls")),
 ]
 
 urlpatterns = [
     path("", include("portal.urls")),
-    path("don-vi/", include("federation.urls")),
+    path("don-vi/", include("accounts.units.urls")),
     path("sang-kien/nhap/", include("initiatives.import_urls")),
     path("sang-kien/", include("initiatives.urls")),
-    path("duyet/", include("initiatives.review.urls")),
-    path("xep-hang/", include("portal.rankings.urls")),
+    path("duyet/", include("review.urls")),
+    path("xep-hang/", include("rankings.urls")),
     path("admin/", admin.site.urls),
     path("tai-khoan/dang-nhap/", LoginView.as_view(), name="login"),
     path("tai-khoan/dang-ky/", registration.register, name="register"),
@@ -96,7 +96,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("i18n/setlang/", portal_views.set_language, name="set_language"),
+    path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).

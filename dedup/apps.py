@@ -26,6 +26,10 @@ class DedupConfig(AppConfig):
     verbose_name = _("Kiểm tra trùng lặp")
 
     def ready(self):
+        # Registers check_initiative in every process (web included): initiatives, below
+        # dedup, enqueues it by name (initiatives.services.SIMILARITY_CHECK_TASK).
+        from dedup import tasks  # noqa: F401
+
         post_migrate.connect(
             build_empty_archive_index, sender=self, dispatch_uid="dedup_build_index"
         )

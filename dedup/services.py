@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from core.text import fold_accents, normalize_vietnamese
 from dedup.archive import get_engine, uses_shared_store
 from dedup.engine import CheckResult, Match, Passage, Source, combine_results, join_parts
 from dedup.models import (
@@ -29,7 +30,6 @@ from dedup.models import (
     WebSource,
 )
 from dedup.selectors import webcheck_enabled
-from dedup.text import fold_accents, normalize_vietnamese
 from initiatives.models import NON_DRAFT, Attachment, Initiative, InitiativeAuthor, Status
 from initiatives.services import TEXT_FIELDS, initiative_record_check
 

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.parsing import StrictFormMixin
 from federation.models import ReorgEvent
-from portal.parsing import StrictFormMixin
 
 
 class UnitImportForm(StrictFormMixin, forms.Form):

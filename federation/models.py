@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
-from dedup.text import fold_accents, normalize_vietnamese
+from core.text import fold_accents, normalize_vietnamese
 
 
 class UnitKind(models.TextChoices):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from dedup.text import fold_accents
+from core.text import fold_accents
 from federation.models import EmulationGroup, EmulationMembership, OrgUnit, UnitKind
 from federation.services import emulation_group_names_refresh, unit_create, unit_merge
 

@@ -16,6 +16,8 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core.parsing import INT_MAX, ParseError, parse_int
+from core.tabular import RowError
 from federation.models import (
     EmulationGroup,
     EmulationGroupName,
@@ -26,8 +28,6 @@ from federation.models import (
     UnitPlacement,
 )
 from federation.signals import subtree_moved, unit_merged
-from portal.parsing import INT_MAX, ParseError, parse_int
-from portal.tabular import RowError
 
 TREE_LOCK_KEY = 0x5A4E_7EEE  # pg_advisory_xact_lock key for tree writes
 
@@ -277,7 +277,7 @@ class ImportReport:
 
 
 def _kind_from_cell(value: str) -> str | None:
-    from dedup.text import fold_accents
+    from core.text import fold_accents
 
     wanted = fold_accents(value.strip().lower())
     for choice, label in UnitKind.choices:

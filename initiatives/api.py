@@ -22,6 +22,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
+from accounts.tenancy import OFFICER_ROLES, scope_for
 from initiatives import selectors, services
 from initiatives.filters import InitiativeFilter
 from initiatives.models import Initiative, InitiativeAuthor
@@ -33,7 +34,6 @@ from initiatives.serializers import (
     InitiativeWriteSerializer,
     RecognitionSerializer,
 )
-from portal.tenancy import OFFICER_ROLES, scope_for
 
 MSG_NOT_EDITABLE = services.MSG_NOT_EDITABLE
 MSG_CANNOT_EDIT = gettext_noop("Bạn không có quyền sửa hoặc nộp sáng kiến này.")

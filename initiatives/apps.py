@@ -11,3 +11,8 @@ class InitiativesConfig(AppConfig):
         from initiatives.services import on_subtree_moved
 
         subtree_moved.connect(on_subtree_moved, dispatch_uid="initiatives-reattribute")
+
+        from accounts.account import personal_data_section_register
+        from initiatives.selectors import personal_initiatives
+
+        personal_data_section_register("initiatives", personal_initiatives)

@@ -15,10 +15,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from federation.models import OrgUnit
 from initiatives import services
 from initiatives.models import Field, Initiative, ParticipantGroup
-from portal.models import User
 
 FIELDS = [
     ("co-khi", "Cơ khí, chế tạo máy"),

@@ -15,12 +15,12 @@ from django.db.models import BooleanField, ExpressionWrapper, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.tenancy import subtree_q
+from core.tabular import safe_cell
 from federation.models import OrgUnit
 from initiatives import selectors
 from initiatives.importing import TEMPLATE_COLUMNS, column_header
 from initiatives.models import InitiativeAuthor
-from portal.tabular import safe_cell
-from portal.tenancy import subtree_q
 
 COLUMNS = ("id", "status", *TEMPLATE_COLUMNS)
 # Filled for every row, whoever reads it.

@@ -18,11 +18,11 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.tenancy import subtree_q
+from core.parsing import query_text
 from federation.models import OrgUnit
 from initiatives.models import Initiative, ParticipantGroup, Status
 from initiatives.search import search
-from portal.parsing import query_text
-from portal.tenancy import subtree_q
 
 FIRST_YEAR, LAST_YEAR = 1991, 2199
 SEARCH_MAX_CHARS = 200

@@ -15,12 +15,12 @@ from django.forms import formset_factory
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from core.parsing import StrictFormMixin
 from federation.models import OrgUnit
 from initiatives import attachments as attachment_rules
 from initiatives import validation
 from initiatives.models import Field, Initiative, RecognitionLevel
 from initiatives.services import AuthorData
-from portal.parsing import StrictFormMixin
 
 MSG_AUTHOR_NAME_REQUIRED = gettext_noop("Cần ghi họ và tên tác giả.")
 MSG_AUTHOR_PERCENT_REQUIRED = gettext_noop("Cần ghi tỷ lệ đóng góp (từ 0,01 đến 100).")

@@ -1,7 +1,7 @@
 """Pages for officers to import initiatives in bulk and to export a unit's initiatives.
 
 Every import, whatever its size, is a `Job` run by a Celery worker on the `imports`
-queue (portal/jobs.py): the page only takes a quick look at the file, keeps it and
+queue (core/jobs.py): the page only takes a quick look at the file, keeps it and
 sends the officer to the job's page, where a progress bar polled by htmx moves until
 the per-row report arrives. A row goes through the form's services (about 45 queries),
 so even a few hundred rows would outlast a request.
@@ -19,6 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET
 
+from accounts.tenancy import OFFICER_ROLES, scope_for
+from core.job_views import job_context, own_import_job
+from core.jobs import job_start
+from core.models import Job
+from core.parsing import StrictFormMixin
+from core.tabular import is_xlsx
 from federation.models import UnitKind
 from initiatives import exporting
 from initiatives.importing import (
@@ -31,12 +37,6 @@ from initiatives.importing import (
 )
 from initiatives.models import Field
 from initiatives.tasks import IMPORT_JOB_KIND
-from portal.job_views import job_context, own_import_job
-from portal.jobs import job_start
-from portal.models import Job
-from portal.parsing import StrictFormMixin
-from portal.tabular import is_xlsx
-from portal.tenancy import OFFICER_ROLES, scope_for
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 MAX_EXPORT_CHOICES = 500
@@ -131,7 +131,7 @@ def import_page(request):
 def import_job(request, pk: int):
     _import_scope(request)
     job = own_import_job(request, pk, kinds=[IMPORT_JOB_KIND])
-    return render(request, "portal/jobs/job.html", job_context(job))
+    return render(request, "core/jobs/job.html", job_context(job))
 
 
 @login_required
@@ -140,7 +140,7 @@ def import_job_progress(request, pk: int):
     """The progress fragment htmx polls; once the job is over it carries the report."""
     _import_scope(request)
     job = own_import_job(request, pk, kinds=[IMPORT_JOB_KIND])
-    return render(request, "portal/jobs/_progress.html", job_context(job))
+    return render(request, "core/jobs/_progress.html", job_context(job))
 
 
 @login_required

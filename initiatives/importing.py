@@ -41,7 +41,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from dedup.text import fold_accents
+from core import parsing as strict
+from core.tabular import RowError
+from core.text import fold_accents
 from federation.models import OrgUnit
 from initiatives import services, validation
 from initiatives.models import (
@@ -54,9 +56,7 @@ from initiatives.models import (
 )
 from initiatives.search import fold
 from initiatives.services import AuthorData
-from portal import parsing as strict
-from portal.rankings.services import tally_record_many
-from portal.tabular import RowError
+from initiatives.signals import initiatives_created
 
 logger = logging.getLogger(__name__)
 
@@ -450,7 +450,7 @@ DATETIME_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S")
 
 
 def parse_date(value, *, low: dt.date = strict.MIN_DATE) -> dt.date | None:
-    """A date in the strict range of portal.parsing (no year 1, no year 9999), or from
+    """A date in the strict range of core.parsing (no year 1, no year 9999), or from
     `low` where the shared validation judges the range itself (birth dates)."""
     if value in ("", None):
         return None
@@ -1147,7 +1147,7 @@ def _write_chunk(
                 created = _write_bulk(new_rows, actor=actor, check=check)
                 # Counted in the same transaction as the rows: a crash between the two
                 # cannot leave them uncounted.
-                tally_record_many(initiative_ids=[i.pk for i in created])
+                initiatives_created.send(sender=Initiative, initiative_ids=[i.pk for i in created])
         except IntegrityError:
             # Someone else inserted one of these external ids meanwhile: go row by row.
             logger.warning("bulk insert of %d rows failed; retrying one by one", len(new_rows))
@@ -1245,7 +1245,7 @@ def import_initiatives(
 ) -> ImportReport:
     """Validate and write the rows of `source` as initiatives entered by `actor`.
 
-    `scope` (a `portal.tenancy.Scope`) bounds the units rows may name. `on_progress`
+    `scope` (a `accounts.tenancy.Scope`) bounds the units rows may name. `on_progress`
     is called as (phase, rows done) after every row, with phase "validate" or "write".
 
     `on_checkpoint(state)` is called inside the transaction that writes a chunk, last:

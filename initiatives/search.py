@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from django.db import connection
 from django.db.models import Case, FloatField, IntegerField, QuerySet, Value, When
 
-from dedup.text import fold_accents, normalize_vietnamese
+from core.text import fold_accents, normalize_vietnamese
 
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 10

@@ -2,7 +2,7 @@
 
 Who sees an initiative at all
     `initiative_visible_q(viewer)`: initiatives whose unit is inside the viewer's
-    scope (`portal.tenancy.scope_for`, any role that reaches a subtree; drafts
+    scope (`accounts.tenancy.scope_for`, any role that reaches a subtree; drafts
     only for officer roles), OR that the viewer owns, entered, or co-authors.
     Everything else answers 404.
 
@@ -35,11 +35,11 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from accounts.membership import pending_unit_ids
+from accounts.models import Role
+from accounts.tenancy import OFFICER_ROLES, scope_for
 from federation.models import OrgUnit, UnitKind
 from initiatives.models import Initiative, InitiativeAuthor, Status
-from portal.membership import pending_unit_ids
-from portal.models import Role
-from portal.tenancy import OFFICER_ROLES, scope_for
 
 # Roles whose holders in the unit's chain may read a confidential initiative's text.
 CONFIDENTIAL_CHAIN_ROLES = frozenset(
@@ -238,3 +238,23 @@ def recognisable_initiatives(*, viewer) -> QuerySet[Initiative]:
         .filter(status__in=[Status.VALID, Status.APPROVED])
         .select_related("unit")
     )
+
+
+def personal_initiatives(user) -> list[dict]:
+    """The person's own initiatives (written or co-written), for "my data" (accounts)."""
+    initiatives = (
+        Initiative.objects.filter(Q(authors__user=user) | Q(owner=user))
+        .select_related("unit")
+        .distinct()
+        .order_by("pk")
+    )
+    return [
+        {
+            "id": i.pk,
+            "title": i.title,
+            "status": i.status,
+            "unit_code": i.unit.code,
+            "submitted_at": i.submitted_at,
+        }
+        for i in initiatives
+    ]

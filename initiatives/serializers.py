@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.parsing import has_control_characters
 from federation.models import OrgUnit
 from initiatives.models import (
     Attachment,
@@ -20,7 +21,6 @@ from initiatives.models import (
     RecognitionLevel,
 )
 from initiatives.services import AuthorData
-from portal.parsing import has_control_characters
 
 # Shown only when the viewer may read the initiative's text (see selectors' docstring).
 BODY_FIELDS = (
@@ -130,7 +130,7 @@ class InitiativeSerializer(serializers.ModelSerializer):
 
 
 class StrictSlugRelatedField(serializers.SlugRelatedField):
-    """A code looked up in the database only once it is plain text (portal.parsing):
+    """A code looked up in the database only once it is plain text (core.parsing):
     a NUL in `unit` or `field` used to reach PostgreSQL and answer 500."""
 
     def to_internal_value(self, data):

@@ -21,6 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_fsm import can_proceed
 
+from accounts.membership import MSG_MEMBERSHIP_PENDING, membership_blocks_submit
+from accounts.tenancy import subtree_q
+from config.celery import app
 from federation.models import OrgUnit, UnitKind
 from initiatives import attachments as attachment_rules
 from initiatives import validation
@@ -32,11 +35,13 @@ from initiatives.models import (
     Status,
 )
 from initiatives.search import search_text_from
+from initiatives.signals import any_receiver_moved, initiative_deleting, initiative_written
 from initiatives.validation import MSG_CONTRIBUTIONS_NOT_100, MSG_NO_AUTHOR  # noqa: F401
-from portal.membership import MSG_MEMBERSHIP_PENDING, membership_blocks_submit
-from portal.tenancy import subtree_q
 
 logger = logging.getLogger(__name__)
+
+# Registered by dedup, which sits above initiatives: enqueued by name, never imported.
+SIMILARITY_CHECK_TASK = "dedup.tasks.check_initiative"
 
 MSG_UNIT_NOT_GRASSROOTS = gettext_noop("Sáng kiến phải thuộc một công đoàn cơ sở đang hoạt động.")
 MSG_NOT_EDITABLE = gettext_noop("Sáng kiến ở trạng thái “{status}” không thể sửa.")
@@ -141,18 +146,19 @@ def counted_write(locked: Initiative, *, reattribute: bool = True) -> None:
     the admin, status changes, reorganisations of the tree) calls this inside its
     transaction, with the row locked and saved. `reattribute` re-derives the top-level
     unit it counts for from its unit and submission date (a changed unit or date, or a
-    back-dated move); `tally_record_transition` then takes off exactly what was counted
-    before and adds the initiative as it now stands.
+    back-dated move); the counters' receiver of `initiative_written` (rankings) then takes
+    off exactly what was counted before and adds the initiative as it now stands.
     """
-    from portal.page_cache import public_pages_changed
-    from portal.rankings.services import tally_record_transition
+    from core.page_cache import public_pages_changed
 
     if reattribute and locked.status != Status.DRAFT and locked.submitted_at is not None:
         top_id = top_unit_id_on(locked.unit, locked.submitted_at)
         if top_id is not None and top_id != locked.top_unit_id:
             locked.top_unit_id = top_id
             Initiative.objects.filter(pk=locked.pk).update(top_unit_id=top_id)
-    counters_moved = tally_record_transition(initiative=locked)
+    counters_moved = any_receiver_moved(
+        initiative_written.send(sender=Initiative, initiative=locked)
+    )
     # Its counters or public text may have changed: the library and leaderboards too.
     # A draft that was never counted shows nowhere public: saving it changes nothing
     # there (in a deadline rush, half the writes are draft saves).
@@ -162,7 +168,7 @@ def counted_write(locked: Initiative, *, reattribute: bool = True) -> None:
 
 def may_set_award(actor, unit: OrgUnit) -> bool:
     """The award is written by the union officers of the initiative's unit (or above)."""
-    from portal.tenancy import OFFICER_ROLES, scope_for
+    from accounts.tenancy import OFFICER_ROLES, scope_for
 
     if actor is None:
         return False
@@ -309,9 +315,8 @@ def enqueue_similarity_check(initiative_id: int) -> None:
     """Hand the check to Celery. If the broker is down the initiative is already saved
     in `checking`; the periodic sweep (`dedup.tasks.sweep_unchecked`) picks it up."""
     try:
-        from dedup.tasks import check_initiative
-
-        check_initiative.delay(initiative_id)
+        # By name: dedup sits above initiatives (its AppConfig.ready registers the task).
+        app.tasks[SIMILARITY_CHECK_TASK].delay(initiative_id)
     except Exception:  # noqa: BLE001 - any broker failure must not lose the submission
         logger.exception("could not enqueue the similarity check of initiative %s", initiative_id)
 
@@ -551,10 +556,8 @@ def on_subtree_moved(sender, *, unit_ids, effective_date, **kwargs) -> None:
 @transaction.atomic
 def initiative_admin_delete(*, initiative: Initiative, actor) -> None:
     """Delete an initiative from the admin, taking it off the ranking counters first."""
-    from portal.rankings.services import tally_forget
-
     locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
-    tally_forget(initiative_id=locked.pk)
+    initiative_deleting.send(sender=Initiative, initiative_id=locked.pk)
     locked.delete()
 
 

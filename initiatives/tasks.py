@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.tenancy import OFFICER_ROLES, scope_for
+from core.jobs import JobInputError, JobRun, job_run
 from initiatives import attachments as attachment_rules
 from initiatives import extraction, services
 from initiatives.importing import ImportFileError, RowSource, import_initiatives
 from initiatives.models import Attachment
-from portal.jobs import JobInputError, JobRun, job_run
-from portal.tenancy import OFFICER_ROLES, scope_for
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ MSG_UPLOAD_MISSING = gettext_noop("Không còn tệp đã tải lên; hãy tải
 
 @shared_task(acks_late=True, soft_time_limit=3 * 3600, time_limit=3 * 3600 + 300)
 def run_initiative_import(job_id: int) -> dict | None:
-    """Import the job's file as its owner (portal/jobs.py: claim, progress, recovery).
+    """Import the job's file as its owner (core/jobs.py: claim, progress, recovery).
 
     In valid-rows mode every chunk of IMPORT_CHECKPOINT_ROWS rows commits with its
     checkpoint, and a run taking over from a killed worker goes on after the last one;

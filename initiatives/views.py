@@ -27,7 +27,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
 
+from accounts.membership import open_membership
+from accounts.models import Membership, Role
+from accounts.registration import registration_url
+from accounts.tenancy import OFFICER_ROLES, roles_of, scope_for
 from config.db_router import reads_from_replica
+from core.page_cache import cached_public_page
+from core.parsing import query_int
 from federation.models import OrgUnit
 from initiatives import attachments as attachment_rules
 from initiatives import selectors, services, validation
@@ -50,12 +56,6 @@ from initiatives.kept_uploads import (
     kept_upload_store,
 )
 from initiatives.models import Attachment, Field, ParticipantGroup, Status
-from portal.membership import open_membership
-from portal.models import Membership, Role
-from portal.page_cache import cached_public_page
-from portal.parsing import query_int
-from portal.registration import registration_url
-from portal.tenancy import OFFICER_ROLES, roles_of, scope_for
 
 MSG_DRAFT_SAVED = gettext_noop("Đã lưu bản nháp.")
 MSG_SUBMITTED = gettext_noop("Đã nộp sáng kiến. Hệ thống đang kiểm tra trùng lặp.")

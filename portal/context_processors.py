@@ -1,7 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from portal.models import Notice
-from portal.tenancy import (
+from accounts.tenancy import (
     OFFICER_ROLES,
     REVIEW_ROLES,
     UNIT_ADMIN_ROLES,
@@ -9,6 +8,7 @@ from portal.tenancy import (
     roles_of,
     scope_for,
 )
+from core.models import Notice
 
 
 def viewer(request):

@@ -1,15 +1,12 @@
-import time
-
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from portal.parsing import has_control_characters
-from portal.uploads import body_limit_for
+from core.parsing import has_control_characters
+from core.uploads import body_limit_for
 
 MSG_BAD_QUERY_PARAMETER = gettext_noop(
     "Địa chỉ chứa ký tự không hợp lệ; hãy kiểm tra lại đường dẫn hoặc ô tìm kiếm."
@@ -72,7 +69,7 @@ class RequestSizeLimitMiddleware:
 
     Without it a 300 MB upload was read in full (and spooled to disk) before the
     form said it was too big. Bodies without a Content-Length are counted while
-    they stream by portal.uploads.CappedUploadHandler.
+    they stream by core.uploads.CappedUploadHandler.
     """
 
     def __init__(self, get_response):
@@ -123,47 +120,3 @@ class ApiJsonErrorsMiddleware:
         ):
             return JsonResponse({"detail": _(MSG_API_NOT_FOUND)}, status=404)
         return response
-
-
-class ProfileCompletionMiddleware:
-    """After a first social sign-in, the profile is completed before anything else."""
-
-    ALLOWED_PREFIXES = ("/tai-khoan/", "/static/", "/i18n/", "/media/")
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and getattr(user, "must_complete_profile", False)
-            and not request.path.startswith(self.ALLOWED_PREFIXES)
-        ):
-            return redirect("complete-profile")
-        return self.get_response(request)
-
-
-class SessionActivityMiddleware:
-    """Keeps "last seen" of the person's session list fresh, writing at most every few
-    minutes (the time of the last write rides in the session itself)."""
-
-    EVERY_SECONDS = 300
-    SESSION_KEY = "_portal_seen"
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and request.session.session_key:
-            now = time.time()
-            if now - request.session.get(self.SESSION_KEY, 0) > self.EVERY_SECONDS:
-                from portal.models import UserSession
-
-                UserSession.objects.filter(session_key=request.session.session_key).update(
-                    last_seen=timezone.now()
-                )
-                request.session[self.SESSION_KEY] = now
-        return self.get_response(request)

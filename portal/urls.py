@@ -1,6 +1,7 @@
 from django.urls import path
 
-from portal import job_views, views
+from core import job_views
+from portal import views
 from portal.health import PortalHealthCheckView
 
 urlpatterns = [

@@ -249,10 +249,10 @@ class Smoke:
             f"SELECT i.id, {', '.join('i.' + f for f in fields)} FROM initiatives_initiative i"
             " WHERE i.status IN ('approved', 'valid') AND NOT i.is_confidential"
             " AND NOT EXISTS (SELECT 1 FROM initiatives_initiativeauthor a"
-            "   JOIN portal_user u ON u.id = a.user_id"
+            "   JOIN accounts_user u ON u.id = a.user_id"
             "   WHERE a.initiative_id = i.id AND u.email = %s)"
             " AND (i.owner_id IS NULL OR i.owner_id NOT IN"
-            "   (SELECT id FROM portal_user WHERE email = %s))"
+            "   (SELECT id FROM accounts_user WHERE email = %s))"
             " ORDER BY length(i.problem) + length(i.description) + length(i.improvements) DESC"
             " LIMIT 1",
             WORKER_LOGIN,
@@ -351,7 +351,7 @@ class Smoke:
         ][0]
 
     def weekly_reports(self) -> None:
-        before = self.sql("SELECT count(*) FROM portal_weeklyreport")[0][0]
+        before = self.sql("SELECT count(*) FROM rankings_weeklyreport")[0][0]
         say("queue the weekly reports (celery call, as beat does on Monday)")
         subprocess.run(
             [
@@ -359,7 +359,7 @@ class Smoke:
                 "-A",
                 "config",
                 "call",
-                "portal.rankings.tasks.generate_weekly_reports",
+                "rankings.tasks.generate_weekly_reports",
             ],
             cwd=ROOT,
             env=self.env,
@@ -372,7 +372,7 @@ class Smoke:
         )[0][0]
         wait_for(
             f"{units} weekly reports",
-            lambda: self.sql("SELECT count(*) FROM portal_weeklyreport")[0][0] >= before + units,
+            lambda: self.sql("SELECT count(*) FROM rankings_weeklyreport")[0][0] >= before + units,
             180,
             interval=1,
         )

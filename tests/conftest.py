@@ -162,7 +162,7 @@ def client_for(client):
     def make(user):
         client.logout()
         if user is not None:
-            client.force_login(user, backend="portal.auth_backends.EmailOrPhoneBackend")
+            client.force_login(user, backend="accounts.auth_backends.EmailOrPhoneBackend")
         return client
 
     return make

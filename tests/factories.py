@@ -1,9 +1,9 @@
 import factory
 from factory.django import DjangoModelFactory
 
+from accounts.models import Role, RoleAssignment, User
 from federation.models import OrgUnit, UnitKind
 from federation.services import unit_create
-from portal.models import Role, RoleAssignment, User
 
 
 class UnitFactory(DjangoModelFactory):

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from tests.accounts.people_helpers import people_objects
 from tests.conftest import PERSONA_NAMES
 from tests.initiatives.import_helpers import import_objects, import_upload
-from tests.initiatives.review.helpers import review_objects
 from tests.initiatives.submission_helpers import form_data, submission_objects
-from tests.portal.people_helpers import people_objects
+from tests.review.helpers import review_objects
 
 OK, REDIRECT, NOT_FOUND, DENIED, UNAUTHENTICATED = 200, 302, 404, 403, 403
 
@@ -574,7 +574,7 @@ def test_api_unit_list_shows_only_the_callers_subtree(objects, client_for):
 
 
 def test_an_officer_of_a_grants_nothing_in_b(objects, client_for):
-    from portal.models import RoleAssignment, RoleGrantLog
+    from accounts.models import RoleAssignment, RoleGrantLog
 
     country, personas = objects["country"], objects["personas"]
     officer = client_for(personas.officer_a)

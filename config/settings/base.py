@@ -37,7 +37,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "django_celery_beat",
-    "portal.apps.AxesConfig",  # django-axes, with a Vietnamese admin section name
+    "accounts.apps.AxesConfig",  # django-axes, with a Vietnamese admin section name
     "health_check",
     "csp",
     "allauth",
@@ -45,12 +45,17 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.facebook",
-    # ours
-    "portal",
+    # ours, lowest layer first: an app imports only from itself and the apps listed before it
+    # (tests/test_layout.py)
+    "core",
     "federation",
+    "accounts",
     "initiatives",
     "dedup",
-    "portal.zalo",
+    "review",
+    "rankings",
+    "portal",
+    "accounts.zalo",
 ]
 
 MIDDLEWARE = [
@@ -70,8 +75,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "portal.middleware.ProfileCompletionMiddleware",
-    "portal.middleware.SessionActivityMiddleware",
+    "accounts.middleware.ProfileCompletionMiddleware",
+    "accounts.middleware.SessionActivityMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes last: it has to see the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -97,8 +102,8 @@ TEMPLATES = [
     },
 ]
 
-# Widgets through Jinja2 first: half the time of the form pages (portal/form_renderer.py).
-FORM_RENDERER = "portal.form_renderer.JinjaFirstFormRenderer"
+# Widgets through Jinja2 first: half the time of the form pages (core/form_renderer.py).
+FORM_RENDERER = "core.form_renderer.JinjaFirstFormRenderer"
 
 (BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASES = {
@@ -119,7 +124,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
 # The public library, leaderboards and dashboard figures are cached under one version
-# that every counted write moves (portal/page_cache.py); this bounds anything missed.
+# that every counted write moves (core/page_cache.py); this bounds anything missed.
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300)
 # How long after a write an anonymous visitor may still get the page rendered before it:
 # in a rush the version moves with every submission, several times a second.
@@ -127,8 +132,8 @@ PUBLIC_PAGE_STALE_SECONDS = env.int("PUBLIC_PAGE_STALE_SECONDS", default=10)
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Degrades to "no cache" when Redis is down (portal/cache.py), never a 500.
-            "BACKEND": "portal.cache.DegradingRedisCache",
+            # Degrades to "no cache" when Redis is down (core/cache.py), never a 500.
+            "BACKEND": "core.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
@@ -136,16 +141,16 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-AUTH_USER_MODEL = "portal.User"
+AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "portal.auth_backends.EmailOrPhoneBackend",
+    "accounts.auth_backends.EmailOrPhoneBackend",
     # Social sign-in only (Zalo, Google, Facebook); passwords go through the backend above.
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
-# Argon2id first (portal/hashers.py); the others only read and upgrade older hashes.
+# Argon2id first (accounts/hashers.py); the others only read and upgrade older hashes.
 PASSWORD_HASHERS = [
-    "portal.hashers.PortalArgon2PasswordHasher",
+    "accounts.hashers.PortalArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
@@ -170,9 +175,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 # One account whatever its spelling (case, +84, spaces, dashes), one client address
-# whatever X-Forwarded-For says unless the proxies in front are declared (portal/signin.py).
-AXES_USERNAME_CALLABLE = "portal.signin.lockout_username"
-AXES_CLIENT_IP_CALLABLE = "portal.signin.client_ip"
+# whatever X-Forwarded-For says unless the proxies in front are declared (accounts/signin.py).
+AXES_USERNAME_CALLABLE = "accounts.signin.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.signin.client_ip"
 # How many reverse proxies in front of the app append to X-Forwarded-For; 0 = none, the
 # client is REMOTE_ADDR. Also decides whether X-Forwarded-Proto is trusted (production).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -185,8 +190,8 @@ REGISTRATION_RATE_LIMIT = env.int("REGISTRATION_RATE_LIMIT", default=30)
 
 # Social sign-in (django-allauth). A provider appears only when its id and secret are set;
 # its endpoint URLs can be pointed elsewhere (tests run a provider on 127.0.0.1).
-ACCOUNT_ADAPTER = "portal.social.AccountAdapter"
-SOCIALACCOUNT_ADAPTER = "portal.social.SocialAccountAdapter"
+ACCOUNT_ADAPTER = "accounts.social.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.social.SocialAccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email"]
@@ -194,7 +199,7 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
 SOCIALACCOUNT_AUTO_SIGNUP = True
 # Only a provider that vouches for the address signs into the account holding it
-# (Google, EMAIL_AUTHENTICATION below), and is then connected to it (portal/social.py).
+# (Google, EMAIL_AUTHENTICATION below), and is then connected to it (accounts/social.py).
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_STORE_TOKENS = False
@@ -293,7 +298,7 @@ REQUEST_BODY_MAX_BYTES = env.int(
 IMPORT_REQUEST_BODY_MAX_BYTES = env.int("IMPORT_REQUEST_BODY_MAX_BYTES", default=210 * 1024 * 1024)
 IMPORT_PATH_PREFIXES = ["/sang-kien/nhap/", "/don-vi/nhap/", "/xep-hang/don-vi/"]
 FILE_UPLOAD_HANDLERS = [
-    "portal.uploads.CappedUploadHandler",
+    "core.uploads.CappedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -348,17 +353,17 @@ CELERY_TASK_ROUTES = {
     "dedup.tasks.compact_similarity_index": {"queue": "sweeps"},
     "dedup.tasks.web_check_initiative": {"queue": "webcheck"},
     "initiatives.tasks.run_initiative_import": {"queue": "imports"},
-    "federation.tasks.run_unit_import": {"queue": "imports"},
-    "portal.rankings.tasks.run_target_import": {"queue": "imports"},
-    "portal.tasks.run_member_import": {"queue": "imports"},
-    "portal.tasks.sweep_jobs": {"queue": "sweeps"},
-    "portal.rankings.tasks.snapshot_weekly_rankings": {"queue": "reports"},
-    "portal.rankings.tasks.generate_weekly_reports": {"queue": "reports"},
-    "portal.rankings.tasks.generate_weekly_report": {"queue": "reports"},
-    "portal.rankings.tasks.send_lagging_reminders": {"queue": "mail"},
-    "initiatives.review.tasks.send_decision_email": {"queue": "mail"},
-    "portal.tasks.send_outbox_email": {"queue": "mail"},
-    "portal.tasks.resend_pending_outbox": {"queue": "mail"},
+    "accounts.tasks.run_unit_import": {"queue": "imports"},
+    "rankings.tasks.run_target_import": {"queue": "imports"},
+    "accounts.tasks.run_member_import": {"queue": "imports"},
+    "core.tasks.sweep_jobs": {"queue": "sweeps"},
+    "rankings.tasks.snapshot_weekly_rankings": {"queue": "reports"},
+    "rankings.tasks.generate_weekly_reports": {"queue": "reports"},
+    "rankings.tasks.generate_weekly_report": {"queue": "reports"},
+    "rankings.tasks.send_lagging_reminders": {"queue": "mail"},
+    "review.tasks.send_decision_email": {"queue": "mail"},
+    "core.tasks.send_outbox_email": {"queue": "mail"},
+    "core.tasks.resend_pending_outbox": {"queue": "mail"},
     # Text extraction runs before the check it feeds, with hard limits (a minute at
     # most): on the checks queue so a person's check is not queued behind imports.
     "initiatives.tasks.extract_attachment_text": {"queue": "checks"},
@@ -375,7 +380,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 4 * 3600,
 }
 
-# Background jobs (imports; portal/jobs.py). A running job writes its progress, which is
+# Background jobs (imports; core/jobs.py). A running job writes its progress, which is
 # also its sign of life, at least every JOB_PROGRESS_SECONDS; one silent for
 # JOB_STALE_SECONDS is taken as lost (worker killed) and handed to another worker by the
 # sweep, from its last checkpoint, at most JOB_MAX_ATTEMPTS times in all. A queued job
@@ -390,8 +395,8 @@ IMPORT_CHECKPOINT_ROWS = env.int("IMPORT_CHECKPOINT_ROWS", default=100)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        # Hashed, expiring, revoked by a password change (portal/api_tokens.py).
-        "portal.api_tokens.HashedTokenAuthentication",
+        # Hashed, expiring, revoked by a password change (accounts/api_tokens.py).
+        "accounts.api_tokens.HashedTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

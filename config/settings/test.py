@@ -38,7 +38,7 @@ STORAGES = {
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # A write shows at once on the public pages, so tests can read back what they wrote;
-# tests/portal/test_page_cache.py checks the production lag on its own.
+# tests/core/test_page_cache.py checks the production lag on its own.
 PUBLIC_PAGE_STALE_SECONDS = 0
 AXES_FAILURE_LIMIT = 5
 WHITENOISE_USE_FINDERS = True

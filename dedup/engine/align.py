@@ -35,9 +35,9 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
+from core.text import accented_share, fold_accents
 from dedup.engine.fingerprint import AnalyzedText, kgram_hashes
 from dedup.engine.model import EngineConfig, Passage
-from dedup.text import accented_share, fold_accents
 
 
 def _identity(tokens: list[str]) -> list[str]:

@@ -9,6 +9,7 @@ from functools import partial
 
 import numpy as np
 
+from core.text import folded_tokens
 from dedup.engine.align import (
     CheckVectors,
     SharedFingerprints,
@@ -43,7 +44,6 @@ from dedup.engine.store import (
     StoredDocument,
     compress_text,
 )
-from dedup.text import folded_tokens
 
 # Separates the body from each attachment's text in a checked document, so
 # that no sentence or k-gram runs across the seam.

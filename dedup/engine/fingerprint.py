@@ -1,7 +1,7 @@
 """Syllable n-gram fingerprints and winnowing (Schleimer, Wilkerson, Aiken 2003).
 
 A document is reduced to 32-bit hashes of its overlapping syllable k-grams
-(syllables normalised by ``dedup.text`` and folded: no diacritics, look-alike
+(syllables normalised by ``core.text`` and folded: no diacritics, look-alike
 letters and invisible characters undone, input-method leftovers decoded,
 numbers one token; punctuation ignored), and winnowing
 keeps the minimum hash of every window of ``window`` consecutive k-grams.
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from dedup.text import folded_tokens, match_tokens, sentence_bounds
+from core.text import folded_tokens, match_tokens, sentence_bounds
 
 # Odd 64-bit multiplier for the polynomial rolling combination of syllable
 # hashes (any odd constant with well-mixed bits will do).

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.text import NUMBER_TOKEN
 from dedup.engine.fingerprint import AnalyzedText, kgram_hashes
-from dedup.text import NUMBER_TOKEN
 
 # (folded syllables) -> (how many indexed documents hold each, how many documents)
 DocumentFrequencies = Callable[[list[str]], tuple[np.ndarray, int]]

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.text import folded_tokens
 from dedup.engine.fingerprint import analyze, kgram_hashes
-from dedup.text import folded_tokens
 from dedup.webcheck.fetch import FetchedPage, FetchRefused, host_of, is_web_address
 from dedup.webcheck.providers import SearchProvider
 from dedup.webcheck.queries import (

@@ -1,6 +1,6 @@
 from django import template
 
-from portal.tenancy import OFFICER_ROLES, scope_for
+from accounts.tenancy import OFFICER_ROLES, scope_for
 
 register = template.Library()
 

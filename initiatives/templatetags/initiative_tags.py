@@ -3,7 +3,7 @@
 from django import template
 from django.utils.formats import number_format
 
-from portal.tenancy import scope_for
+from accounts.tenancy import scope_for
 
 register = template.Library()
 

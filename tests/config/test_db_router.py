@@ -55,8 +55,8 @@ def test_who_is_signed_in_is_always_read_from_the_primary(client, settings, pers
 
     primary, replica = _capture(client, "/sang-kien/thu-vien/")
 
-    assert "django_session" in primary and "portal_user" in primary
-    assert "django_session" not in replica and "portal_user" not in replica
+    assert "django_session" in primary and "accounts_user" in primary
+    assert "django_session" not in replica and "accounts_user" not in replica
 
 
 def test_a_worker_reads_their_own_pages_from_the_primary(client, settings, personas):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from core.text import normalize_vietnamese, sentences, syllables
 from dedup.engine import (
     CheckResult,
     Engine,
@@ -24,7 +25,6 @@ from dedup.engine import (
     Source,
     join_parts,
 )
-from dedup.text import normalize_vietnamese, sentences, syllables
 
 FORM_HEADINGS = (
     "Mô tả bản chất của sáng kiến.",
@@ -394,7 +394,7 @@ _LOOKALIKES = str.maketrans({"a": "а", "o": "о", "e": "е", "p": "р", "c": "�
 
 
 def accent_free(text: str) -> str:
-    from dedup.text import fold_accents
+    from core.text import fold_accents
 
     return fold_accents(text)
 

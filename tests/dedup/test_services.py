@@ -349,8 +349,8 @@ def test_a_copy_in_a_scanned_attachment_is_found_and_shown_as_ocr_text(
     from django.core.files.base import ContentFile
 
     from initiatives import extraction
-    from initiatives.review.selectors import case_evidence
     from initiatives.tasks import extract_attachment_text
+    from review.selectors import case_evidence
     from tests.conftest import require_service
     from tests.initiatives.submission_helpers import scanned_pdf, scanned_png
 

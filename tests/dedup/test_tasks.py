@@ -88,3 +88,11 @@ def test_the_sweep_queues_its_rechecks_on_the_sweeps_queue_and_never_twice(hand_
         assert tasks.sweep_unchecked() == 1
         assert tasks.sweep_unchecked() == 0  # still waiting in the queue: not queued again
     apply_async.assert_called_once_with((initiative.pk,), queue="sweeps")
+
+
+def test_initiatives_enqueues_the_check_by_the_name_dedup_registers():
+    """initiatives sits below dedup: it names the task, and the name is dedup's task."""
+    from config.celery import app
+    from initiatives.services import SIMILARITY_CHECK_TASK
+
+    assert app.tasks[SIMILARITY_CHECK_TASK].run is tasks.check_initiative.run

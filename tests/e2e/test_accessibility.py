@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from accounts.demo import DEMO_PASSWORD, seed_demo_country
 from initiatives.demo import seed
 from initiatives.models import Initiative
-from portal.demo import DEMO_PASSWORD, seed_demo_country
-from portal.rankings.demo import seed_rankings_demo
+from rankings.demo import seed_rankings_demo
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)

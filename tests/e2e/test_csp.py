@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.demo import DEMO_PASSWORD
 from initiatives.models import Initiative, Status
-from portal.demo import DEMO_PASSWORD
 from tests.e2e.conftest import log_in
 from tests.e2e.test_review import flagged  # noqa: F401 - the fixture
 

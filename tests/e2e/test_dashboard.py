@@ -13,9 +13,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from accounts.demo import DEMO_PASSWORD, seed_demo_country
 from federation.models import OrgUnit
-from portal.demo import DEMO_PASSWORD, seed_demo_country
-from portal.rankings.demo import seed_rankings_demo
+from rankings.demo import seed_rankings_demo
 from tests.conftest import require_service
 from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, log_in, screenshot
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import User
 from initiatives.models import Initiative, Status
-from initiatives.review import services as review_services
-from portal.demo import DEMO_PASSWORD
-from portal.models import User
+from review import services as review_services
 from tests.e2e.conftest import log_in, screenshot
 from tests.e2e.test_review import LONG_SOURCE_TEXT, _initiative, flagged  # noqa: F401
 
@@ -135,9 +135,9 @@ def test_a_reviewer_opens_the_source_and_reads_the_authors_changes(
 def test_the_library_finds_the_readmes_example_and_authors(live_server, phone_page):
     import io
 
+    from accounts.demo import seed_demo_country
     from initiatives.demo import seed
-    from portal.demo import seed_demo_country
-    from portal.rankings.demo import seed_rankings_demo
+    from rankings.demo import seed_rankings_demo
 
     seed_demo_country()
     seed(io.StringIO())

@@ -151,7 +151,7 @@ def test_officer_imports_1000_rows_and_sees_exactly_the_3_bad_ones(
 
 @pytest.mark.django_db(transaction=True)
 def test_progress_page_polls_the_job_until_the_report_arrives(live_server, phone_page):
-    from portal.models import Job
+    from core.models import Job
 
     province = UnitFactory(code="LDLD92", name="LĐLĐ thành phố Cần Thơ", kind=UnitKind.PROVINCE)
     officer = UserFactory(email="canbo2@example.vn", full_name="Lê Thu Trang")

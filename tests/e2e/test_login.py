@@ -1,7 +1,7 @@
 import pytest
 from django.test import override_settings
 
-from portal.demo import DEMO_PASSWORD, seed_demo_country
+from accounts.demo import DEMO_PASSWORD, seed_demo_country
 from tests.e2e.conftest import log_in, screenshot
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.models import Membership, User
 from initiatives.models import Initiative, Status
-from portal.models import Membership, User
+from tests.accounts.people_helpers import PASSWORD, seafood_union
 from tests.e2e.conftest import log_in, screenshot
 from tests.initiatives.submission_helpers import make_field
-from tests.portal.people_helpers import PASSWORD, seafood_union
 
 pytestmark = pytest.mark.django_db(transaction=True)
 OFFICER_PASSWORD = "matkhau-An-toan-123"  # tests.factories.UserFactory

@@ -18,15 +18,15 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from accounts.demo import DEMO_PASSWORD, seed_demo_country
+from accounts.models import User
 from dedup.models import SimilarityCheck
 from federation.models import OrgUnit
 from initiatives import services
 from initiatives.demo import seed_fields
 from initiatives.models import Initiative, ParticipantGroup, Status
-from portal.demo import DEMO_PASSWORD, seed_demo_country
-from portal.models import User
 from tests.e2e.conftest import log_in, screenshot, wait_until
-from tests.initiatives.review.helpers import COPIED, SOURCE_TEXT, add_match, make_check
+from tests.review.helpers import COPIED, SOURCE_TEXT, add_match, make_check
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

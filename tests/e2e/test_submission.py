@@ -6,10 +6,10 @@ initiative comes back valid, the archive holding nothing like it."""
 import pytest
 from django.test import override_settings
 
+from accounts.demo import DEMO_PASSWORD, seed_demo_country
 from initiatives import attachments
 from initiatives.demo import seed_fields
 from initiatives.models import Initiative, Status
-from portal.demo import DEMO_PASSWORD, seed_demo_country
 from tests.e2e.conftest import log_in, screenshot, wait_until
 from tests.initiatives.submission_helpers import EXE_BYTES, minimal_pdf
 

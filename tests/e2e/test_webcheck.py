@@ -6,10 +6,10 @@ the page's address as a link and the passages side by side."""
 
 import pytest
 
+from accounts.demo import DEMO_PASSWORD, seed_demo_country
 from dedup.models import SimilarityCheck
 from initiatives.demo import seed_fields
 from initiatives.models import Initiative, Status
-from portal.demo import DEMO_PASSWORD, seed_demo_country
 from tests.e2e.conftest import log_in, screenshot, wait_until, web_check_env
 
 pytestmark = pytest.mark.django_db(transaction=True)

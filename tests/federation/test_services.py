@@ -110,7 +110,7 @@ def test_rename_and_close_are_events(country):
 
 
 def test_import_all_or_nothing_reports_every_bad_row_and_creates_nothing(country, personas):
-    from portal.tenancy import UNIT_ADMIN_ROLES, scope_for
+    from accounts.tenancy import UNIT_ADMIN_ROLES, scope_for
 
     scope = scope_for(personas.officer_a, UNIT_ADMIN_ROLES)
     rows = [

@@ -7,9 +7,9 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
+from core.models import Job
 from initiatives.importing import TEMPLATE_COLUMNS
 from initiatives.tasks import IMPORT_JOB_KIND
-from portal.models import Job
 
 
 def import_objects(country, personas) -> dict:

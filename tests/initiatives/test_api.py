@@ -9,10 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from accounts.api_tokens import api_token_create
 from initiatives import services
 from initiatives.api import MSG_ALREADY_SUBMITTED, MSG_CANNOT_EDIT, MSG_CONFIDENTIAL_FILES
 from initiatives.models import Field, Initiative, ParticipantGroup, Status
-from portal.api_tokens import api_token_create
 from tests.factories import decree_field, decree_fields
 
 pytestmark = pytest.mark.django_db

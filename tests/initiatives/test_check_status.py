@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from initiatives.models import Initiative, Status
-from tests.initiatives.review.helpers import make_initiative
+from tests.review.helpers import make_initiative
 
 pytestmark = pytest.mark.django_db
 

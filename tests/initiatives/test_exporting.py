@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from accounts.tenancy import OFFICER_ROLES, scope_for
 from initiatives import exporting, importing, services
 from initiatives.importing import RowSource, import_initiatives
 from initiatives.models import Initiative, ParticipantGroup
-from portal.tenancy import OFFICER_ROLES, scope_for
 from tests.factories import decree_fields
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
+from core.models import Job
 from initiatives import importing
 from initiatives.models import Initiative, Status
 from initiatives.tasks import IMPORT_JOB_KIND, run_initiative_import
-from portal.models import Job
 from tests.factories import decree_columns
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +151,7 @@ def test_progress_is_written_by_time_not_by_chunk(country, personas, settings, m
     with a clock that moves 1 s a row, every row's progress is written."""
     from django.core.files.base import ContentFile
 
-    from portal import jobs
+    from core import jobs
 
     settings.IMPORT_CHECKPOINT_ROWS = 500
     settings.JOB_PROGRESS_SECONDS = 1.0

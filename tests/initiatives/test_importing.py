@@ -11,10 +11,10 @@ import pytest
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from accounts.tenancy import OFFICER_ROLES, scope_for
 from initiatives import importing
 from initiatives.importing import RowSource, import_initiatives
 from initiatives.models import Field, Initiative, InitiativeEvent, Status
-from portal.tenancy import OFFICER_ROLES, scope_for
 from tests.factories import decree_columns, decree_field
 
 pytestmark = pytest.mark.django_db
@@ -303,7 +303,7 @@ def test_bulk_writes_the_same_result_as_the_services(country, personas, officer_
 
 
 def test_bulk_import_keeps_the_ranking_counters_exact(country, officer_import):
-    from portal.models import TalliedInitiative
+    from rankings.models import TalliedInitiative
 
     officer_import(xlsx([row(1, country.grassroots_a.code)]))
     officer_import(xlsx([row(n, country.grassroots_a.code) for n in (2, 3)]), bulk=True)

@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 
 from initiatives import services
 from initiatives.models import Initiative, Status
-from portal.rankings import periods, selectors
-from portal.rankings import services as ranking_services
+from rankings import periods, selectors
+from rankings import services as ranking_services
 from tests.initiatives.submission_helpers import make_initiative
 
 pytestmark = pytest.mark.django_db

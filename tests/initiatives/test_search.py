@@ -3,10 +3,7 @@ the unit filter, and on PostgreSQL a trigram index instead of a scan per word.""
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
@@ -14,7 +11,7 @@ from initiatives import selectors
 from initiatives.filters import LibraryFilter
 from initiatives.models import Initiative, InitiativeAuthor
 from initiatives.search import fold, search
-from portal.rankings.demo import seed_rankings_demo
+from rankings.demo import seed_rankings_demo
 from tests.initiatives.submission_helpers import make_initiative
 
 pytestmark = pytest.mark.django_db
@@ -98,18 +95,6 @@ def test_the_unit_filter_keeps_that_units_subtree(library, country, client_for):
 def test_seeded_ranking_demo_rows_are_searchable(country, personas):
     assert seed_rankings_demo(today=timezone.localdate()) > 0
     assert not Initiative.objects.filter(search_text="").exists()
-
-
-def test_the_data_migration_fills_empty_search_texts(library):
-    Initiative.objects.update(search_text="")
-    migration = importlib.import_module(
-        "initiatives.migrations.0004_search_text_filled_and_indexed"
-    )
-    migration.fill_search_text(apps, None)
-    phrase = Initiative.objects.get(pk=library["phrase"].pk)
-    assert "sang kien cai tien may cap dong" in phrase.search_text
-    assert "nguyen van tam" in phrase.search_text
-    assert "cong doan benh vien can tho" in phrase.search_text
 
 
 def test_renaming_authors_in_a_draft_updates_the_search_text(country, personas):

@@ -13,11 +13,11 @@ from django.core.exceptions import ValidationError
 from openpyxl import Workbook
 from rest_framework.test import APIClient
 
+from accounts.tenancy import OFFICER_ROLES, scope_for
 from initiatives import importing, services, validation
 from initiatives.importing import RowSource, import_initiatives
 from initiatives.models import Initiative
 from initiatives.validation import Code
-from portal.tenancy import OFFICER_ROLES, scope_for
 from tests.factories import decree_fields
 from tests.initiatives.submission_helpers import form_data
 

@@ -8,10 +8,10 @@ from django.core import mail
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from initiatives.review import services as review_services
-from portal.api_tokens import MSG_TOKEN_INVALID
-from portal.models import Notice
-from tests.initiatives.review.helpers import archived_source, flagged_copy
+from accounts.api_tokens import MSG_TOKEN_INVALID
+from core.models import Notice
+from review import services as review_services
+from tests.review.helpers import archived_source, flagged_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +26,11 @@ def test_the_admin_names_its_sections_in_vietnamese(client, personas):
     admin = personas.admin
     admin.is_staff = admin.is_superuser = True
     admin.save()
-    client.force_login(admin, backend="portal.auth_backends.EmailOrPhoneBackend")
+    client.force_login(admin, backend="accounts.auth_backends.EmailOrPhoneBackend")
     html = client.get("/admin/").content.decode()
     for english in ("Auth Token", "Axes", "Periodic Tasks", "Django", "Tokens", "access attempts"):
         assert english not in html, english
-    # API keys are the portal's own hashed ones (portal.api_tokens), named in Vietnamese.
+    # API keys are the portal's own hashed ones (accounts.api_tokens), named in Vietnamese.
     for vietnamese in ("Quản trị Cổng Sáng kiến", "Khoá API", "Chống dò mật khẩu"):
         assert vietnamese in html, vietnamese
 

@@ -7,10 +7,10 @@ from collections import Counter
 import pytest
 from django.urls import get_resolver, reverse
 
+from core.models import Notice
 from initiatives.models import Status
-from initiatives.review import services as review_services
-from portal.models import Notice
-from tests.initiatives.review.helpers import archived_source, flagged_copy
+from review import services as review_services
+from tests.review.helpers import archived_source, flagged_copy
 
 pytestmark = pytest.mark.django_db
 

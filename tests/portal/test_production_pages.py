@@ -13,7 +13,8 @@ from django.test import RequestFactory, override_settings
 from django.utils import translation
 from django.views import defaults
 
-from portal import health, tasks
+from core import tasks
+from portal import health
 from tests.factories import UserFactory
 
 CSRF_TOKEN = re.compile(r'(?:"X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]*')
@@ -93,7 +94,7 @@ def test_password_reset_says_the_mail_is_being_sent_for_any_address(client, sett
 def test_password_reset_page_is_the_same_when_the_broker_is_down(client):
     from kombu.exceptions import OperationalError
 
-    from portal.models import OutboxEmail
+    from core.models import OutboxEmail
 
     UserFactory(email="co.tai.khoan@example.vn")
     with mock.patch.object(tasks.send_outbox_email, "delay", side_effect=OperationalError("x")):
@@ -111,8 +112,8 @@ def test_password_reset_page_is_the_same_when_the_broker_is_down(client):
 @pytest.mark.django_db
 def test_a_failed_send_is_logged_and_retried_by_celery(caplog):
     from config.celery import app
-    from portal import outbox
-    from portal.models import OutboxEmail
+    from core import outbox
+    from core.models import OutboxEmail
 
     email = OutboxEmail.objects.create(to=["a@example.vn"], subject="Chủ đề", body="Nội dung")
     # Eager retries run at once, one inside the other; let them run to the end.

@@ -15,8 +15,8 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from accounts.api_tokens import api_token_create
 from config.wsgi import application
-from portal.api_tokens import api_token_create
 from tests.initiatives.submission_helpers import make_initiative
 
 pytestmark = pytest.mark.django_db

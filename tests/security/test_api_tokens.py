@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from portal.api_tokens import MSG_TOKEN_INVALID, api_token_create
-from portal.models import ApiToken
-from portal.models.tokens import digest
+from accounts.api_tokens import MSG_TOKEN_INVALID, api_token_create
+from accounts.models import ApiToken
+from accounts.models.tokens import digest
 
 pytestmark = pytest.mark.django_db
 
@@ -50,17 +50,3 @@ def test_the_command_prints_the_key_once(personas, capsys):
     key = capsys.readouterr().out.strip()
     assert client_with(key).get(URL).status_code == 200
     assert ApiToken.objects.get().expires_at < timezone.now() + dt.timedelta(days=8)
-
-
-def test_existing_plain_tokens_are_migrated_to_hashes(personas):
-    from importlib import import_module
-
-    from django.apps import apps
-    from rest_framework.authtoken.models import Token
-
-    plain = Token.objects.create(user=personas.worker_a)
-    migration = import_module("portal.migrations.0009_hash_existing_api_tokens")
-    migration.hash_tokens(apps, None)
-    assert not Token.objects.exists()
-    assert client_with(plain.key).get(URL).status_code == 200
-    assert ApiToken.objects.get().key_hash == digest(plain.key)

@@ -2,7 +2,7 @@
 export; a unit officer who renamed their province put `=HYPERLINK(...)` into the
 anonymous leaderboard CSV/XLSX and the weekly reports that everyone downloads.
 
-Every export now writes cells through portal.tabular.safe_cell; each one is opened
+Every export now writes cells through core.tabular.safe_cell; each one is opened
 here with openpyxl (or read as CSV) and holds no formula."""
 
 import csv
@@ -12,12 +12,12 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from core.tabular import FORMULA_TRIGGERS, safe_cell
 from federation.services import unit_rename
-from portal.models.rankings import Target
-from portal.rankings import services as ranking_services
-from portal.tabular import FORMULA_TRIGGERS, safe_cell
+from rankings import services as ranking_services
+from rankings.models import Target
 from tests.factories import Role, UserFactory, grant
-from tests.portal.rankings.conftest import league, submit  # noqa: F401 - the fixture
+from tests.rankings.conftest import league, submit  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_the_anonymous_leaderboard_export_holds_no_formula(client, evil_league, 
 def test_recognition_and_target_exports_hold_no_formula(client, evil_league):
     leader = UserFactory(email="lanhdao@example.vn")
     grant(leader, Role.LEADERSHIP, evil_league.root)
-    client.force_login(leader, backend="portal.auth_backends.EmailOrPhoneBackend")
+    client.force_login(leader, backend="accounts.auth_backends.EmailOrPhoneBackend")
     Target.objects.create(
         unit=evil_league.p1,
         starts_on=dt.date(2025, 1, 1),
@@ -102,7 +102,7 @@ def test_the_weekly_report_holds_no_formula(evil_league):
 def test_the_initiative_export_holds_no_formula(client, evil_league):
     officer = UserFactory(email="canbo@example.vn")
     grant(officer, Role.UNIT_OFFICER, evil_league.p1)
-    client.force_login(officer, backend="portal.auth_backends.EmailOrPhoneBackend")
+    client.force_login(officer, backend="accounts.auth_backends.EmailOrPhoneBackend")
     from initiatives.models import Initiative
 
     Initiative.objects.update(title='=HYPERLINK("http://x")')

@@ -12,11 +12,11 @@ import json
 import pytest
 from django.db import DataError
 
+from accounts.tenancy import OFFICER_ROLES, scope_for
+from core.tabular import MSG_TABLE_CONTROL_CHARACTERS
 from initiatives import importing
 from initiatives.importing import RowSource, import_initiatives
 from initiatives.models import Initiative
-from portal.tabular import MSG_TABLE_CONTROL_CHARACTERS
-from portal.tenancy import OFFICER_ROLES, scope_for
 from tests.factories import decree_columns
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +170,7 @@ def test_a_resumed_import_goes_on_after_its_checkpoint(country, personas):
 
 
 def test_the_reader_refuses_a_nul_in_unit_and_member_tables(country):
-    from portal.tabular import TableError, read_table
+    from core.tabular import TableError, read_table
 
     text = "code,name\n" + "A,Tên\n" * 508 + "B,Tê\x00n\n" + "C,Tên\n" * 10
     upload = io.BytesIO(text.encode())

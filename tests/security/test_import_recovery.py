@@ -29,14 +29,14 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from config.celery import app as celery_app
+from core import jobs
+from core.models import Job
 from initiatives import importing
 from initiatives.models import Initiative
 from initiatives.tasks import IMPORT_JOB_KIND, run_initiative_import
-from portal import jobs
-from portal.models import Job
 from tests.conftest import require_service
 from tests.factories import decree_columns
-from tests.portal.rankings.test_reconcile import counters_equal_a_full_recount
+from tests.rankings.test_reconcile import counters_equal_a_full_recount
 from tests.security.test_redis_down import redis_down  # noqa: F401 - a fixture
 from tests.workers import LOGS, celery_worker, database_url, purge_queues, redis_reachable
 

@@ -13,13 +13,13 @@ import io
 
 import pytest
 
+from accounts.membership import MSG_IMPORT_UNIT_OUT_OF_SCOPE, members_import
+from accounts.tenancy import OFFICER_ROLES, UNIT_ADMIN_ROLES, scope_for
 from federation.services import MSG_IMPORT_CODE_EXISTS, MSG_IMPORT_NO_PARENT, units_import
 from initiatives import importing
 from initiatives.importing import RowSource, import_initiatives
 from initiatives.models import Initiative
-from portal.membership import MSG_IMPORT_UNIT_OUT_OF_SCOPE, members_import
-from portal.rankings.services import MSG_IMPORT_UNKNOWN_UNIT, targets_import
-from portal.tenancy import OFFICER_ROLES, UNIT_ADMIN_ROLES, scope_for
+from rankings.services import MSG_IMPORT_UNKNOWN_UNIT, targets_import
 from tests.factories import decree_columns
 from tests.initiatives.submission_helpers import make_initiative
 

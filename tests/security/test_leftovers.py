@@ -11,12 +11,12 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts.tenancy import OFFICER_ROLES, scope_for
 from federation.services import MSG_IMPORT_NO_PARENT, units_import
 from initiatives import services, views
 from initiatives.importing import MSG_UNIT_UNKNOWN, RowSource, import_initiatives
 from initiatives.models import Attachment, Initiative
 from initiatives.tasks import sweep_orphan_files
-from portal.tenancy import OFFICER_ROLES, scope_for
 from tests.initiatives.submission_helpers import form_data, make_initiative, minimal_pdf
 
 pytestmark = pytest.mark.django_db

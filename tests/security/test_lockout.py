@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.test import RequestFactory
 from rest_framework.throttling import SimpleRateThrottle
 
-from portal import signin
+from accounts import signin
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,9 @@ from django.core import mail
 from django.core.cache import cache
 
 from config.celery import app as celery_app
+from core.models import OutboxEmail
+from core.tasks import resend_pending_outbox
 from initiatives.models import Status
-from portal.models import OutboxEmail
-from portal.tasks import resend_pending_outbox
 from tests.initiatives.submission_helpers import make_initiative
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def redis_down(settings):
     url = f"redis://127.0.0.1:{closed_port()}/0"
     settings.CACHES = {
         "default": {
-            "BACKEND": "portal.cache.DegradingRedisCache",
+            "BACKEND": "core.cache.DegradingRedisCache",
             "LOCATION": url,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
@@ -120,7 +120,7 @@ def test_the_periodic_resend_delivers_what_waited(
 
 
 def test_a_mail_server_error_is_recorded_and_retried(personas, settings):
-    from portal import outbox
+    from core import outbox
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port()
@@ -177,7 +177,7 @@ def private_redis(settings):
 
     settings.CACHES = {
         "default": {
-            "BACKEND": "portal.cache.DegradingRedisCache",
+            "BACKEND": "core.cache.DegradingRedisCache",
             "LOCATION": url,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }

@@ -14,11 +14,11 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 
+from core.uploads import CappedUploadHandler
 from dedup.models import SimilarityCheck
 from initiatives import attachments, extraction, services
 from initiatives.models import Attachment, Initiative, Status
 from portal.middleware import MSG_REQUEST_TOO_LARGE
-from portal.uploads import CappedUploadHandler
 from tests.factories import decree_fields
 from tests.initiatives.submission_helpers import docx_bytes, form_data, minimal_pdf
 
@@ -221,7 +221,7 @@ def test_a_declared_body_over_the_limit_is_refused_unread(client_for, personas, 
 
 
 def test_an_import_page_takes_bigger_bodies(settings):
-    from portal.uploads import body_limit_for
+    from core.uploads import body_limit_for
 
     assert body_limit_for("/sang-kien/nhap/") == settings.IMPORT_REQUEST_BODY_MAX_BYTES
     assert body_limit_for(CREATE) == settings.REQUEST_BODY_MAX_BYTES

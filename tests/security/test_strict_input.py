@@ -3,7 +3,7 @@
 `1e30`/`sNaN` numbers in imports, a fake "PK…" file given to the unit and target
 imports, a target of 2³¹, the weekly report for week 0001.
 
-Every input now goes through portal.parsing; the fuzz tests below throw odd values
+Every input now goes through core.parsing; the fuzz tests below throw odd values
 at every query parameter, form and import column and expect no server error."""
 
 import datetime as dt
@@ -15,20 +15,20 @@ from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from federation.services import units_import
-from initiatives.importing import MSG_UNSUPPORTED_FORMAT, RowSource, import_initiatives
-from initiatives.models import Initiative
-from portal import parsing
-from portal.middleware import MSG_BAD_QUERY_PARAMETER
-from portal.models.rankings import Target
-from portal.rankings.services import targets_import
-from portal.tabular import (
+from accounts.tenancy import OFFICER_ROLES, scope_for
+from core import parsing
+from core.tabular import (
     MSG_TABLE_CONTROL_CHARACTERS,
     MSG_TABLE_UNREADABLE,
     TableError,
     read_table,
 )
-from portal.tenancy import OFFICER_ROLES, scope_for
+from federation.services import units_import
+from initiatives.importing import MSG_UNSUPPORTED_FORMAT, RowSource, import_initiatives
+from initiatives.models import Initiative
+from portal.middleware import MSG_BAD_QUERY_PARAMETER
+from rankings.models import Target
+from rankings.services import targets_import
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +151,7 @@ def test_a_target_of_two_to_the_31_is_refused_with_a_message(client_for, persona
 def test_a_fake_pk_file_gets_a_clear_vietnamese_error(
     client_for, personas, country, path, extra, message
 ):
-    from portal.models import Job
+    from core.models import Job
 
     upload = SimpleUploadedFile("gia.xlsx", FAKE_XLSX)
     extra = {k: v.format(grassroots=country.grassroots_a.code) for k, v in extra.items()}

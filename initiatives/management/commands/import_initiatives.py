@@ -20,12 +20,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from tqdm import tqdm
 
+from accounts.models import User
+from accounts.tenancy import Scope
+from core.tabular import safe_cell
 from federation.models import OrgUnit
 from initiatives.importing import DEFAULT_CHUNK_SIZE, ImportFileError, RowSource, import_initiatives
 from initiatives.models import ParticipantGroup
-from portal.models import User
-from portal.tabular import safe_cell
-from portal.tenancy import Scope
 
 SHOWN_ERRORS = 50
 

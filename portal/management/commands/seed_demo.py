@@ -4,8 +4,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.demo import DEMO_PASSWORD, demo_already_seeded, seed_demo_country
-from portal.rankings.demo import seed_rankings_demo
+from accounts.demo import DEMO_PASSWORD, demo_already_seeded, seed_demo_country
+from rankings.demo import seed_rankings_demo
 
 
 class Command(BaseCommand):
@@ -45,7 +45,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {login:<36} {account.role:<20} {account.unit_code}")
 
     def _app_seeders(self):
-        """Each of our apps may add demo content with a `seed(stdout)` in its `demo` module."""
+        """Each of our apps may add demo content with a `seed(stdout)` in its `demo` module
+        (accounts' country and rankings' submissions are called above, in their order)."""
         for app_config in apps.get_app_configs():
             if app_config.name == "portal" or not (settings.BASE_DIR / app_config.name).is_dir():
                 continue
@@ -53,4 +54,5 @@ class Command(BaseCommand):
                 module = import_module(f"{app_config.name}.demo")
             except ModuleNotFoundError:
                 continue
-            yield module.seed
+            if hasattr(module, "seed"):
+                yield module.seed

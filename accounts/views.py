@@ -1,0 +1,82 @@
+"""Sign-in, password reset and the language switch: Django's views with the portal's
+forms, limits and the person's remembered language."""
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from accounts import services, signin
+from accounts.forms import LoginForm, PortalPasswordResetForm
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        from accounts.registration import registration_url, social_providers, unit_code_from_next
+
+        context = super().get_context_data(**kwargs)
+        next_url = context.get("next", "")
+        # The poster's unit travels on: login -> "register" keeps it.
+        context["register_url"] = registration_url(
+            unit_code=unit_code_from_next(next_url), next_url=next_url
+        )
+        context["social_providers"] = social_providers(self.request)
+        return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The language this person chose before, on another device, follows them here.
+        chosen = form.get_user().language
+        if chosen:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                chosen,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, and for a signed-in person their remembered choice:
+    notices and emails to them are written in it."""
+    response = django_set_language(request)
+    if request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=request.POST.get("language", ""))
+    return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Password reset, limited per client address and per account (accounts.signin)."""
+
+    form_class = PortalPasswordResetForm
+
+    def form_valid(self, form):
+        account = signin.normalise_login(form.cleaned_data["email"])
+        address = signin.client_ip(self.request)
+        allowed = signin.allow_attempt(
+            "reset-address",
+            address,
+            limit=settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR,
+            window_seconds=3600,
+        ) and signin.allow_attempt(
+            "reset-account",
+            account,
+            limit=settings.PASSWORD_RESET_PER_ACCOUNT_PER_HOUR,
+            window_seconds=3600,
+        )
+        if not allowed:
+            form.add_error(None, _(signin.MSG_RESET_RATE_LIMITED))
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        return super().form_valid(form)

@@ -1,7 +1,0 @@
-from rest_framework.routers import SimpleRouter
-
-from federation.api import OrgUnitViewSet
-
-router = SimpleRouter()
-router.register("units", OrgUnitViewSet, basename="api-unit")
-urlpatterns = router.urls
