@@ -43,6 +43,7 @@ from django.utils.translation import gettext_noop
 
 from dedup.text import fold_accents
 from federation.models import OrgUnit
+from initiatives import fields as sections
 from initiatives import services, validation
 from initiatives.models import (
     Field,
@@ -98,24 +99,6 @@ MSG_UNIT_NOT_IMPORTABLE = gettext_noop("Đơn vị phải là một công đoàn
 
 # Separates several authors in one cell: "Nguyễn Văn A; Trần Thị B".
 AUTHOR_SEPARATOR = ";"
-# Columns read as the initiative's own fields, beyond the special ones below.
-PLAIN_TEXT_COLUMNS = (
-    "title",
-    "summary",
-    "investor",
-    "problem",
-    "prior_solution",
-    "improvements",
-    "application_scope",
-    "conditions",
-    "confidential_info",
-    "first_applied_by",
-    "benefit_text",
-    "applied_benefit_text",
-    "award",
-)
-# Column name -> model field, where they differ.
-ALIASES = {"content": "description", "description": "description"}
 AUTHOR_COLUMNS = (
     "author_name",
     "author_id",
@@ -125,22 +108,23 @@ AUTHOR_COLUMNS = (
     "author_job_title",
     "author_qualification",
 )
-SPECIAL_COLUMNS = (
-    "external_id",
-    "content",
-    "description",
-    "unit_code",
-    "submitted_at",
-    "field",
-    "participant_group",
-    "first_applied_on",
-    "benefit_vnd",
-    "applied_benefit_vnd",
-    "is_confidential",
+# The sections' columns (`initiatives.fields`), and each one's section.
+SECTION_OF_COLUMN = {section.column_name: section for section in sections.SECTIONS}
+# The column a model field's problem is reported against, where they differ.
+_COLUMN_OF = {
+    section.name: section.column_name
+    for section in sections.SECTIONS
+    if section.column_name != section.name
+}
+# Columns read as plain text into the initiative's field of the same section.
+PLAIN_TEXT_COLUMNS = tuple(
+    column for column, section in SECTION_OF_COLUMN.items() if section.kind == sections.KIND_TEXT
 )
-KNOWN_COLUMNS = frozenset((*PLAIN_TEXT_COLUMNS, *AUTHOR_COLUMNS, *SPECIAL_COLUMNS))
-# The downloadable template's columns, in order (required ones first).
-TEMPLATE_COLUMNS = (
+KNOWN_COLUMNS = frozenset(("external_id", "submitted_at", *SECTION_OF_COLUMN, *AUTHOR_COLUMNS))
+REQUIRED_COLUMNS = ("title", "content", "author_name", "unit_code")
+# The downloadable template's columns, in order: the required ones first, then the
+# rest of the declared sections, then what more may be said of the authors.
+_LEADING_COLUMNS = (
     "external_id",
     "title",
     "content",
@@ -149,64 +133,33 @@ TEMPLATE_COLUMNS = (
     "author_percent",
     "unit_code",
     "submitted_at",
-    "participant_group",
-    "field",
-    "summary",
-    "problem",
-    "prior_solution",
-    "improvements",
-    "application_scope",
-    "conditions",
-    "investor",
-    "first_applied_on",
-    "first_applied_by",
-    "benefit_vnd",
-    "benefit_text",
-    "applied_benefit_vnd",
-    "applied_benefit_text",
-    "is_confidential",
-    "award",
+)
+TEMPLATE_COLUMNS = (
+    *_LEADING_COLUMNS,
+    *(
+        section.column_name
+        for section in sections.exported()
+        if section.column_name not in _LEADING_COLUMNS
+    ),
     "author_birth_date",
     "author_workplace",
     "author_job_title",
 )
-REQUIRED_COLUMNS = ("title", "content", "author_name", "unit_code")
 # The header people see for each column, in the template and the export. Import accepts
 # it in any of the portal's languages, and the older English names (`title`...) too.
 COLUMN_HEADERS = {
     "id": gettext_noop("Mã số"),
     "status": gettext_noop("Trạng thái"),
     "external_id": gettext_noop("Mã ngoài"),
-    "title": gettext_noop("Tên sáng kiến"),
-    "content": gettext_noop("Nội dung"),
-    "description": gettext_noop("Mô tả"),
     "author_name": gettext_noop("Tác giả"),
     "author_id": gettext_noop("Mã tác giả"),
     "author_percent": gettext_noop("Tỷ lệ đóng góp (%)"),
-    "unit_code": gettext_noop("Mã đơn vị"),
     "submitted_at": gettext_noop("Ngày nộp"),
-    "participant_group": gettext_noop("Nhóm đối tượng"),
-    "field": gettext_noop("Lĩnh vực"),
-    "summary": gettext_noop("Tóm tắt hiệu quả"),
-    "problem": gettext_noop("Vấn đề cần giải quyết"),
-    "prior_solution": gettext_noop("Giải pháp đã biết"),
-    "improvements": gettext_noop("Điểm mới, cải tiến"),
-    "application_scope": gettext_noop("Phạm vi có thể áp dụng"),
-    "conditions": gettext_noop("Điều kiện áp dụng"),
-    "confidential_info": gettext_noop("Thông tin cần bảo mật"),
-    "investor": gettext_noop("Chủ đầu tư"),
-    "first_applied_on": gettext_noop("Ngày áp dụng lần đầu"),
-    "first_applied_by": gettext_noop("Nơi áp dụng lần đầu"),
-    "benefit_vnd": gettext_noop("Làm lợi (đồng)"),
-    "benefit_text": gettext_noop("Lợi ích theo tác giả"),
-    "applied_benefit_vnd": gettext_noop("Làm lợi theo đơn vị áp dụng (đồng)"),
-    "applied_benefit_text": gettext_noop("Lợi ích theo đơn vị áp dụng"),
-    "is_confidential": gettext_noop("Bí mật công nghệ"),
-    "award": gettext_noop("Giải thưởng"),
     "author_birth_date": gettext_noop("Ngày sinh tác giả"),
     "author_workplace": gettext_noop("Nơi công tác của tác giả"),
     "author_job_title": gettext_noop("Chức danh tác giả"),
     "author_qualification": gettext_noop("Trình độ tác giả"),
+    **{column: section.header for column, section in SECTION_OF_COLUMN.items()},
 }
 
 
@@ -217,8 +170,12 @@ def column_header(column: str) -> str:
 
 @functools.cache
 def _columns_by_header() -> dict[str, str]:
+    headers = list(COLUMN_HEADERS.items())
+    headers += [
+        (section.column_name, alias) for section in sections.SECTIONS for alias in section.aliases
+    ]
     keys = {}
-    for column, header in COLUMN_HEADERS.items():
+    for column, header in headers:
         keys[fold(column)] = column
         for language, _name in settings.LANGUAGES:
             with translation.override(language):
@@ -235,7 +192,7 @@ def column_key(header) -> str:
 # Columns an initiative needs before it is handed in (`initiatives.validation`): an
 # import hands every row in, so a row without them is refused with the reason.
 _REQUIRED_TO_SUBMIT = frozenset(
-    "content" if name == "description" else name for name in validation.REQUIRED_TO_SUBMIT
+    sections.BY_NAME[name].column_name for name in validation.REQUIRED_TO_SUBMIT
 )
 TRUE_WORDS = {"có", "co", "x", "1", "true", "yes", "đúng", "dung", "mật", "mat"}
 FALSE_WORDS = {"", "không", "khong", "0", "false", "no", "sai"}
@@ -597,7 +554,6 @@ _CLEAN_EXCLUDE = [
     "claimed_by",
     "status",
 ]
-_COLUMN_OF = {"description": "content"}
 # The column a problem found by `initiatives.validation` is reported against.
 _PROBLEM_COLUMN = {
     ("authors", validation.Code.SHARES): "author_percent",
@@ -647,13 +603,7 @@ class _Validator:
         errors: list[tuple[str, str]] = []
         self.report.unknown_columns.update(set(cells) - KNOWN_COLUMNS)
         data: dict = {}
-        for column in PLAIN_TEXT_COLUMNS:
-            if column in cells:
-                data[column] = _text(cells[column])
-        for column in ("content", "description"):
-            if _text(cells.get(column)):
-                data["description"] = _text(cells[column])
-                break
+        self._sections(cells, data, errors)
         present = {
             "title": data.get("title"),
             "content": data.get("description"),
@@ -669,25 +619,6 @@ class _Validator:
             data["unit"] = unit
         data["participant_group"] = self._group(cells, errors)
         self._field(cells, data, errors)
-        for column in ("benefit_vnd", "applied_benefit_vnd"):
-            if _text(cells.get(column)):
-                try:
-                    data[column] = parse_money(cells[column])
-                except ValueError:
-                    errors.append((column, _(MSG_BAD_NUMBER).format(value=_text(cells[column]))))
-        if _text(cells.get("is_confidential")) or isinstance(cells.get("is_confidential"), bool):
-            try:
-                data["is_confidential"] = parse_bool(cells["is_confidential"])
-            except ValueError:
-                errors.append(
-                    (
-                        "is_confidential",
-                        _(MSG_BAD_BOOL).format(value=_text(cells["is_confidential"])),
-                    )
-                )
-        first_applied = self._date(cells, "first_applied_on", errors)
-        if first_applied is not None:
-            data["first_applied_on"] = first_applied
         submitted_at = None
         if _text(cells.get("submitted_at")):
             try:
@@ -726,6 +657,31 @@ class _Validator:
                 self.report.add(number, column, message)
             return None
         return PlannedRow(number, external_id, data, authors, submitted_at, current)
+
+    @staticmethod
+    def _sections(cells: dict, data: dict, errors: list) -> None:
+        """The declared sections (`initiatives.fields`) read by their kind; the unit, the
+        field and the participant group are looked up by `_unit`, `_field`, `_group`."""
+        for section in sections.SECTIONS:
+            column, name, kind = section.column_name, section.name, section.kind
+            value = cells.get(column)
+            if kind == sections.KIND_TEXT:
+                if column in cells:
+                    data[name] = _text(value)
+            elif kind == sections.KIND_MONEY and _text(value):
+                try:
+                    data[name] = parse_money(value)
+                except ValueError:
+                    errors.append((column, _(MSG_BAD_NUMBER).format(value=_text(value))))
+            elif kind == sections.KIND_FLAG and (_text(value) or isinstance(value, bool)):
+                try:
+                    data[name] = parse_bool(value)
+                except ValueError:
+                    errors.append((column, _(MSG_BAD_BOOL).format(value=_text(value))))
+            elif kind == sections.KIND_DATE:
+                day = _Validator._date(cells, column, errors)
+                if day is not None:
+                    data[name] = day
 
     def _unit(self, cells: dict, errors: list) -> OrgUnit | None:
         code = _text(cells.get("unit_code")) or self.default_unit
@@ -1407,33 +1363,22 @@ def _finish(report: ImportReport) -> ImportReport:
 
 COLUMN_HELP = {
     "external_id": "Mã của sáng kiến trong hệ thống cũ; nhập lại cùng mã sẽ cập nhật, không tạo bản mới.",
-    "title": "Tên sáng kiến (bắt buộc).",
-    "content": "Mô tả bản chất của sáng kiến (bắt buộc).",
     "author_name": "Họ tên tác giả (bắt buộc); nhiều tác giả cách nhau bằng dấu “;”.",
     "author_id": "Mã tác giả trong hệ thống cũ, cùng thứ tự với tên.",
     "author_percent": "Tỷ lệ đóng góp (%), cùng thứ tự với tên, tổng bằng 100; bỏ trống để chia đều.",
-    "unit_code": "Mã công đoàn cơ sở (bắt buộc).",
     "submitted_at": "Ngày nộp (dd/mm/yyyy); bỏ trống là hôm nay.",
-    "participant_group": "Nhóm đối tượng: {groups}.",
-    "field": "Lĩnh vực (tên hoặc mã).",
-    "summary": "Tóm tắt hiệu quả (với sáng kiến mật, chỉ phần này được công bố).",
-    "problem": "Vấn đề cần giải quyết.",
-    "prior_solution": "Giải pháp đã biết trước đây.",
-    "improvements": "Điểm mới, cải tiến so với trước.",
-    "application_scope": "Phạm vi có thể áp dụng.",
-    "conditions": "Điều kiện cần thiết để áp dụng.",
-    "investor": "Chủ đầu tư tạo ra sáng kiến.",
-    "first_applied_on": "Ngày áp dụng lần đầu (dd/mm/yyyy).",
-    "first_applied_by": "Tổ chức, cá nhân áp dụng lần đầu.",
-    "benefit_vnd": "Giá trị làm lợi dự kiến (đồng).",
-    "benefit_text": "Lợi ích theo đánh giá của tác giả.",
-    "applied_benefit_vnd": "Giá trị làm lợi theo đơn vị áp dụng (đồng).",
-    "applied_benefit_text": "Lợi ích theo đánh giá của đơn vị áp dụng.",
-    "is_confidential": "Bí mật công nghệ: “có” hoặc “không”.",
-    "award": "Giải thưởng.",
     "author_birth_date": "Ngày sinh tác giả (dd/mm/yyyy), cách nhau bằng “;”.",
     "author_workplace": "Nơi công tác của tác giả, cách nhau bằng “;”.",
     "author_job_title": "Chức danh của tác giả, cách nhau bằng “;”.",
+    **{column: section.guide for column, section in SECTION_OF_COLUMN.items()},
+}
+TEMPLATE_EXAMPLE = {
+    "external_id": "SK-2025-0001",
+    "author_name": "Nguyễn Văn Tâm; Lê Thị Hoà",
+    "author_id": "NV001; NV002",
+    "author_percent": "60; 40",
+    "submitted_at": "15/03/2025",
+    **{column: section.example for column, section in SECTION_OF_COLUMN.items()},
 }
 
 
@@ -1442,25 +1387,7 @@ def template_workbook(*, unit_code: str = "", field_name: str = "") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    example = {
-        "external_id": "SK-2025-0001",
-        "title": "Cải tiến dây chuyền cấp đông tôm",
-        "content": "Lắp biến tần cho máy nén của tủ cấp đông, điều chỉnh theo nhiệt độ.",
-        "author_name": "Nguyễn Văn Tâm; Lê Thị Hoà",
-        "author_id": "NV001; NV002",
-        "author_percent": "60; 40",
-        "unit_code": unit_code,
-        "submitted_at": "15/03/2025",
-        "participant_group": ParticipantGroup.ENTERPRISE.value,
-        "field": field_name,
-        "summary": "Giảm 12% điện năng tiêu thụ.",
-        "problem": "Máy nén chạy hết công suất cả khi tải thấp, tốn điện.",
-        "application_scope": "Các tủ cấp đông cùng loại trong ngành chế biến thủy sản.",
-        "first_applied_on": "01/03/2025",
-        "benefit_vnd": 150000000,
-        "benefit_text": "Tiết kiệm khoảng 150 triệu đồng tiền điện mỗi năm.",
-        "is_confidential": "không",
-    }
+    example = {**TEMPLATE_EXAMPLE, "unit_code": unit_code, "field": field_name}
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Sáng kiến")

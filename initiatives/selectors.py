@@ -36,6 +36,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from federation.models import OrgUnit, UnitKind
+from initiatives import fields
 from initiatives.models import Initiative, InitiativeAuthor, Status
 from portal.membership import pending_unit_ids
 from portal.models import Role
@@ -45,7 +46,7 @@ from portal.tenancy import OFFICER_ROLES, scope_for
 CONFIDENTIAL_CHAIN_ROLES = frozenset(
     {Role.REVIEWER, Role.GRASSROOTS_OFFICER, Role.UNIT_OFFICER, Role.ADMIN}
 )
-PUBLIC_FIELDS_OF_CONFIDENTIAL = ("title", "summary", "award")
+PUBLIC_FIELDS_OF_CONFIDENTIAL = fields.PUBLIC_OF_CONFIDENTIAL
 PUBLIC_STATUSES = (Status.APPROVED.value, Status.RECOGNISED.value)
 
 

@@ -23,6 +23,7 @@ from django_fsm import can_proceed
 
 from federation.models import OrgUnit, UnitKind
 from initiatives import attachments as attachment_rules
+from initiatives import fields as sections
 from initiatives import validation
 from initiatives.models import (
     Attachment,
@@ -53,34 +54,10 @@ MSG_ATTACHMENT_NOT_EDITABLE = gettext_noop(
     "Chỉ thêm hoặc xoá tệp khi sáng kiến là bản nháp hoặc bị trả lại để sửa."
 )
 
-# Fields whose text is checked for copying and whose words feed the search.
-TEXT_FIELDS = (
-    "title",
-    "summary",
-    "problem",
-    "description",
-    "prior_solution",
-    "improvements",
-    "application_scope",
-    "conditions",
-    "benefit_text",
-    "applied_benefit_text",
-)
-EDITABLE_FIELDS = (
-    *TEXT_FIELDS,
-    "field",
-    "investor",
-    "confidential_info",
-    "first_applied_on",
-    "first_applied_by",
-    "benefit_vnd",
-    "applied_benefit_vnd",
-    "participant_group",
-    "is_confidential",
-    "award",
-    "unit",
-    "owner",
-)
+# Fields whose text is checked for copying (declared in `initiatives.fields`).
+TEXT_FIELDS = sections.CHECKED_TEXT
+# What a draft's data may set: every declared section, and who owns it.
+EDITABLE_FIELDS = (*sections.names(), "owner")
 
 
 @dataclass

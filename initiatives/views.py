@@ -24,12 +24,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from config.db_router import reads_from_replica
 from federation.models import OrgUnit
 from initiatives import attachments as attachment_rules
+from initiatives import fields as sections
 from initiatives import selectors, services, validation
 from initiatives.filters import InitiativeFilter, LibraryFilter
 from initiatives.forms import (
@@ -84,13 +85,7 @@ MSG_ATTACHMENT_REMOVED = gettext_noop("Đã xoá tệp “{name}”.")
 PAGE_SIZE = 25
 # How often the initiative page asks whether the similarity check has finished.
 CHECK_POLL_SECONDS = 3
-STEP_TITLES = {
-    1: gettext_lazy("Sáng kiến"),
-    2: gettext_lazy("Nội dung"),
-    3: gettext_lazy("Áp dụng và hiệu quả"),
-    4: gettext_lazy("Tác giả và tệp"),
-    5: gettext_lazy("Kiểm tra và nộp"),
-}
+STEP_TITLES = sections.STEP_TITLES
 
 
 # --- the form -------------------------------------------------------------------------
