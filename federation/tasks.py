@@ -6,7 +6,7 @@ from celery import shared_task
 
 from federation import services
 from portal.jobs import JobInputError, JobRun, job_run
-from portal.tabular import TableError, read_table
+from portal.tabular import TableError
 from portal.tenancy import UNIT_ADMIN_ROLES, scope_for
 
 UNIT_IMPORT_JOB_KIND = "unit_import"
@@ -21,7 +21,7 @@ def run_unit_import(job_id: int) -> dict | None:
         job = run.job
         try:
             with job.input_file.open("rb") as handle:
-                rows = read_table(handle)
+                rows = list(services.unit_table(handle, job.options.get("name", "")))
         except (TableError, FileNotFoundError) as exc:
             raise JobInputError(str(exc)) from exc
         run.set_total(len(rows))

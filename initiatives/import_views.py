@@ -22,11 +22,8 @@ from django.views.decorators.http import require_GET
 from federation.models import UnitKind
 from initiatives import exporting
 from initiatives.importing import (
-    MSG_UNSUPPORTED_FORMAT,
     REQUIRED_COLUMNS,
     TEMPLATE_COLUMNS,
-    ImportFileError,
-    RowSource,
     template_workbook,
 )
 from initiatives.models import Field
@@ -35,7 +32,7 @@ from portal.job_views import job_context, own_import_job
 from portal.jobs import job_start
 from portal.models import Job
 from portal.parsing import StrictFormMixin
-from portal.tabular import is_xlsx
+from portal.tabular import TableError, check_table_upload
 from portal.tenancy import OFFICER_ROLES, scope_for
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -68,12 +65,10 @@ class ImportForm(StrictFormMixin, forms.Form):
         if uploaded.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_(MSG_FILE_TOO_BIG))
         try:
-            source = RowSource(uploaded, uploaded.name)
-        except ImportFileError as exc:
+            # A quick look only: the worker reads the rows.
+            check_table_upload(uploaded)
+        except TableError as exc:
             raise forms.ValidationError(str(exc)) from exc
-        # A quick look only (the worker reads the rows): a fake "PK..." is no workbook.
-        if source.format == "xlsx" and not is_xlsx(uploaded):
-            raise forms.ValidationError(_(MSG_UNSUPPORTED_FORMAT))
         return uploaded
 
 

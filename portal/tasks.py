@@ -52,13 +52,13 @@ def run_member_import(job_id: int) -> dict | None:
     a run taking over from a killed worker goes on after the last row written."""
     from federation.models import OrgUnit
     from portal import membership
-    from portal.tabular import TableError, read_table
+    from portal.tabular import TableError
 
     def work(run: jobs.JobRun) -> dict:
         job = run.job
         try:
             with job.input_file.open("rb") as handle:
-                rows = read_table(handle, max_rows=membership.MEMBER_IMPORT_MAX_ROWS)
+                rows = list(membership.member_table(handle, job.options.get("name", "")))
         except (TableError, FileNotFoundError) as exc:
             raise jobs.JobInputError(str(exc)) from exc
         run.set_total(len(rows))

@@ -16,6 +16,7 @@ from initiatives import services, views
 from initiatives.importing import MSG_UNIT_UNKNOWN, RowSource, import_initiatives
 from initiatives.models import Attachment, Initiative
 from initiatives.tasks import sweep_orphan_files
+from portal.tabular import numbered
 from portal.tenancy import OFFICER_ROLES, scope_for
 from tests.initiatives.submission_helpers import form_data, make_initiative, minimal_pdf
 
@@ -120,7 +121,7 @@ def test_an_out_of_scope_unit_code_reads_like_an_unknown_one(personas, country):
 def test_an_out_of_scope_parent_reads_like_an_unknown_one(personas, country):
     def import_unit(parent: str) -> str:
         rows = [{"code": "MOI-1", "name": "Mới", "parent_code": parent, "kind": "grassroots"}]
-        report = units_import(rows=rows, scope=scope_for(personas.officer_a), actor=None)
+        report = units_import(rows=numbered(rows), scope=scope_for(personas.officer_a), actor=None)
         return report.errors[0].message
 
     assert import_unit(country.province_b.code) == MSG_IMPORT_NO_PARENT.format(
