@@ -26,7 +26,7 @@ from federation.models import (
 )
 from federation.signals import subtree_moved, unit_merged
 from portal.parsing import INT_MAX, ParseError, parse_int
-from portal.tabular import ImportReport, NumberedRow, TableReader, header_aliases
+from portal.tabular import ImportReport, NumberedRow, reader_for
 
 TREE_LOCK_KEY = 0x5A4E_7EEE  # pg_advisory_xact_lock key for tree writes
 
@@ -259,12 +259,8 @@ UNIT_IMPORT_ALIASES = {
     "kind": ("loại", "loại đơn vị"),
     "members": ("số đoàn viên", "đoàn viên"),
 }
-unit_column_key = header_aliases(UNIT_IMPORT_ALIASES)
-
-
-def unit_table(fileobj, name: str = "") -> TableReader:
-    """The portal's table reader (XLSX, CSV, JSONL) set to a table of units."""
-    return TableReader(fileobj, name, column_key=unit_column_key)
+# The portal's table reader (XLSX, CSV, JSONL) set to a table of units.
+unit_table = reader_for(UNIT_IMPORT_ALIASES)
 
 
 def _kind_from_cell(value: str) -> str | None:
@@ -300,7 +296,11 @@ def units_import(
     planned: list[tuple[int, dict]] = []
     existing = set(
         OrgUnit.objects.filter(
-            code__in=[str(cells.get("code") or "").strip() for _n, cells, _e in rows if cells]
+            code__in=[
+                str(cells.get("code") or "").strip()
+                for _n, cells, error in rows
+                if cells and not error
+            ]
         ).values_list("code", flat=True)
     )
     for done, (index, row, parse_error) in enumerate(rows):

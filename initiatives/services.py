@@ -152,11 +152,10 @@ def _validate_unit(unit: OrgUnit) -> None:
         raise ValidationError({"unit": _(MSG_UNIT_NOT_GRASSROOTS)})
 
 
-def _replace_authors(initiative: Initiative, authors: Sequence[AuthorData]) -> None:
-    initiative.authors.all().delete()
-    rows = []
-    for position, author in enumerate(authors):
-        row = InitiativeAuthor(
+def author_rows(initiative: Initiative, authors: Sequence[AuthorData]) -> list[InitiativeAuthor]:
+    """The initiative's author rows, unsaved, in the order given."""
+    return [
+        InitiativeAuthor(
             initiative=initiative,
             user_id=author.user_id,
             external_person_id=author.external_person_id,
@@ -168,8 +167,15 @@ def _replace_authors(initiative: Initiative, authors: Sequence[AuthorData]) -> N
             contribution_percent=Decimal(author.contribution_percent),
             position=position,
         )
+        for position, author in enumerate(authors)
+    ]
+
+
+def _replace_authors(initiative: Initiative, authors: Sequence[AuthorData]) -> None:
+    initiative.authors.all().delete()
+    rows = author_rows(initiative, authors)
+    for row in rows:
         row.full_clean(exclude=["initiative"])
-        rows.append(row)
     InitiativeAuthor.objects.bulk_create(rows)
 
 

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_noop
 from dedup.text import fold_accents, normalize_vietnamese
 from federation.models import OrgUnit, UnitKind
 from portal.models import Membership, Role, RoleAssignment, RoleGrantLog, User, normalize_phone
-from portal.tabular import ImportReport, NumberedRow, RowError, TableReader, header_aliases
+from portal.tabular import ImportReport, NumberedRow, RowError, reader_for
 from portal.tenancy import OFFICER_ROLES, scope_for
 
 MSG_UNIT_NOT_GRASSROOTS = gettext_noop("Hãy chọn một công đoàn cơ sở đang hoạt động.")
@@ -452,12 +452,8 @@ MEMBER_IMPORT_ALIASES = {
     "email": ("thư điện tử",),
     "unit_code": ("mã đơn vị", "mã công đoàn cơ sở"),
 }
-member_column_key = header_aliases(MEMBER_IMPORT_ALIASES)
-
-
-def member_table(fileobj, name: str = "") -> TableReader:
-    """The portal's table reader (XLSX, CSV, JSONL) set to a member list."""
-    return TableReader(fileobj, name, column_key=member_column_key, max_rows=MEMBER_IMPORT_MAX_ROWS)
+# The portal's table reader (XLSX, CSV, JSONL) set to a member list.
+member_table = reader_for(MEMBER_IMPORT_ALIASES, max_rows=MEMBER_IMPORT_MAX_ROWS)
 
 
 def _parse_date(value) -> dt.date | None:

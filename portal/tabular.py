@@ -157,6 +157,19 @@ def plain_header(header) -> str:
     return str(header or "").strip().lower()
 
 
+def reader_for(
+    aliases: Mapping[str, Iterable[str]], *, max_rows: int | None = None
+) -> Callable[..., TableReader]:
+    """An import's reader: `reader_for(ALIASES)(fileobj, name)` reads a table whose
+    headers are the import's columns or their aliases (`header_aliases`)."""
+    column_key = header_aliases(aliases)
+
+    def read(fileobj, name: str = "") -> TableReader:
+        return TableReader(fileobj, name, column_key=column_key, max_rows=max_rows)
+
+    return read
+
+
 def header_aliases(aliases: Mapping[str, Iterable[str]]) -> Callable[[object], str]:
     """A reader's `column_key` for an import's columns: each column by its own name or
     any of its aliases, accents, case, spaces and underscores aside. Other headers are

@@ -251,7 +251,10 @@ class _Validator:
     def validate_chunk(
         self, chunk: list[tuple[int, dict | None, str]], on_row: Callable[[], None] | None = None
     ) -> list[PlannedRow]:
-        self.lookups.load_units(_text(cells.get("unit_code")) for _n, cells, _e in chunk if cells)
+        # Not the codes of rows the reader refused: a NUL never reaches the database.
+        self.lookups.load_units(
+            _text(cells.get("unit_code")) for _n, cells, error in chunk if cells and not error
+        )
         existing = self.lookups.existing(
             _text(cells.get("external_id")) for _n, cells, error in chunk if cells and not error
         )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
@@ -22,7 +21,6 @@ from initiatives.importing.validating import (
     _Validator,
 )
 from initiatives.models import Initiative, InitiativeAuthor, InitiativeEvent, Status
-from initiatives.services import AuthorData
 from portal.rankings.services import tally_record_many
 from portal.tabular import ImportReport
 
@@ -109,7 +107,7 @@ def _write_bulk(rows: list[PlannedRow], *, actor, check: bool) -> list[Initiativ
     Initiative.objects.bulk_create(initiatives)
     authors, events = [], []
     for initiative, row in zip(initiatives, rows, strict=True):
-        authors.extend(_author_rows(initiative, row.authors))
+        authors.extend(services.author_rows(initiative, row.authors))
         events.append(
             InitiativeEvent(
                 initiative=initiative,
@@ -168,7 +166,7 @@ def _update_bulk(
         before = [_stored(initiative, name) for name in names]
         for name in names:
             setattr(initiative, name, values[name])
-        new_authors = _author_rows(initiative, row.authors)
+        new_authors = services.author_rows(initiative, row.authors)
         if before == [_stored(initiative, name) for name in names] and _same_authors(
             list(initiative.authors.all()), new_authors
         ):
@@ -222,23 +220,6 @@ def _same_authors(old: list[InitiativeAuthor], new: list[InitiativeAuthor]) -> b
         return tuple(getattr(author, name) for name in AUTHOR_COMPARED)
 
     return [key(a) for a in old] == [key(a) for a in new]
-
-
-def _author_rows(initiative: Initiative, authors: list[AuthorData]) -> list[InitiativeAuthor]:
-    return [
-        InitiativeAuthor(
-            initiative=initiative,
-            full_name=author.full_name.strip(),
-            external_person_id=author.external_person_id,
-            date_of_birth=author.date_of_birth,
-            workplace=author.workplace,
-            job_title=author.job_title,
-            qualification=author.qualification,
-            contribution_percent=Decimal(author.contribution_percent),
-            position=position,
-        )
-        for position, author in enumerate(authors)
-    ]
 
 
 def _error_messages(exc: ValidationError) -> list[tuple[str, str]]:

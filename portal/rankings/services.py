@@ -36,7 +36,7 @@ from portal.models.rankings import (
 from portal.outbox import outbox_enqueue
 from portal.page_cache import public_pages_changed
 from portal.rankings import periods
-from portal.tabular import ImportReport, NumberedRow, TableReader, header_aliases
+from portal.tabular import ImportReport, NumberedRow, reader_for
 from portal.tenancy import Scope
 
 logger = logging.getLogger(__name__)
@@ -545,12 +545,8 @@ TARGET_IMPORT_ALIASES = {
     "den_ngay": ("đến ngày", "ends_on"),
     "chi_tieu": ("chỉ tiêu", "count"),
 }
-target_column_key = header_aliases(TARGET_IMPORT_ALIASES)
-
-
-def target_table(fileobj, name: str = "") -> TableReader:
-    """The portal's table reader (XLSX, CSV, JSONL) set to a table of targets."""
-    return TableReader(fileobj, name, column_key=target_column_key)
+# The portal's table reader (XLSX, CSV, JSONL) set to a table of targets.
+target_table = reader_for(TARGET_IMPORT_ALIASES)
 
 
 def _parse_day(value) -> dt.date:
@@ -571,7 +567,9 @@ def targets_import(
     if rows and missing:
         report.add(1, "", _(MSG_IMPORT_MISSING_COLUMNS).format(columns=", ".join(sorted(missing))))
         return report.finish()
-    codes = {str(cells["ma_don_vi"]).strip() for _n, cells, _e in rows if cells}
+    codes = {
+        str(cells.get("ma_don_vi", "")).strip() for _n, cells, error in rows if cells and not error
+    }
     units = {u.code: u for u in scope.units().filter(code__in=codes).select_related("parent")}
     parsed = []
     for done, (number, row, parse_error) in enumerate(rows):
@@ -579,14 +577,15 @@ def targets_import(
         if parse_error:
             report.add(number, "", parse_error)
             continue
-        code = str(row["ma_don_vi"]).strip()
+        code = str(row.get("ma_don_vi", "")).strip()
         unit = units.get(code)
         if unit is None or unit.parent is None or not scope.contains(unit.parent):
             report.add(number, "ma_don_vi", _(MSG_IMPORT_UNKNOWN_UNIT).format(code=code))
             continue
         try:
-            starts_on, ends_on = _parse_day(row["tu_ngay"]), _parse_day(row["den_ngay"])
-            raw_count = row["chi_tieu"]
+            starts_on = _parse_day(row.get("tu_ngay", ""))
+            ends_on = _parse_day(row.get("den_ngay", ""))
+            raw_count = row.get("chi_tieu", "")
             if isinstance(raw_count, str):
                 raw_count = raw_count.replace(".", "").replace(",", "")
             count = parsing.parse_int(raw_count, high=MAX_TARGET)  # ParseError is a ValueError
