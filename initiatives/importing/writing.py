@@ -378,16 +378,16 @@ def import_initiatives(
             default_group=default_participant_group,
         )
 
+    # How every row is written, whichever the mode.
+    writes = {"actor": actor, "check": check, "bulk": bulk}
     if all_or_nothing:
         return _import_all_or_nothing(
             source,
             validator,
-            actor=actor,
-            check=check,
-            bulk=bulk,
             chunk_size=chunk_size,
             progress=progress,
             on_checkpoint=on_checkpoint,
+            writes=writes,
         )
 
     if resume.get("report"):
@@ -409,35 +409,17 @@ def import_initiatives(
 
     for chunk in _chunks(after_checkpoint(), chunk_size):
         done = _write_valid_rows(
-            chunk,
-            writer,
-            report,
-            ticker,
-            done,
-            actor=actor,
-            check=check,
-            bulk=bulk,
-            on_checkpoint=on_checkpoint,
+            chunk, writer, report, ticker, done, on_checkpoint=on_checkpoint, writes=writes
         )
     report.total = done
     return report.finish()
 
 
-def _write_valid_rows(
-    chunk, writer, report, ticker, done, *, actor, check, bulk, on_checkpoint
-) -> int:
+def _write_valid_rows(chunk, writer, report, ticker, done, *, on_checkpoint, writes) -> int:
     """One chunk of an import of the valid rows: its own transaction and checkpoint."""
     planned = writer.validate_chunk(chunk)
     with transaction.atomic():
-        _write_chunk(
-            planned,
-            actor=actor,
-            report=report,
-            check=check,
-            bulk=bulk,
-            strict=False,
-            on_row=ticker,
-        )
+        _write_chunk(planned, report=report, strict=False, on_row=ticker, **writes)
         done += len(chunk)
         if on_checkpoint is not None:
             on_checkpoint({"row": chunk[-1][0], "done": done, "report": report.checkpoint_dict()})
@@ -446,7 +428,7 @@ def _write_valid_rows(
 
 
 def _import_all_or_nothing(
-    source, validator, *, actor, check, bulk, chunk_size, progress, on_checkpoint
+    source, validator, *, chunk_size, progress, on_checkpoint, writes
 ) -> ImportReport:
     # First pass: validate only; one bad row and nothing is written.
     report = ImportReport(all_or_nothing=True)
@@ -472,15 +454,7 @@ def _import_all_or_nothing(
                 planned = second.validate_chunk(chunk)
                 if report.bad_rows:
                     raise _RowFailed(0, [])
-                _write_chunk(
-                    planned,
-                    actor=actor,
-                    report=report,
-                    check=check,
-                    bulk=bulk,
-                    strict=True,
-                    on_row=ticker,
-                )
+                _write_chunk(planned, report=report, strict=True, on_row=ticker, **writes)
                 written += len(chunk)
                 ticker.reach(written)
             if on_checkpoint is not None:
