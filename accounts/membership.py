@@ -11,6 +11,7 @@ Officers act inside their own subtree only: a unit they cannot reach answers 404
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core import signing
@@ -24,7 +25,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import Membership, Role, RoleAssignment, RoleGrantLog, User, normalize_phone
 from accounts.tenancy import OFFICER_ROLES, scope_for
-from core.tabular import RowError
+from core.tabular import ImportReport, NumberedRow, RowError, reader_for
 from core.text import fold_accents, normalize_vietnamese
 from federation.models import OrgUnit, UnitKind
 
@@ -443,30 +444,16 @@ MSG_IMPORT_UNIT_OUT_OF_SCOPE = gettext_noop(
 MSG_IMPORT_OTHER_UNIT = gettext_noop("Người này đang là đoàn viên của “{unit}”.")
 
 
-@dataclass
-class MemberImportReport:
-    created: int = 0
-    confirmed: int = 0
-    errors: list[RowError] = None
-
-    def __post_init__(self):
-        self.errors = self.errors or []
-
-    def as_dict(self) -> dict:
-        """For `Job.result` and `Job.checkpoint` (JSON)."""
-        return {
-            "created": self.created,
-            "confirmed": self.confirmed,
-            "errors": [[e.row, e.field, e.message] for e in self.errors],
-        }
-
-    @classmethod
-    def from_dict(cls, saved: dict) -> MemberImportReport:
-        return cls(
-            created=saved.get("created", 0),
-            confirmed=saved.get("confirmed", 0),
-            errors=[RowError(*e) for e in saved.get("errors", [])],
-        )
+# Other headers a member list may use for each column (accents and case aside).
+MEMBER_IMPORT_ALIASES = {
+    "full_name": ("họ và tên", "họ tên"),
+    "date_of_birth": ("ngày sinh",),
+    "phone": ("số điện thoại", "điện thoại"),
+    "email": ("thư điện tử",),
+    "unit_code": ("mã đơn vị", "mã công đoàn cơ sở"),
+}
+# The portal's table reader (XLSX, CSV, JSONL) set to a member list.
+member_table = reader_for(MEMBER_IMPORT_ALIASES, max_rows=MEMBER_IMPORT_MAX_ROWS)
 
 
 def _parse_date(value) -> dt.date | None:
@@ -486,30 +473,36 @@ def _parse_date(value) -> dt.date | None:
 def members_import(
     *,
     viewer,
-    rows: list[dict],
+    rows: Iterable[NumberedRow],
     default_unit: OrgUnit,
     on_progress=None,
     on_checkpoint=None,
     resume: dict | None = None,
-) -> MemberImportReport:
-    """Add members from a table: each row is its own transaction, each problem reported.
+) -> ImportReport:
+    """Add members from a table's numbered rows (`member_table`, `tabular.numbered`):
+    each row is its own transaction, each problem reported.
 
     `on_progress(phase, rows done)` is called at every row; `on_checkpoint(state)` inside
     each row's transaction, so `state` committed means that row is written. Given back
     as `resume`, the import goes on after that row.
     """
     resume = resume or {}
-    report = MemberImportReport.from_dict(resume.get("report", {}))
+    report = ImportReport.from_checkpoint(resume.get("report", {}))
     skip_through = resume.get("row", 0)
     scope = managed_scope(viewer)
-    for number, row in enumerate(rows, start=2):
+    total = 0
+    for done, (number, row, parse_error) in enumerate(rows):
+        total += 1
         if on_progress is not None:
-            on_progress("write", number - 2)
+            on_progress("write", done)
         if number <= skip_through:
+            continue
+        if parse_error:
+            report.add(number, "", parse_error)
             continue
         cells = {k: str(v).strip() if not isinstance(v, dt.date) else v for k, v in row.items()}
         errors: list[RowError] = []
-        full_name = cells.get("full_name") or cells.get("họ và tên") or ""
+        full_name = cells.get("full_name") or ""
         if not full_name:
             errors.append(
                 RowError(number, "full_name", _(MSG_IMPORT_MISSING).format(column="full_name"))
@@ -543,7 +536,8 @@ def members_import(
                     RowError(number, "unit_code", _(MSG_IMPORT_UNIT_OUT_OF_SCOPE).format(code=code))
                 )
         if errors:
-            report.errors.extend(errors)
+            for error in errors:
+                report.add(error.row, error.field, error.message)
             continue
         try:
             with transaction.atomic():
@@ -567,8 +561,9 @@ def members_import(
                 if membership.status == Membership.Status.CONFIRMED:
                     report.confirmed += 1
                 if on_checkpoint is not None:
-                    on_checkpoint({"row": number, "report": report.as_dict()})
+                    on_checkpoint({"row": number, "report": report.checkpoint_dict()})
         except ValidationError as exc:
             for message in exc.messages:
-                report.errors.append(RowError(number, "", message))
-    return report
+                report.add(number, "", message)
+    report.total = total
+    return report.finish()

@@ -8,7 +8,7 @@ from celery import shared_task
 from accounts.tenancy import UNIT_ADMIN_ROLES, scope_for
 from core import jobs
 from core.jobs import JobInputError, JobRun, job_run
-from core.tabular import TableError, read_table
+from core.tabular import TableError
 from federation import services
 
 MEMBER_IMPORT_JOB_KIND = "member_import"
@@ -19,14 +19,13 @@ def run_member_import(job_id: int) -> dict | None:
     """Import the job's member list as its owner. Each row commits with its checkpoint:
     a run taking over from a killed worker goes on after the last row written."""
     from accounts import membership
-    from core.tabular import TableError, read_table
     from federation.models import OrgUnit
 
     def work(run: jobs.JobRun) -> dict:
         job = run.job
         try:
             with job.input_file.open("rb") as handle:
-                rows = read_table(handle, max_rows=membership.MEMBER_IMPORT_MAX_ROWS)
+                rows = list(membership.member_table(handle, job.options.get("name", "")))
         except (TableError, FileNotFoundError) as exc:
             raise jobs.JobInputError(str(exc)) from exc
         run.set_total(len(rows))
@@ -55,7 +54,7 @@ def run_unit_import(job_id: int) -> dict | None:
         job = run.job
         try:
             with job.input_file.open("rb") as handle:
-                rows = read_table(handle)
+                rows = list(services.unit_table(handle, job.options.get("name", "")))
         except (TableError, FileNotFoundError) as exc:
             raise JobInputError(str(exc)) from exc
         run.set_total(len(rows))

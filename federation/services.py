@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.parsing import INT_MAX, ParseError, parse_int
-from core.tabular import RowError
+from core.tabular import ImportReport, NumberedRow, reader_for
 from federation.models import (
     EmulationGroup,
     EmulationGroupName,
@@ -252,28 +251,16 @@ MSG_IMPORT_CODE_EXISTS = gettext_noop("Không dùng được mã {code}; hãy ch
 MSG_IMPORT_NO_PARENT = gettext_noop("Không tìm thấy đơn vị cấp trên có mã {code}.")
 
 UNIT_IMPORT_COLUMNS = ("code", "name", "parent_code", "kind", "members")
-
-
-@dataclass
-class ImportReport:
-    total: int = 0
-    created: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    applied: bool = False
-    all_or_nothing: bool = True
-
-    def as_dict(self) -> dict:
-        """For `Job.result` (JSON)."""
-        return {
-            "total": self.total,
-            "created": self.created,
-            "all_or_nothing": self.all_or_nothing,
-            "errors": [[e.row, e.field, e.message] for e in self.errors],
-        }
-
-    @property
-    def error_rows(self) -> list[int]:
-        return sorted({e.row for e in self.errors})
+# Other headers a table of units may use for each column (accents and case aside).
+UNIT_IMPORT_ALIASES = {
+    "code": ("mã", "mã đơn vị"),
+    "name": ("tên", "tên đơn vị"),
+    "parent_code": ("mã cấp trên", "mã đơn vị cấp trên"),
+    "kind": ("loại", "loại đơn vị"),
+    "members": ("số đoàn viên", "đoàn viên"),
+}
+# The portal's table reader (XLSX, CSV, JSONL) set to a table of units.
+unit_table = reader_for(UNIT_IMPORT_ALIASES)
 
 
 def _kind_from_cell(value: str) -> str | None:
@@ -288,9 +275,14 @@ def _kind_from_cell(value: str) -> str | None:
 
 @transaction.atomic
 def units_import(
-    *, rows: list[dict], scope, actor=None, all_or_nothing: bool = True, on_progress=None
+    *,
+    rows: Iterable[NumberedRow],
+    scope,
+    actor=None,
+    all_or_nothing: bool = True,
+    on_progress=None,
 ) -> ImportReport:
-    """Create units from table rows (first data row is row 2, as in a spreadsheet).
+    """Create units from a table's numbered rows (`unit_table`, or `tabular.numbered`).
 
     Parents may be existing units inside the importer's scope or units earlier in
     the same file. With `all_or_nothing`, one bad row means nothing is created. One
@@ -298,17 +290,24 @@ def units_import(
     is called at every row.
     """
     progress = on_progress or (lambda phase, done: None)
+    rows = list(rows)
     report = ImportReport(total=len(rows), all_or_nothing=all_or_nothing)
     seen_codes: dict[str, int] = {}
     planned: list[tuple[int, dict]] = []
     existing = set(
         OrgUnit.objects.filter(
-            code__in=[str(r.get("code") or "").strip() for r in rows]
+            code__in=[
+                str(cells.get("code") or "").strip()
+                for _n, cells, error in rows
+                if cells and not error
+            ]
         ).values_list("code", flat=True)
     )
-    for index, row in enumerate(rows, start=2):
-        progress("validate", index - 2)
-        errors_before = len(report.errors)
+    for done, (index, row, parse_error) in enumerate(rows):
+        progress("validate", done)
+        if parse_error:
+            report.add(index, "", parse_error)
+            continue
         code = str(row.get("code") or "").strip()
         name = str(row.get("name") or "").strip()
         parent_code = str(row.get("parent_code") or "").strip()
@@ -316,53 +315,37 @@ def units_import(
         members_cell = str(row.get("members") or "0").strip() or "0"
         for column, value in (("code", code), ("name", name), ("parent_code", parent_code)):
             if not value:
-                report.errors.append(
-                    RowError(index, column, _(MSG_IMPORT_MISSING).format(column=column))
-                )
+                report.add(index, column, _(MSG_IMPORT_MISSING).format(column=column))
         kind = _kind_from_cell(kind_cell) if kind_cell else None
         if kind is None or kind == UnitKind.NATIONAL:
-            report.errors.append(
-                RowError(
-                    index,
-                    "kind",
-                    _(MSG_IMPORT_BAD_KIND).format(
-                        value=kind_cell, choices=", ".join(c for c, _l in UnitKind.choices[1:])
-                    ),
-                )
+            report.add(
+                index,
+                "kind",
+                _(MSG_IMPORT_BAD_KIND).format(
+                    value=kind_cell, choices=", ".join(c for c, _l in UnitKind.choices[1:])
+                ),
             )
         try:
             members = parse_int(members_cell, low=0, high=INT_MAX)
         except ParseError:
             members = 0
-            report.errors.append(
-                RowError(index, "members", _(MSG_IMPORT_BAD_MEMBERS).format(value=members_cell))
-            )
+            report.add(index, "members", _(MSG_IMPORT_BAD_MEMBERS).format(value=members_cell))
         if code:
             if code in seen_codes:
-                report.errors.append(
-                    RowError(
-                        index,
-                        "code",
-                        _(MSG_IMPORT_DUP_CODE).format(code=code, row=seen_codes[code]),
-                    )
+                report.add(
+                    index, "code", _(MSG_IMPORT_DUP_CODE).format(code=code, row=seen_codes[code])
                 )
             elif code in existing:
-                report.errors.append(
-                    RowError(index, "code", _(MSG_IMPORT_CODE_EXISTS).format(code=code))
-                )
+                report.add(index, "code", _(MSG_IMPORT_CODE_EXISTS).format(code=code))
             seen_codes.setdefault(code, index)
         if parent_code and parent_code not in seen_codes:
             parent = OrgUnit.objects.filter(code=parent_code).first()
             if parent is None:
-                report.errors.append(
-                    RowError(index, "parent_code", _(MSG_IMPORT_NO_PARENT).format(code=parent_code))
-                )
+                report.add(index, "parent_code", _(MSG_IMPORT_NO_PARENT).format(code=parent_code))
             elif not scope.contains(parent):
                 # As if it did not exist: an import must not reveal other provinces' codes.
-                report.errors.append(
-                    RowError(index, "parent_code", _(MSG_IMPORT_NO_PARENT).format(code=parent_code))
-                )
-        if len(report.errors) == errors_before:
+                report.add(index, "parent_code", _(MSG_IMPORT_NO_PARENT).format(code=parent_code))
+        if index not in report.bad_rows:
             planned.append(
                 (
                     index,
@@ -376,16 +359,14 @@ def units_import(
                 )
             )
     if report.errors and all_or_nothing:
-        return report
+        return report.finish()
     for written, (index, row) in enumerate(planned):
         progress("write", written)
         parent = OrgUnit.objects.filter(code=row["parent_code"]).first()
         if parent is None:
             # Its parent was a row of this file that failed: this row cannot be placed either.
-            report.errors.append(
-                RowError(
-                    index, "parent_code", _(MSG_IMPORT_NO_PARENT).format(code=row["parent_code"])
-                )
+            report.add(
+                index, "parent_code", _(MSG_IMPORT_NO_PARENT).format(code=row["parent_code"])
             )
             continue
         unit_create(
@@ -397,8 +378,7 @@ def units_import(
             actor=actor,
         )
         report.created += 1
-    report.applied = report.created > 0
-    return report
+    return report.finish()
 
 
 # --- emulation groups -------------------------------------------------------------------

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from initiatives import fields as sections
 from initiatives.models import Attachment, Field, Initiative, InitiativeAuthor, InitiativeEvent
 from initiatives.services import initiative_admin_delete, initiative_admin_save, search_text_for
 
@@ -92,37 +93,14 @@ class InitiativeAdmin(SimpleHistoryAdmin):
         obj = form.instance
         type(obj).objects.filter(pk=obj.pk).update(search_text=search_text_for(obj))
 
+    # The sections' form steps (`initiatives.fields`), then the workflow's own fields.
     fieldsets = (
-        (None, {"fields": ("title", "summary", "field", "participant_group", "unit", "top_unit")}),
-        (
-            _("Nội dung"),
-            {
-                "fields": (
-                    "problem",
-                    "description",
-                    "prior_solution",
-                    "improvements",
-                    "application_scope",
-                    "conditions",
-                    "is_confidential",
-                    "confidential_info",
-                )
-            },
-        ),
-        (
-            _("Áp dụng và hiệu quả"),
-            {
-                "fields": (
-                    "first_applied_on",
-                    "first_applied_by",
-                    "benefit_vnd",
-                    "benefit_text",
-                    "applied_benefit_vnd",
-                    "applied_benefit_text",
-                    "investor",
-                    "award",
-                )
-            },
+        *(
+            (
+                None if step == 1 else sections.STEP_TITLES[step],
+                {"fields": (*names, "top_unit") if step == 1 else names},
+            )
+            for step, names in sections.steps().items()
         ),
         (
             _("Quy trình"),

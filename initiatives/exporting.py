@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.tenancy import subtree_q
 from core.tabular import safe_cell
 from federation.models import OrgUnit
+from initiatives import fields as sections
 from initiatives import selectors
 from initiatives.importing import TEMPLATE_COLUMNS, column_header
 from initiatives.models import InitiativeAuthor
@@ -37,50 +38,51 @@ def _date(value):
     return value.strftime("%d/%m/%Y")
 
 
+def _section_value(initiative, section: sections.Section):
+    """A section's cell, as the import reads it back."""
+    value = getattr(initiative, section.name)
+    if section.kind == sections.KIND_DATE:
+        return _date(value)
+    if section.kind == sections.KIND_MONEY:
+        return "" if value is None else int(value)
+    if section.kind == sections.KIND_FLAG:
+        return _("có") if value else _("không")
+    if section.name == "unit":
+        return value.code
+    if section.kind == sections.KIND_RELATION:
+        return value.name if value is not None else ""
+    return value
+
+
+def _joined(authors, name: str, *, shown: bool = True) -> str:
+    """One author column: the authors' values joined by ";", or blank if none has one."""
+    values = [getattr(author, name) for author in authors]
+    if not shown or not any(values):
+        return ""
+    return "; ".join(_date(v) if name == "date_of_birth" else v for v in values)
+
+
 def _row(initiative) -> dict:
     authors = list(initiative.authors.all())
     return {
         "id": initiative.pk,
         "status": initiative.get_status_display(),
         "external_id": initiative.external_id or "",
-        "title": initiative.title,
-        "content": initiative.description,
-        "author_name": "; ".join(a.full_name for a in authors),
-        "author_id": "; ".join(a.external_person_id for a in authors)
-        if any(a.external_person_id for a in authors)
-        else "",
-        "author_percent": "; ".join(f"{a.contribution_percent.normalize():f}" for a in authors),
-        "unit_code": initiative.unit.code,
         "submitted_at": _date(initiative.submitted_at),
-        "participant_group": initiative.participant_group,
-        "field": initiative.field.name if initiative.field_id else "",
-        "summary": initiative.summary,
-        "problem": initiative.problem,
-        "prior_solution": initiative.prior_solution,
-        "improvements": initiative.improvements,
-        "application_scope": initiative.application_scope,
-        "conditions": initiative.conditions,
-        "investor": initiative.investor,
-        "first_applied_on": _date(initiative.first_applied_on),
-        "first_applied_by": initiative.first_applied_by,
-        "benefit_vnd": int(initiative.benefit_vnd),
-        "benefit_text": initiative.benefit_text,
-        "applied_benefit_vnd": int(initiative.applied_benefit_vnd)
-        if initiative.applied_benefit_vnd is not None
-        else "",
-        "applied_benefit_text": initiative.applied_benefit_text,
-        "is_confidential": _("có") if initiative.is_confidential else _("không"),
-        "award": initiative.award,
-        "author_birth_date": "; ".join(_date(a.date_of_birth) for a in authors)
-        if getattr(initiative, "birth_dates_readable", False)
-        and any(a.date_of_birth for a in authors)
-        else "",
-        "author_workplace": "; ".join(a.workplace for a in authors)
-        if any(a.workplace for a in authors)
-        else "",
-        "author_job_title": "; ".join(a.job_title for a in authors)
-        if any(a.job_title for a in authors)
-        else "",
+        **{
+            section.column_name: _section_value(initiative, section)
+            for section in sections.exported()
+        },
+        "author_name": "; ".join(a.full_name for a in authors),
+        "author_id": _joined(authors, "external_person_id"),
+        "author_percent": "; ".join(f"{a.contribution_percent.normalize():f}" for a in authors),
+        "author_birth_date": _joined(
+            authors,
+            "date_of_birth",
+            shown=getattr(initiative, "birth_dates_readable", False),
+        ),
+        "author_workplace": _joined(authors, "workplace"),
+        "author_job_title": _joined(authors, "job_title"),
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.db import models
 from django.forms import formset_factory
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from core.parsing import StrictFormMixin
 from federation.models import OrgUnit
 from initiatives import attachments as attachment_rules
+from initiatives import fields as sections
 from initiatives import validation
 from initiatives.models import Field, Initiative, RecognitionLevel
 from initiatives.services import AuthorData
@@ -32,82 +34,10 @@ MSG_TOO_MANY_FILES = gettext_noop("Mỗi lần chỉ gửi tối đa {n} tệp."
 MAX_UNITS_IN_A_LIST = 300
 HELP_UNIT_CODE = gettext_noop("Nhập mã công đoàn cơ sở (xem trong mục “Đơn vị”).")
 
-# Inline help from Decree 13/2012/NĐ-CP (Điều 3, 4, 5) and Circular 18/2013/TT-BKHCN.
-HELP = {
-    "title": gettext_lazy("Tên phản ánh giải pháp, ví dụ “Cải tiến hệ thống cấp đông tôm IQF”."),
-    "field": gettext_lazy("Lĩnh vực mà sáng kiến được áp dụng."),
-    "participant_group": gettext_lazy("Nhóm đối tượng của tác giả chính, để thống kê riêng."),
-    "unit": gettext_lazy("Công đoàn cơ sở nơi sáng kiến được công nhận và áp dụng."),
-    "problem": gettext_lazy(
-        "Tình trạng, khó khăn cần giải quyết ở nơi làm việc trước khi có sáng kiến."
-    ),
-    "description": gettext_lazy(
-        "Bản chất của giải pháp: các bước thực hiện, cách làm; có thể kèm bản vẽ, ảnh chụp."
-    ),
-    "prior_solution": gettext_lazy(
-        "Với sáng kiến cải tiến: giải pháp đã biết trước đây và nhược điểm của nó."
-    ),
-    "improvements": gettext_lazy(
-        "Những điểm khác biệt, tính mới so với giải pháp đã biết (Điều 3 Nghị định 13/2012)."
-    ),
-    "application_scope": gettext_lazy(
-        "Sáng kiến có thể áp dụng ở những đơn vị, bộ phận, điều kiện nào."
-    ),
-    "conditions": gettext_lazy(
-        "Những điều kiện cần thiết để áp dụng: thiết bị, con người, chi phí."
-    ),
-    "confidential_info": gettext_lazy(
-        "Thông tin cần được bảo mật (nếu có). Không ghi bí mật vào các mục khác."
-    ),
-    "is_confidential": gettext_lazy(
-        "Đánh dấu nếu sáng kiến là bí mật công nghệ: chỉ tên, tóm tắt hiệu quả và giải thưởng "
-        "được công bố; nội dung chỉ người duyệt, cán bộ công đoàn cấp trên và tác giả được xem."
-    ),
-    "first_applied_on": gettext_lazy("Ngày sáng kiến được áp dụng lần đầu hoặc áp dụng thử."),
-    "first_applied_by": gettext_lazy("Tổ chức, cá nhân đã tổ chức áp dụng sáng kiến lần đầu."),
-    "summary": gettext_lazy(
-        "Vài câu về hiệu quả. Với sáng kiến bí mật, đây là phần duy nhất được công bố cùng tên."
-    ),
-    "benefit_vnd": gettext_lazy(
-        "Giá trị làm lợi ước tính bằng tiền (đồng) theo đánh giá của tác giả; 0 nếu chưa tính được."
-    ),
-    "benefit_text": gettext_lazy(
-        "Lợi ích thu được hoặc dự kiến theo ý kiến của tác giả: năng suất, chất lượng, an toàn…"
-    ),
-    "applied_benefit_vnd": gettext_lazy("Giá trị làm lợi theo đánh giá của đơn vị đã áp dụng."),
-    "applied_benefit_text": gettext_lazy(
-        "Lợi ích theo ý kiến của tổ chức, cá nhân đã tham gia áp dụng thử hoặc lần đầu."
-    ),
-    "investor": gettext_lazy(
-        "Tổ chức, cá nhân đầu tư tài chính, cơ sở vật chất để tạo ra sáng kiến (nếu khác tác giả)."
-    ),
-    "award": gettext_lazy("Giải thưởng đã nhận (nếu có)."),
-}
-
-STEP_FIELDS = {
-    1: ("title", "field", "participant_group", "unit"),
-    2: (
-        "problem",
-        "description",
-        "prior_solution",
-        "improvements",
-        "application_scope",
-        "conditions",
-        "is_confidential",
-        "confidential_info",
-    ),
-    3: (
-        "first_applied_on",
-        "first_applied_by",
-        "summary",
-        "benefit_vnd",
-        "benefit_text",
-        "applied_benefit_vnd",
-        "applied_benefit_text",
-        "investor",
-        "award",
-    ),
-}
+# Inline help from Decree 13/2012/NĐ-CP (Điều 3, 4, 5) and Circular 18/2013/TT-BKHCN,
+# and the steps the sections sit on: both declared in `initiatives.fields`.
+HELP = {section.name: section.help for section in sections.SECTIONS}
+STEP_FIELDS = sections.steps()
 # What the Decree needs before an initiative can be handed in (marked in the form).
 REQUIRED_TO_SUBMIT = validation.REQUIRED_TO_SUBMIT
 
@@ -125,19 +55,9 @@ class InitiativeForm(StrictFormMixin, forms.ModelForm):
                 attrs={"min": 0, "step": 1, "inputmode": "numeric"}
             ),
             **{
-                name: forms.Textarea(attrs={"rows": 4})
-                for name in (
-                    "problem",
-                    "description",
-                    "prior_solution",
-                    "improvements",
-                    "application_scope",
-                    "conditions",
-                    "confidential_info",
-                    "summary",
-                    "benefit_text",
-                    "applied_benefit_text",
-                )
+                section.name: forms.Textarea(attrs={"rows": 4})
+                for section in sections.SECTIONS
+                if isinstance(section.model_field, models.TextField)
             },
         }
 

@@ -24,15 +24,12 @@ from core.job_views import job_context, own_import_job
 from core.jobs import job_start
 from core.models import Job
 from core.parsing import StrictFormMixin
-from core.tabular import is_xlsx
+from core.tabular import TableError, check_table_upload
 from federation.models import UnitKind
 from initiatives import exporting
 from initiatives.importing import (
-    MSG_UNSUPPORTED_FORMAT,
     REQUIRED_COLUMNS,
     TEMPLATE_COLUMNS,
-    ImportFileError,
-    RowSource,
     template_workbook,
 )
 from initiatives.models import Field
@@ -68,12 +65,10 @@ class ImportForm(StrictFormMixin, forms.Form):
         if uploaded.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_(MSG_FILE_TOO_BIG))
         try:
-            source = RowSource(uploaded, uploaded.name)
-        except ImportFileError as exc:
+            # A quick look only: the worker reads the rows.
+            check_table_upload(uploaded)
+        except TableError as exc:
             raise forms.ValidationError(str(exc)) from exc
-        # A quick look only (the worker reads the rows): a fake "PK..." is no workbook.
-        if source.format == "xlsx" and not is_xlsx(uploaded):
-            raise forms.ValidationError(_(MSG_UNSUPPORTED_FORMAT))
         return uploaded
 
 

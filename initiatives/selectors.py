@@ -39,13 +39,14 @@ from accounts.membership import pending_unit_ids
 from accounts.models import Role
 from accounts.tenancy import OFFICER_ROLES, scope_for
 from federation.models import OrgUnit, UnitKind
+from initiatives import fields
 from initiatives.models import Initiative, InitiativeAuthor, Status
 
 # Roles whose holders in the unit's chain may read a confidential initiative's text.
 CONFIDENTIAL_CHAIN_ROLES = frozenset(
     {Role.REVIEWER, Role.GRASSROOTS_OFFICER, Role.UNIT_OFFICER, Role.ADMIN}
 )
-PUBLIC_FIELDS_OF_CONFIDENTIAL = ("title", "summary", "award")
+PUBLIC_FIELDS_OF_CONFIDENTIAL = fields.PUBLIC_OF_CONFIDENTIAL
 PUBLIC_STATUSES = (Status.APPROVED.value, Status.RECOGNISED.value)
 
 

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from core.parsing import has_control_characters
 from federation.models import OrgUnit
+from initiatives import fields as sections
 from initiatives.models import (
     Attachment,
     Field,
@@ -23,21 +24,27 @@ from initiatives.models import (
 from initiatives.services import AuthorData
 
 # Shown only when the viewer may read the initiative's text (see selectors' docstring).
-BODY_FIELDS = (
-    "investor",
-    "problem",
-    "description",
-    "prior_solution",
-    "improvements",
-    "application_scope",
-    "conditions",
-    "confidential_info",
-    "first_applied_on",
-    "first_applied_by",
-    "benefit_vnd",
-    "benefit_text",
-    "applied_benefit_vnd",
-    "applied_benefit_text",
+BODY_FIELDS = sections.BODY_FIELDS
+# What every reader gets, confidential or not: the public sections and the workflow facts.
+READ_FACTS = (
+    "id",
+    "external_id",
+    "title",
+    "summary",
+    "award",
+    "is_confidential",
+    "text_hidden",
+    "status",
+    "status_display",
+    "unit",
+    "unit_name",
+    "field",
+    "participant_group",
+    "submitted_at",
+    "decided_at",
+    "review_note",
+    "created_at",
+    "updated_at",
 )
 
 
@@ -77,25 +84,9 @@ class InitiativeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Initiative
         fields = [
-            "id",
-            "external_id",
-            "title",
-            "summary",
-            "award",
-            "is_confidential",
-            "text_hidden",
-            "status",
-            "status_display",
-            "unit",
-            "unit_name",
-            "field",
-            "participant_group",
-            "submitted_at",
-            "decided_at",
-            "review_note",
-            "created_at",
-            "updated_at",
-            *BODY_FIELDS,
+            *READ_FACTS,
+            # Every other declared section (`initiatives.fields`): the body.
+            *(name for name in sections.names() if name not in READ_FACTS),
             "authors",
         ]
         read_only_fields = fields
@@ -139,11 +130,32 @@ class StrictSlugRelatedField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
+def section_write_field(section: sections.Section) -> serializers.Field:
+    """The optional API field for a section, shaped by its model field."""
+    model_field = section.model_field
+    if section.kind == sections.KIND_MONEY:
+        return serializers.DecimalField(
+            max_digits=model_field.max_digits,
+            decimal_places=model_field.decimal_places,
+            min_value=Decimal(0),
+            required=False,
+            allow_null=model_field.null,
+        )
+    if section.kind == sections.KIND_DATE:
+        return serializers.DateField(required=False, allow_null=True)
+    if section.kind == sections.KIND_FLAG:
+        return serializers.BooleanField(required=False)
+    if section.kind == sections.KIND_CHOICE:
+        return serializers.ChoiceField(choices=model_field.choices, required=False)
+    return serializers.CharField(
+        max_length=model_field.max_length, required=False, allow_blank=True
+    )
+
+
 class InitiativeWriteSerializer(serializers.Serializer):
     """What a client may send to create or change a draft. Authors replace the old list."""
 
     title = serializers.CharField(max_length=500)
-    summary = serializers.CharField(required=False, allow_blank=True)
     unit = StrictSlugRelatedField(slug_field="code", queryset=OrgUnit.objects.none())
     field = StrictSlugRelatedField(
         slug_field="code",
@@ -152,26 +164,6 @@ class InitiativeWriteSerializer(serializers.Serializer):
         allow_null=True,
     )
     participant_group = serializers.ChoiceField(choices=ParticipantGroup.choices)
-    investor = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    problem = serializers.CharField(required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True)
-    prior_solution = serializers.CharField(required=False, allow_blank=True)
-    improvements = serializers.CharField(required=False, allow_blank=True)
-    application_scope = serializers.CharField(required=False, allow_blank=True)
-    conditions = serializers.CharField(required=False, allow_blank=True)
-    confidential_info = serializers.CharField(required=False, allow_blank=True)
-    first_applied_on = serializers.DateField(required=False, allow_null=True)
-    first_applied_by = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    benefit_vnd = serializers.DecimalField(
-        max_digits=18, decimal_places=0, min_value=Decimal(0), required=False
-    )
-    benefit_text = serializers.CharField(required=False, allow_blank=True)
-    applied_benefit_vnd = serializers.DecimalField(
-        max_digits=18, decimal_places=0, min_value=Decimal(0), required=False, allow_null=True
-    )
-    applied_benefit_text = serializers.CharField(required=False, allow_blank=True)
-    is_confidential = serializers.BooleanField(required=False)
-    award = serializers.CharField(max_length=255, required=False, allow_blank=True)
     authors = AuthorSerializer(many=True, required=False)
     client_token = serializers.UUIDField(
         required=False,
@@ -182,6 +174,16 @@ class InitiativeWriteSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         if units is not None:
             self.fields["unit"].queryset = units
+
+    def get_fields(self):
+        """The fields declared above, then every other section of `initiatives.fields`."""
+        declared = super().get_fields()
+        derived = {
+            section.name: section_write_field(section)
+            for section in sections.SECTIONS
+            if section.name not in declared
+        }
+        return {**declared, **derived}
 
     def validate(self, attrs):
         """The draft rules of `initiatives.validation`, as the form and imports apply them

@@ -26,6 +26,7 @@ from accounts.tenancy import subtree_q
 from config.celery import app
 from federation.models import OrgUnit, UnitKind
 from initiatives import attachments as attachment_rules
+from initiatives import fields as sections
 from initiatives import validation
 from initiatives.models import (
     Attachment,
@@ -58,34 +59,10 @@ MSG_ATTACHMENT_NOT_EDITABLE = gettext_noop(
     "Chỉ thêm hoặc xoá tệp khi sáng kiến là bản nháp hoặc bị trả lại để sửa."
 )
 
-# Fields whose text is checked for copying and whose words feed the search.
-TEXT_FIELDS = (
-    "title",
-    "summary",
-    "problem",
-    "description",
-    "prior_solution",
-    "improvements",
-    "application_scope",
-    "conditions",
-    "benefit_text",
-    "applied_benefit_text",
-)
-EDITABLE_FIELDS = (
-    *TEXT_FIELDS,
-    "field",
-    "investor",
-    "confidential_info",
-    "first_applied_on",
-    "first_applied_by",
-    "benefit_vnd",
-    "applied_benefit_vnd",
-    "participant_group",
-    "is_confidential",
-    "award",
-    "unit",
-    "owner",
-)
+# Fields whose text is checked for copying (declared in `initiatives.fields`).
+TEXT_FIELDS = sections.CHECKED_TEXT
+# What a draft's data may set: every declared section, and who owns it.
+EDITABLE_FIELDS = (*sections.names(), "owner")
 
 
 @dataclass
@@ -181,11 +158,10 @@ def _validate_unit(unit: OrgUnit) -> None:
         raise ValidationError({"unit": _(MSG_UNIT_NOT_GRASSROOTS)})
 
 
-def _replace_authors(initiative: Initiative, authors: Sequence[AuthorData]) -> None:
-    initiative.authors.all().delete()
-    rows = []
-    for position, author in enumerate(authors):
-        row = InitiativeAuthor(
+def author_rows(initiative: Initiative, authors: Sequence[AuthorData]) -> list[InitiativeAuthor]:
+    """The initiative's author rows, unsaved, in the order given."""
+    return [
+        InitiativeAuthor(
             initiative=initiative,
             user_id=author.user_id,
             external_person_id=author.external_person_id,
@@ -197,8 +173,15 @@ def _replace_authors(initiative: Initiative, authors: Sequence[AuthorData]) -> N
             contribution_percent=Decimal(author.contribution_percent),
             position=position,
         )
+        for position, author in enumerate(authors)
+    ]
+
+
+def _replace_authors(initiative: Initiative, authors: Sequence[AuthorData]) -> None:
+    initiative.authors.all().delete()
+    rows = author_rows(initiative, authors)
+    for row in rows:
         row.full_clean(exclude=["initiative"])
-        rows.append(row)
     InitiativeAuthor.objects.bulk_create(rows)
 
 

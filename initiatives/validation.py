@@ -28,6 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from initiatives import fields
+
 MAX_AUTHORS = 20
 # An author is at least 15 and at most 100 years old on the day of checking.
 YOUNGEST_AUTHOR_AGE = 15
@@ -45,16 +47,8 @@ MSG_SUBMITTED_IN_FUTURE = gettext_noop("Ngày nộp không thể ở tương lai
 MSG_AWARD_OFFICERS_ONLY = gettext_noop("Chỉ cán bộ công đoàn của đơn vị mới được ghi giải thưởng.")
 
 # What Decree 13/2012/NĐ-CP needs before an initiative can be handed in (beyond the
-# title, unit and participant group every draft has).
-REQUIRED_TO_SUBMIT = (
-    "field",
-    "problem",
-    "description",
-    "application_scope",
-    "first_applied_on",
-    "summary",
-    "benefit_text",
-)
+# title, unit and participant group every draft has): declared in `initiatives.fields`.
+REQUIRED_TO_SUBMIT = fields.REQUIRED_TO_SUBMIT
 
 
 class Code:

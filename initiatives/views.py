@@ -17,14 +17,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from accounts.membership import open_membership
@@ -36,7 +34,8 @@ from core.page_cache import cached_public_page
 from core.parsing import query_int
 from federation.models import OrgUnit
 from initiatives import attachments as attachment_rules
-from initiatives import selectors, services, validation
+from initiatives import editing, selectors, services, validation
+from initiatives import fields as sections
 from initiatives.filters import InitiativeFilter, LibraryFilter
 from initiatives.forms import (
     REQUIRED_TO_SUBMIT,
@@ -52,7 +51,6 @@ from initiatives.kept_uploads import (
     KeptUpload,
     kept_upload_discard,
     kept_upload_load,
-    kept_upload_open,
     kept_upload_store,
 )
 from initiatives.models import Attachment, Field, ParticipantGroup, Status
@@ -84,13 +82,7 @@ MSG_ATTACHMENT_REMOVED = gettext_noop("Đã xoá tệp “{name}”.")
 PAGE_SIZE = 25
 # How often the initiative page asks whether the similarity check has finished.
 CHECK_POLL_SECONDS = 3
-STEP_TITLES = {
-    1: gettext_lazy("Sáng kiến"),
-    2: gettext_lazy("Nội dung"),
-    3: gettext_lazy("Áp dụng và hiệu quả"),
-    4: gettext_lazy("Tác giả và tệp"),
-    5: gettext_lazy("Kiểm tra và nộp"),
-}
+STEP_TITLES = sections.STEP_TITLES
 
 
 # --- the form -------------------------------------------------------------------------
@@ -130,15 +122,6 @@ def _author_defaults(user, unit) -> dict:
     }
 
 
-def _allowed_author_user_ids(viewer, initiative) -> set[int]:
-    """Author rows may link an account only to the viewer or to accounts already linked:
-    a hidden field must not let anyone add a stranger as co-author."""
-    allowed = {viewer.pk}
-    if initiative is not None:
-        allowed |= set(initiative.authors.exclude(user=None).values_list("user_id", flat=True))
-    return allowed
-
-
 def _apply_service_errors(exc: ValidationError, form, author_errors: list[str]) -> None:
     if hasattr(exc, "error_dict"):
         for key, errors in exc.message_dict.items():
@@ -161,88 +144,6 @@ def _first_step_with_errors(form, formset, author_errors, file_errors) -> int:
     if author_errors or file_errors or formset.total_error_count():
         return 4
     return 5
-
-
-def _delete_unreferenced_files(initiative_id: int, *, since) -> None:
-    """After a rollback: the files this request wrote for the initiative, now without a row."""
-    from django.core.files.storage import default_storage
-
-    folder = f"attachments/{initiative_id}"
-    try:
-        _dirs, names = default_storage.listdir(folder)
-    except FileNotFoundError:
-        return
-    known = set(
-        Attachment.objects.filter(initiative_id=initiative_id).values_list("file", flat=True)
-    )
-    for name in names:
-        path = f"{folder}/{name}"
-        if path not in known and default_storage.get_modified_time(path) >= since:
-            default_storage.delete(path)
-
-
-def _save_draft_with_files(
-    *,
-    viewer,
-    data,
-    authors,
-    initiative,
-    client_token,
-    files,
-    file_errors: list[str],
-    kept: list[KeptUpload] = (),
-):
-    """The draft and its files in one transaction: a crash in between (a killed worker,
-    a storage error) leaves neither a draft without its files nor files without a draft.
-
-    `kept`: files chosen on an earlier try of the form that had errors
-    (`initiatives.kept_uploads`); they are attached like new ones, and their kept copies
-    deleted once the transaction commits (if it rolls back, they stay usable).
-    A file refused by its type or size is reported and skipped; the rest is kept.
-    Files already written to storage when the transaction rolls back are deleted here;
-    a process killed outright leaves only unreferenced files, which
-    `initiatives.tasks.sweep_orphan_files` removes.
-    """
-    started = timezone.now()
-    saved = None
-    stored = 0
-    try:
-        with transaction.atomic():
-            saved = services.initiative_save_draft(
-                entered_by=viewer,
-                actor=viewer,
-                data=data,
-                authors=authors,
-                initiative=initiative,
-                client_token=client_token,
-            )
-            if not saved.is_editable:
-                return saved, 0  # the same form sent again after submission
-            for kept_file in kept:
-                with kept_upload_open(kept_file) as uploaded:
-                    try:
-                        services.attachment_add(
-                            initiative=saved, uploaded_file=uploaded, uploaded_by=viewer
-                        )
-                    except ValidationError as exc:
-                        file_errors.extend(exc.messages)
-                    else:
-                        stored += 1
-                transaction.on_commit(lambda k=kept_file: kept_upload_discard(k))
-            for uploaded in files:
-                try:
-                    services.attachment_add(
-                        initiative=saved, uploaded_file=uploaded, uploaded_by=viewer
-                    )
-                except ValidationError as exc:
-                    file_errors.extend(exc.messages)
-                    continue
-                stored += 1
-    except BaseException:
-        if saved is not None and saved.pk:
-            _delete_unreferenced_files(saved.pk, since=started)
-        raise
-    return saved, stored
 
 
 def _kept_from(request, file_errors: list[str]) -> list[KeptUpload]:
@@ -277,127 +178,153 @@ def _keep_files(request, files, file_errors: list[str]) -> list[KeptUpload]:
 
 
 def _edit(request, initiative, units):
+    if request.method == "POST":
+        return _edit_post(request, initiative, units)
+    return _edit_get(request, initiative, units)
+
+
+def _edit_get(request, initiative, units):
     viewer = request.user
     is_officer = _is_officer(viewer)
+    if initiative is None:
+        unit = _initial_unit(request, units)
+        form = InitiativeForm(initial={"unit": unit, "client_token": uuid.uuid4()}, units=units)
+        initial_authors = [] if is_officer else [_author_defaults(viewer, unit)]
+    else:
+        form = InitiativeForm(instance=initiative, units=units)
+        initial_authors = [
+            {
+                "full_name": a.full_name,
+                "date_of_birth": a.date_of_birth,
+                "workplace": a.workplace,
+                "job_title": a.job_title,
+                "qualification": a.qualification,
+                "contribution_percent": a.contribution_percent,
+                "user_id": a.user_id,
+            }
+            for a in initiative.authors.all()
+        ]
+    formset = AuthorFormSet(prefix="authors", initial=initial_authors)
+    formset.extra = 1
+    return _form_page(
+        request,
+        initiative=initiative,
+        form=form,
+        formset=formset,
+        uploads=AttachmentUploadForm(),
+        step=query_int(request.GET, "buoc", default=1, low=1, high=5),
+        is_officer=is_officer,
+        on_behalf=is_officer and initiative is None,
+    )
+
+
+def _edit_post(request, initiative, units):
+    """Validate the form, let `editing.initiative_edit` save (and submit), then redirect
+    or show the form again with every error and nothing entered lost."""
+    viewer = request.user
+    form = InitiativeForm(request.POST, instance=initiative, units=units)
+    formset = AuthorFormSet(request.POST, prefix="authors")
+    uploads = AttachmentUploadForm(request.POST, request.FILES)
+    action = request.POST.get("action", "draft")
+    is_officer = _is_officer(viewer)
+    on_behalf = is_officer and request.POST.get("on_behalf") == "1"
     author_errors: list[str] = []
     file_errors: list[str] = []
-    kept: list[KeptUpload] = []
-    step = query_int(request.GET, "buoc", default=1, low=1, high=5)
-
-    if request.method == "POST":
-        form = InitiativeForm(request.POST, instance=initiative, units=units)
-        formset = AuthorFormSet(request.POST, prefix="authors")
-        uploads = AttachmentUploadForm(request.POST, request.FILES)
-        action = request.POST.get("action", "draft")
-        on_behalf = is_officer and request.POST.get("on_behalf") == "1"
-        form_ok, authors_ok, uploads_ok = form.is_valid(), formset.is_valid(), uploads.is_valid()
-        if authors_ok and not form_ok:
-            # Nothing is saved, but say everything wrong with the authors now, as an import
-            # or the API would (the service checks them again when the form is saved).
-            author_errors.extend(
-                p.message
-                for p in validation.draft_problems(values={}, authors=authors_from(formset))
-            )
-        if not uploads_ok:
-            file_errors.extend(uploads.errors.get("files", []))
-        saved = None
-        files = uploads.cleaned_data.get("files", []) if uploads_ok else []
-        kept = _kept_from(request, file_errors)
-        stored = 0
-        if form_ok and authors_ok:
-            data = {name: form.cleaned_data[name] for name in form._meta.fields}
-            if initiative is None:
-                data["owner"] = None if on_behalf else viewer
-            allowed_ids = _allowed_author_user_ids(viewer, initiative)
-            authors = authors_from(formset)
-            for author in authors:
-                if author.user_id not in allowed_ids:
-                    author.user_id = None
-            try:
-                saved, stored = _save_draft_with_files(
-                    viewer=viewer,
-                    data=data,
-                    authors=authors,
-                    initiative=initiative,
-                    client_token=form.cleaned_data.get("client_token")
-                    if initiative is None
-                    else None,
-                    files=files,
-                    file_errors=file_errors,
-                    kept=kept,
-                )
-            except ValidationError as exc:
-                _apply_service_errors(exc, form, author_errors)
-                if getattr(exc, "code", None) == "client_token_taken":
-                    # A fresh token, so this person's next save makes their own draft.
-                    form.data = form.data.copy()
-                    form.data["client_token"] = str(uuid.uuid4())
-        if saved is None:
-            # The form had errors: nothing was saved. The files chosen now are kept with
-            # those kept before, so the next try need not pick them again.
-            kept += _keep_files(request, files, file_errors)
-            if kept:
-                messages.info(request, _(MSG_FILES_KEPT))
-        else:
-            kept = []
-        if stored:
-            messages.success(request, _(MSG_FILES_SAVED).format(n=stored))
-
-        if saved is not None and not file_errors and not author_errors:
-            if saved.status != Status.CHECKING and saved.is_editable and action == "submit":
-                # The one validation (initiatives.validation), as for imports and the API.
-                try:
-                    submitted = services.initiative_submit(initiative=saved, actor=viewer)
-                except ValidationError as exc:
-                    _apply_service_errors(exc, form, author_errors)
-                else:
-                    messages.success(request, _(MSG_SUBMITTED))
-                    return redirect("initiatives:detail", pk=submitted.pk)
-            elif not saved.is_editable:
-                # The same form sent again after it was submitted: show what exists.
-                return redirect("initiatives:detail", pk=saved.pk)
-            else:
-                messages.success(request, _(MSG_DRAFT_SAVED))
-                next_step = query_int(request.POST, "step", default=1, low=1, high=5)
-                url = reverse("initiatives:edit", args=[saved.pk])
-                return redirect(f"{url}?buoc={next_step}")
-        if saved is not None:
-            initiative = saved
-            refused_only = action != "submit" or (file_errors and not form.errors)
-            messages.warning(
-                request,
-                _(MSG_DRAFT_SAVED_FILES_REFUSED if refused_only else MSG_FIX_BEFORE_SUBMIT),
-            )
-        else:
-            messages.error(request, _(MSG_FIX_ERRORS))
-        step = _first_step_with_errors(form, formset, author_errors, file_errors)
+    form_ok, authors_ok, uploads_ok = form.is_valid(), formset.is_valid(), uploads.is_valid()
+    if authors_ok and not form_ok:
+        # Nothing is saved, but say everything wrong with the authors now, as an import
+        # or the API would (the service checks them again when the form is saved).
+        author_errors.extend(
+            p.message for p in validation.draft_problems(values={}, authors=authors_from(formset))
+        )
+    if not uploads_ok:
+        file_errors.extend(uploads.errors.get("files", []))
+    files = uploads.cleaned_data.get("files", []) if uploads_ok else []
+    kept = _kept_from(request, file_errors)
+    result = editing.EditResult()
+    if form_ok and authors_ok:
+        result = editing.initiative_edit(
+            viewer=viewer,
+            initiative=initiative,
+            data={name: form.cleaned_data[name] for name in form._meta.fields},
+            authors=authors_from(formset),
+            client_token=form.cleaned_data.get("client_token"),
+            files=files,
+            kept=kept,
+            on_behalf=on_behalf,
+            submit=action == "submit" and not file_errors,
+        )
+        file_errors.extend(result.file_errors)
+        if result.error is not None:
+            _apply_service_errors(result.error, form, author_errors)
+        if result.token_taken:
+            # A fresh token, so this person's next save makes their own draft.
+            form.data = form.data.copy()
+            form.data["client_token"] = str(uuid.uuid4())
+    saved = result.saved
+    if saved is None:
+        # The form had errors: nothing was saved. The files chosen now are kept with
+        # those kept before, so the next try need not pick them again.
+        kept += _keep_files(request, files, file_errors)
+        if kept:
+            messages.info(request, _(MSG_FILES_KEPT))
     else:
-        if initiative is None:
-            unit = _initial_unit(request, units)
-            form = InitiativeForm(initial={"unit": unit, "client_token": uuid.uuid4()}, units=units)
-            initial_authors = [] if is_officer else [_author_defaults(viewer, unit)]
-        else:
-            form = InitiativeForm(instance=initiative, units=units)
-            initial_authors = [
-                {
-                    "full_name": a.full_name,
-                    "date_of_birth": a.date_of_birth,
-                    "workplace": a.workplace,
-                    "job_title": a.job_title,
-                    "qualification": a.qualification,
-                    "contribution_percent": a.contribution_percent,
-                    "user_id": a.user_id,
-                }
-                for a in initiative.authors.all()
-            ]
-        formset = AuthorFormSet(prefix="authors", initial=initial_authors)
-        formset.extra = 1
-        uploads = AttachmentUploadForm()
-        on_behalf = is_officer and initiative is None
+        kept = []
+    if result.stored:
+        messages.success(request, _(MSG_FILES_SAVED).format(n=result.stored))
+    if result.submitted is not None:
+        messages.success(request, _(MSG_SUBMITTED))
+        return redirect("initiatives:detail", pk=result.submitted.pk)
+    if saved is not None and result.error is None and not file_errors:
+        if not saved.is_editable:
+            # The same form sent again after it was submitted: show what exists.
+            return redirect("initiatives:detail", pk=saved.pk)
+        messages.success(request, _(MSG_DRAFT_SAVED))
+        next_step = query_int(request.POST, "step", default=1, low=1, high=5)
+        url = reverse("initiatives:edit", args=[saved.pk])
+        return redirect(f"{url}?buoc={next_step}")
+    if saved is not None:
+        initiative = saved
+        refused_only = action != "submit" or (file_errors and not form.errors)
+        messages.warning(
+            request,
+            _(MSG_DRAFT_SAVED_FILES_REFUSED if refused_only else MSG_FIX_BEFORE_SUBMIT),
+        )
+    else:
+        messages.error(request, _(MSG_FIX_ERRORS))
+    return _form_page(
+        request,
+        initiative=initiative,
+        form=form,
+        formset=formset,
+        uploads=uploads,
+        step=_first_step_with_errors(form, formset, author_errors, file_errors),
+        is_officer=is_officer,
+        on_behalf=on_behalf,
+        author_errors=author_errors,
+        file_errors=file_errors,
+        kept=kept,
+    )
 
+
+def _form_page(
+    request,
+    *,
+    initiative,
+    form,
+    formset,
+    uploads,
+    step: int,
+    is_officer: bool,
+    on_behalf: bool,
+    author_errors: list[str] = (),
+    file_errors: list[str] = (),
+    kept: list[KeptUpload] = (),
+):
+    has_pk = initiative is not None and initiative.pk
     action_url = (
         reverse("initiatives:edit", args=[initiative.pk])
-        if initiative is not None and initiative.pk
+        if has_pk
         else reverse("initiatives:create")
     )
     return render(
@@ -407,13 +334,11 @@ def _edit(request, initiative, units):
             "form": form,
             "formset": formset,
             "uploads": uploads,
-            "initiative": initiative if initiative is not None and initiative.pk else None,
-            "attachments": list(initiative.attachments.all())
-            if initiative and initiative.pk
-            else [],
-            "author_errors": author_errors,
-            "file_errors": file_errors,
-            "kept_files": kept,
+            "initiative": initiative if has_pk else None,
+            "attachments": list(initiative.attachments.all()) if has_pk else [],
+            "author_errors": list(author_errors),
+            "file_errors": list(file_errors),
+            "kept_files": list(kept),
             # For the summary at the top: errors with no single field, and where they sit.
             "summary_errors": [(e, "author-errors") for e in author_errors]
             + [(e, "file-errors") for e in file_errors],
@@ -425,7 +350,7 @@ def _edit(request, initiative, units):
             "action_url": action_url,
             "max_file_bytes": attachment_rules.max_file_bytes(),
             "max_total_bytes": attachment_rules.max_total_bytes(),
-            "pending_membership": _pending_membership(viewer),
+            "pending_membership": _pending_membership(request.user),
         },
         status=200,
     )

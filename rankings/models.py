@@ -146,28 +146,36 @@ class TopUnitTally(models.Model):
         abstract = True
 
 
+def tally_constraints(table: str, period: str) -> list:
+    """One row per top unit, period and key; counts never below zero."""
+    return [
+        models.UniqueConstraint(
+            fields=["top_unit_id", period, "dimension", "dim_key", "bucket"],
+            name=f"{table}_one_row_per_key",
+        ),
+        models.CheckConstraint(condition=Q(count__gte=0), name=f"{table}_count_not_negative"),
+    ]
+
+
+def tally_indexes(table: str, period: str) -> list:
+    """Pages read one dimension's periods with the values: an index-only scan."""
+    return [
+        models.Index(
+            fields=["dimension", "dim_key", period],
+            include=[*TALLY_VALUES, "top_unit_id"],
+            name=f"{table}_dim_{period}",
+        ),
+    ]
+
+
 class WeeklyTally(TopUnitTally):
     week = models.DateField(help_text=_("Thứ Hai đầu tuần"))
 
     class Meta:
         verbose_name = _("số liệu theo tuần")
         verbose_name_plural = _("số liệu theo tuần")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["top_unit_id", "week", "dimension", "dim_key", "bucket"],
-                name="weeklytally_one_row_per_key",
-            ),
-            models.CheckConstraint(
-                condition=Q(count__gte=0), name="weeklytally_count_not_negative"
-            ),
-        ]
-        indexes = [
-            models.Index(
-                fields=["dimension", "dim_key", "week"],
-                include=[*TALLY_VALUES, "top_unit_id"],
-                name="weeklytally_dim_week",
-            ),
-        ]
+        constraints = tally_constraints("weeklytally", "week")
+        indexes = tally_indexes("weeklytally", "week")
 
     def __str__(self) -> str:
         return f"{self.top_unit_id} {self.week} {self.dimension}={self.dim_key}: {self.count}"
@@ -181,22 +189,8 @@ class MonthlyTally(TopUnitTally):
     class Meta:
         verbose_name = _("số liệu theo tháng")
         verbose_name_plural = _("số liệu theo tháng")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["top_unit_id", "month", "dimension", "dim_key", "bucket"],
-                name="monthlytally_one_row_per_key",
-            ),
-            models.CheckConstraint(
-                condition=Q(count__gte=0), name="monthlytally_count_not_negative"
-            ),
-        ]
-        indexes = [
-            models.Index(
-                fields=["dimension", "dim_key", "month"],
-                include=[*TALLY_VALUES, "top_unit_id"],
-                name="monthlytally_dim_month",
-            ),
-        ]
+        constraints = tally_constraints("monthlytally", "month")
+        indexes = tally_indexes("monthlytally", "month")
 
     def __str__(self) -> str:
         return (

@@ -329,6 +329,24 @@ def ranked_units(
     return list(units.order_by("code"))
 
 
+def _rank_rows(units, totals: dict, *, period, measure: str) -> list[RankRow]:
+    """One ranking row per unit: its totals (zero if none), members and target."""
+    targets = targets_for([u.pk for u in units], period)
+    return [
+        RankRow(
+            unit=unit,
+            submitted=(counts := totals.get(unit.pk, Totals())).submitted,
+            valid=counts.valid,
+            recognised=counts.recognised,
+            benefit_vnd=counts.benefit_vnd,
+            members=unit.member_count,
+            target=targets.get(unit.pk),
+            counted=counted_by(measure),
+        )
+        for unit in units
+    ]
+
+
 def _previous_ranks(rows: list[RankRow], *, period: Period, mode: str, measure: str) -> None:
     """Rank each row had in last week's snapshot (programme to date only)."""
     if period.kind != "all":
@@ -384,20 +402,7 @@ def national_ranking(
         totals = top_level_totals(
             period=period, mode=mode, participant_group=participant_group, field_id=field_id
         )
-    targets = targets_for([u.pk for u in units], period)
-    rows = [
-        RankRow(
-            unit=unit,
-            submitted=totals.get(unit.pk, Totals()).submitted,
-            valid=totals.get(unit.pk, Totals()).valid,
-            recognised=totals.get(unit.pk, Totals()).recognised,
-            benefit_vnd=totals.get(unit.pk, Totals()).benefit_vnd,
-            members=unit.member_count,
-            target=targets.get(unit.pk),
-            counted=counted_by(measure),
-        )
-        for unit in units
-    ]
+    rows = _rank_rows(units, totals, period=period, measure=measure)
     assign_ranks(rows, measure)
     if not participant_group and not field_id:
         _previous_ranks(rows, period=period, mode=mode, measure=measure)
@@ -563,20 +568,7 @@ def subunit_rows(
         return []
     if measure not in MEASURES:
         measure = DEFAULT_MEASURE
-    targets = targets_for([c.pk for c in children], period)
-    rows = [
-        RankRow(
-            unit=child,
-            submitted=totals.get(child.pk, Totals()).submitted,
-            valid=totals.get(child.pk, Totals()).valid,
-            recognised=totals.get(child.pk, Totals()).recognised,
-            benefit_vnd=totals.get(child.pk, Totals()).benefit_vnd,
-            members=child.member_count,
-            target=targets.get(child.pk),
-            counted=counted_by(measure),
-        )
-        for child in children
-    ]
+    rows = _rank_rows(children, totals, period=period, measure=measure)
     return assign_ranks(rows, measure)
 
 

@@ -23,6 +23,7 @@ from core import parsing
 from core.models import Notice
 from core.outbox import outbox_enqueue
 from core.page_cache import public_pages_changed
+from core.tabular import ImportReport, NumberedRow, reader_for
 from federation.models import OrgUnit
 from rankings import periods
 from rankings.models import (
@@ -49,10 +50,7 @@ MSG_TARGET_PERIOD = gettext_noop("Ngày kết thúc phải sau hoặc bằng ng�
 MSG_TARGET_OUT_OF_SCOPE = gettext_noop(
     "Chỉ đơn vị cấp trên trực tiếp hoặc cao hơn mới được giao chỉ tiêu cho “{unit}”."
 )
-MSG_IMPORT_UNKNOWN_UNIT = gettext_noop(
-    "Dòng {row}: không tìm thấy đơn vị “{code}” trong phạm vi bạn quản lý."
-)
-MSG_IMPORT_BAD_ROW = gettext_noop("Dòng {row}: {error}")
+MSG_IMPORT_UNKNOWN_UNIT = gettext_noop("Không tìm thấy đơn vị “{code}” trong phạm vi bạn quản lý.")
 MSG_IMPORT_MISSING_COLUMNS = gettext_noop(
     "Thiếu cột: {columns}. Cần các cột: ma_don_vi, tu_ngay, den_ngay, chi_tieu."
 )
@@ -540,45 +538,55 @@ def target_set(
     return target
 
 
-@dataclass
-class ImportReport:
-    saved: int = 0
-    errors: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        """For `Job.result` (JSON)."""
-        return {"saved": self.saved, "errors": self.errors}
+TARGET_IMPORT_COLUMNS = ("ma_don_vi", "tu_ngay", "den_ngay", "chi_tieu")
+# Other headers a table of targets may use for each column (accents and case aside).
+TARGET_IMPORT_ALIASES = {
+    "ma_don_vi": ("mã đơn vị", "unit_code"),
+    "tu_ngay": ("từ ngày", "starts_on"),
+    "den_ngay": ("đến ngày", "ends_on"),
+    "chi_tieu": ("chỉ tiêu", "count"),
+}
+# The portal's table reader (XLSX, CSV, JSONL) set to a table of targets.
+target_table = reader_for(TARGET_IMPORT_ALIASES)
 
 
 def _parse_day(value) -> dt.date:
     return parsing.parse_date(value, low=periods.PROGRAMME_EARLIEST)
 
 
-def targets_import(*, scope: Scope, actor, rows: list[dict], on_progress=None) -> ImportReport:
-    """Import targets from spreadsheet rows: all rows are saved, or none (errors listed).
-    `on_progress(phase, rows done)` is called at every row."""
+def targets_import(
+    *, scope: Scope, actor, rows: Iterable[NumberedRow], on_progress=None
+) -> ImportReport:
+    """Import targets from a table's numbered rows (`target_table`, `tabular.numbered`):
+    all rows are saved, or none (errors listed). `on_progress(phase, rows done)` is
+    called at every row."""
     progress = on_progress or (lambda phase, done: None)
-    report = ImportReport()
-    needed = {"ma_don_vi", "tu_ngay", "den_ngay", "chi_tieu"}
-    missing = needed - set(rows[0]) if rows else needed
-    if missing:
-        report.errors.append(
-            _(MSG_IMPORT_MISSING_COLUMNS).format(columns=", ".join(sorted(missing)))
-        )
-        return report
-    codes = {str(r["ma_don_vi"]).strip() for r in rows}
+    rows = list(rows)
+    report = ImportReport(total=len(rows))
+    present = set().union(*(cells for _n, cells, _e in rows if cells))
+    missing = set(TARGET_IMPORT_COLUMNS) - present
+    if rows and missing:
+        report.add(1, "", _(MSG_IMPORT_MISSING_COLUMNS).format(columns=", ".join(sorted(missing))))
+        return report.finish()
+    codes = {
+        str(cells.get("ma_don_vi", "")).strip() for _n, cells, error in rows if cells and not error
+    }
     units = {u.code: u for u in scope.units().filter(code__in=codes).select_related("parent")}
     parsed = []
-    for number, row in enumerate(rows, start=2):
-        progress("validate", number - 2)
-        code = str(row["ma_don_vi"]).strip()
+    for done, (number, row, parse_error) in enumerate(rows):
+        progress("validate", done)
+        if parse_error:
+            report.add(number, "", parse_error)
+            continue
+        code = str(row.get("ma_don_vi", "")).strip()
         unit = units.get(code)
         if unit is None or unit.parent is None or not scope.contains(unit.parent):
-            report.errors.append(_(MSG_IMPORT_UNKNOWN_UNIT).format(row=number, code=code))
+            report.add(number, "ma_don_vi", _(MSG_IMPORT_UNKNOWN_UNIT).format(code=code))
             continue
         try:
-            starts_on, ends_on = _parse_day(row["tu_ngay"]), _parse_day(row["den_ngay"])
-            raw_count = row["chi_tieu"]
+            starts_on = _parse_day(row.get("tu_ngay", ""))
+            ends_on = _parse_day(row.get("den_ngay", ""))
+            raw_count = row.get("chi_tieu", "")
             if isinstance(raw_count, str):
                 raw_count = raw_count.replace(".", "").replace(",", "")
             count = parsing.parse_int(raw_count, high=MAX_TARGET)  # ParseError is a ValueError
@@ -587,11 +595,11 @@ def targets_import(*, scope: Scope, actor, rows: list[dict], on_progress=None) -
             if ends_on < starts_on:
                 raise ValueError(_(MSG_TARGET_PERIOD))
         except ValueError as exc:
-            report.errors.append(_(MSG_IMPORT_BAD_ROW).format(row=number, error=exc))
+            report.add(number, "", str(exc))
             continue
         parsed.append((unit, starts_on, ends_on, count))
     if report.errors:
-        return report
+        return report.finish()
     with transaction.atomic():
         for written, (unit, starts_on, ends_on, count) in enumerate(parsed):
             progress("write", written)
@@ -603,8 +611,8 @@ def targets_import(*, scope: Scope, actor, rows: list[dict], on_progress=None) -
                 ends_on=ends_on,
                 count=count,
             )
-    report.saved = len(parsed)
-    return report
+    report.created = len(parsed)
+    return report.finish()
 
 
 # --------------------------------------------------------------------------- reminders

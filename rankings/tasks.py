@@ -111,14 +111,14 @@ def run_target_import(job_id: int) -> dict | None:
     """Import the job's table of targets as its owner: all rows, or none."""
     from accounts.tenancy import scope_for
     from core.jobs import JobInputError, job_run
-    from core.tabular import TableError, read_table
+    from core.tabular import TableError
     from rankings.selectors import TARGET_ROLES
 
     def work(run) -> dict:
         job = run.job
         try:
             with job.input_file.open("rb") as handle:
-                rows = read_table(handle)
+                rows = list(services.target_table(handle, job.options.get("name", "")))
         except (TableError, FileNotFoundError) as exc:
             raise JobInputError(str(exc)) from exc
         run.set_total(len(rows))

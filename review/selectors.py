@@ -28,6 +28,7 @@ from core.models import Notice
 from core.parsing import query_int
 from dedup.models import QUOTATION_KINDS, SimilarityCheck, SimilarityMatch
 from federation.models import OrgUnit
+from initiatives import fields
 from initiatives.models import Initiative, InitiativeEvent, Status
 from initiatives.selectors import confidential_text_readable_q
 
@@ -647,21 +648,7 @@ def case_source_get(*, viewer, pk: int, source_pk: int) -> Initiative:
 
 
 # The fields an author writes; their change since the return is what the reviewer reads.
-REVISED_FIELDS = (
-    "title",
-    "summary",
-    "problem",
-    "description",
-    "prior_solution",
-    "improvements",
-    "application_scope",
-    "conditions",
-    "first_applied_by",
-    "benefit_vnd",
-    "benefit_text",
-    "applied_benefit_text",
-    "investor",
-)
+REVISED_FIELDS = fields.DIFFED
 
 
 @dataclass

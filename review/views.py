@@ -183,28 +183,27 @@ def _claim_response(request, pk: int, error: str | None):
     return _back(request, pk)
 
 
-@login_required
-@require_POST
-def claim(request, pk: int):
+def _claim_action(request, pk: int, service):
+    """Claim or release a case the reviewer may see; the refusal's reason if any."""
     initiative = selectors.case_get(viewer=request.user, pk=pk)
     error = None
     try:
-        services.review_claim(initiative=initiative, reviewer=request.user)
+        service(initiative=initiative, reviewer=request.user)
     except ValidationError as exc:
         error = " ".join(exc.messages)
     return _claim_response(request, pk, error)
+
+
+@login_required
+@require_POST
+def claim(request, pk: int):
+    return _claim_action(request, pk, services.review_claim)
 
 
 @login_required
 @require_POST
 def release(request, pk: int):
-    initiative = selectors.case_get(viewer=request.user, pk=pk)
-    error = None
-    try:
-        services.review_release(initiative=initiative, reviewer=request.user)
-    except ValidationError as exc:
-        error = " ".join(exc.messages)
-    return _claim_response(request, pk, error)
+    return _claim_action(request, pk, services.review_release)
 
 
 @login_required

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 
 from accounts import membership as people
 from accounts.models import Membership, Role, RoleAssignment, RoleGrantLog, User
+from core.tabular import ImportReport
 from federation.services import unit_merge
 from initiatives.models import Initiative, Status
 from tests.accounts.people_helpers import registration_data, seafood_union
@@ -264,7 +265,7 @@ def test_member_import_reports_every_bad_row_and_confirms_the_good(
     job = Job.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/tac-vu-nhap/{job.pk}/"
     job.refresh_from_db()
-    report = people.MemberImportReport.from_dict(job.result)
+    report = ImportReport.from_checkpoint(job.result)
     assert (report.created, report.confirmed) == (2, 2)
     page = client.get(response["Location"]).content.decode()
     assert page.count('data-testid="import-error"') == 4

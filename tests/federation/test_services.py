@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.tabular import numbered
 from federation import selectors, services
 from federation.models import OrgUnit, ReorgEvent
 from initiatives.models import Initiative, ParticipantGroup
@@ -143,7 +144,7 @@ def test_import_all_or_nothing_reports_every_bad_row_and_creates_nothing(country
             "members": "7",
         },
     ]
-    report = services.units_import(rows=rows, scope=scope, all_or_nothing=True)
+    report = services.units_import(rows=numbered(rows), scope=scope, all_or_nothing=True)
     assert report.error_rows == [3, 4]
     assert {(e.row, e.field) for e in report.errors} == {
         (3, "name"),
@@ -152,6 +153,6 @@ def test_import_all_or_nothing_reports_every_bad_row_and_creates_nothing(country
     }
     assert not OrgUnit.objects.filter(code__in=["N1", "N2", "N3", "N4"]).exists()
 
-    report = services.units_import(rows=rows, scope=scope, all_or_nothing=False)
+    report = services.units_import(rows=numbered(rows), scope=scope, all_or_nothing=False)
     assert report.created == 2
     assert OrgUnit.objects.get(code="N4").parent.code == "N1"

@@ -233,7 +233,8 @@ def test_targets_import_from_xlsx_all_or_nothing(
     )
     job, body = _import_targets(client, "TLD", bad, django_capture_on_commit_callbacks)
     assert job.state == "done" and job.unit.code == "TLD"
-    assert "Dòng 3: " + services.MSG_TARGET_NOT_POSITIVE in body
+    assert job.result["errors"] == [[3, "", services.MSG_TARGET_NOT_POSITIVE]]
+    assert services.MSG_TARGET_NOT_POSITIVE in body and 'data-row="3"' in body
     # G2 is not a direct sub-unit of the root, but the root reaches it: the unit above G2 (P2)
     # is inside the leader's scope, so it is accepted; the zero stops the whole file.
     assert not Target.objects.exists()
@@ -245,7 +246,10 @@ def test_targets_import_from_xlsx_all_or_nothing(
         ]
     )
     job, body = _import_targets(client, "TLD", good, django_capture_on_commit_callbacks)
-    assert job.result == {"saved": 2, "errors": []} and "Đã nhập 2 chỉ tiêu." in body
+    assert (job.result["created"], job.result["errors"]) == (
+        2,
+        [],
+    ) and "Đã nhập 2 chỉ tiêu." in body
     assert dict(Target.objects.values_list("unit__code", "count")) == {"P1": 40, "P2": 1200}
 
 
@@ -258,7 +262,7 @@ def test_targets_import_refuses_units_outside_scope(
         [["ma_don_vi", "tu_ngay", "den_ngay", "chi_tieu"], ["G2", "01/01/2025", "31/12/2025", 5]]
     )
     _job, body = _import_targets(client, "P1", file, django_capture_on_commit_callbacks)
-    assert services.MSG_IMPORT_UNKNOWN_UNIT.format(row=2, code="G2") in body
+    assert services.MSG_IMPORT_UNKNOWN_UNIT.format(code="G2") in body
     assert not Target.objects.exists()
 
 

@@ -13,7 +13,7 @@ import pytest
 from django.db import DataError
 
 from accounts.tenancy import OFFICER_ROLES, scope_for
-from core.tabular import MSG_TABLE_CONTROL_CHARACTERS
+from core.tabular import MSG_CONTROL_CHARACTERS
 from initiatives import importing
 from initiatives.importing import RowSource, import_initiatives
 from initiatives.models import Initiative
@@ -95,14 +95,16 @@ def test_a_nul_escaped_in_json_at_line_510_is_caught_too(country, personas):
 
 def fail_at(row_number: int, monkeypatch) -> None:
     """The database refuses one row while it is written (after validation passed)."""
-    original = importing._write_with_services
+    from initiatives.importing import writing
 
-    def writing(row, **kwargs):
+    original = writing._write_with_services
+
+    def refusing(row, **kwargs):
         if row.row == row_number:
             raise DataError('invalid byte sequence for encoding "UTF8": 0x00')
         return original(row, **kwargs)
 
-    monkeypatch.setattr(importing, "_write_with_services", writing)
+    monkeypatch.setattr(writing, "_write_with_services", refusing)
 
 
 def test_a_row_the_database_refuses_mid_write_rolls_back_every_row(country, personas, monkeypatch):
@@ -169,12 +171,19 @@ def test_a_resumed_import_goes_on_after_its_checkpoint(country, personas):
     assert Initiative.objects.count() == 29
 
 
-def test_the_reader_refuses_a_nul_in_unit_and_member_tables(country):
-    from core.tabular import TableError, read_table
+def test_the_reader_refuses_a_nul_in_unit_and_member_tables(country, personas):
+    from accounts.membership import member_table
+    from federation.models import OrgUnit
+    from federation.services import unit_table, units_import
 
     text = "code,name\n" + "A,Tên\n" * 508 + "B,Tê\x00n\n" + "C,Tên\n" * 10
-    upload = io.BytesIO(text.encode())
-    upload.name = "don-vi.csv"
-    with pytest.raises(TableError) as error:
-        read_table(upload)
-    assert str(error.value) == MSG_TABLE_CONTROL_CHARACTERS.format(row=BAD_ROW, column="name")
+    refused = MSG_CONTROL_CHARACTERS.format(column="name")
+    for table in (unit_table, member_table):
+        bad = [(n, e) for n, _cells, e in table(io.BytesIO(text.encode()), "bang.csv") if e]
+        assert bad == [(BAD_ROW, refused)]
+    report = units_import(
+        rows=unit_table(io.BytesIO(text.encode()), "don-vi.csv"),
+        scope=scope_for(personas.admin),
+    )
+    assert (BAD_ROW, "", refused) in [(e.row, e.field, e.message) for e in report.errors]
+    assert report.created == 0 and not OrgUnit.objects.filter(code="C").exists()

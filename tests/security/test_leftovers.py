@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tenancy import OFFICER_ROLES, scope_for
+from core.tabular import numbered
 from federation.services import MSG_IMPORT_NO_PARENT, units_import
 from initiatives import services, views
 from initiatives.importing import MSG_UNIT_UNKNOWN, RowSource, import_initiatives
@@ -120,7 +121,7 @@ def test_an_out_of_scope_unit_code_reads_like_an_unknown_one(personas, country):
 def test_an_out_of_scope_parent_reads_like_an_unknown_one(personas, country):
     def import_unit(parent: str) -> str:
         rows = [{"code": "MOI-1", "name": "Mới", "parent_code": parent, "kind": "grassroots"}]
-        report = units_import(rows=rows, scope=scope_for(personas.officer_a), actor=None)
+        report = units_import(rows=numbered(rows), scope=scope_for(personas.officer_a), actor=None)
         return report.errors[0].message
 
     assert import_unit(country.province_b.code) == MSG_IMPORT_NO_PARENT.format(
