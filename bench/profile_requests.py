@@ -20,7 +20,9 @@ Writes drafts, submissions and decisions into that database like the load run.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import re
 import statistics
 import sys
@@ -39,6 +41,12 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument(
+        "--profile",
+        default="",
+        help="comma-separated request names to run under cProfile (e.g. 'submit,edit form')",
+    )
+    parser.add_argument("--top", type=int, default=30, help="functions shown per profile")
     args = parser.parse_args()
 
     import django
@@ -54,11 +62,18 @@ def main() -> None:
     timings: dict[str, list[float]] = defaultdict(list)
     cpu: dict[str, list[float]] = defaultdict(list)
     queries: dict[str, list[int]] = defaultdict(list)
+    profiled = {name.strip() for name in args.profile.split(",") if name.strip()}
+    profiles: dict[str, cProfile.Profile] = {}
 
     def call(client, name, method, url, data=None, expect=(200, 302, 304)):
+        profiler = profiles.setdefault(name, cProfile.Profile()) if name in profiled else None
         with CaptureQueriesContext(connection) as captured:
             began, began_cpu = time.perf_counter(), time.process_time()
+            if profiler:
+                profiler.enable()
             response = getattr(client, method)(url, data=data or {})
+            if profiler:
+                profiler.disable()
             timings[name].append((time.perf_counter() - began) * 1000)
             cpu[name].append((time.process_time() - began_cpu) * 1000)
         queries[name].append(len(captured.captured_queries))
@@ -118,6 +133,12 @@ def main() -> None:
             f"{statistics.median(cpu[name]):>8.1f}"
             f"{statistics.median(counts):>9.0f}"
         )
+    for name, profiler in profiles.items():
+        # Profiled rounds run slower: their CPU figures above include cProfile's cost.
+        print(f"\n### cProfile: {name}, {len(timings[name])} requests, by own time")
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(args.top)
+        print(f"### cProfile: {name}, by cumulative time")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
 
 
 if __name__ == "__main__":
