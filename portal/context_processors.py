@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from portal.models import Notice
+from portal.navigation import unread_notice_count
 from portal.tenancy import (
     OFFICER_ROLES,
     REVIEW_ROLES,
@@ -29,8 +29,6 @@ def viewer(request):
         "viewer_sets_review_policy": any(
             a.role in UNIT_ADMIN_ROLES and a.unit.level <= 1 for a in assignments
         ),
-        # Lazy: one indexed COUNT, only on pages that show the header badge.
-        "unread_notice_count": SimpleLazyObject(
-            lambda: Notice.objects.filter(recipient=user, read_at__isnull=True).count()
-        ),
+        # Lazy, and cached per person until their notices change (portal/navigation.py).
+        "unread_notice_count": SimpleLazyObject(lambda: unread_notice_count(user)),
     }

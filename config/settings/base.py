@@ -133,6 +133,11 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
+    # Sessions read from Redis on every request, kept in the database (portal/sessions.py):
+    # one query less per signed-in page. Not without Redis: a per-process cache would let
+    # one gunicorn process serve a session another has ended.
+    SESSION_ENGINE = "portal.sessions"
+    SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=300)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -28,6 +28,7 @@ from initiatives.models import DECIDABLE, Initiative, InitiativeEvent, Status
 from initiatives.review import selectors
 from initiatives.services import initiative_decide
 from portal.models import Notice
+from portal.navigation import notices_changed
 from portal.outbox import outbox_enqueue
 from portal.tenancy import UNIT_ADMIN_ROLES, scope_for
 
@@ -169,6 +170,7 @@ def review_assign(*, initiative: Initiative, assigner, assignee) -> Initiative:
                 % {"name": assigner, "title": locked.title},
                 link=reverse("review-case", args=[locked.pk]),
             )
+        notices_changed([assignee.pk])
     return locked
 
 
@@ -217,6 +219,7 @@ def _author_notice(*, recipient, initiative: Initiative, event: InitiativeEvent,
         body = _("Lý do: %(reason)s") % {"reason": body}
     else:
         body = _("Ghi chú của người duyệt: %(reason)s") % {"reason": body}
+    notices_changed([recipient.pk])
     return Notice.objects.create(
         recipient=recipient,
         subject=_(DECISION_SUBJECTS[decision]).format(title=initiative.title[:200]),
@@ -313,6 +316,7 @@ def review_policy_set(
 
 @transaction.atomic
 def notices_mark_read(*, viewer) -> int:
+    notices_changed([viewer.pk])
     return Notice.objects.filter(recipient=viewer, read_at__isnull=True).update(
         read_at=timezone.now()
     )

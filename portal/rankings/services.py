@@ -33,6 +33,7 @@ from portal.models.rankings import (
     WeeklyReport,
     WeeklyTally,
 )
+from portal.navigation import notices_changed
 from portal.outbox import outbox_enqueue
 from portal.page_cache import public_pages_changed
 from portal.rankings import periods
@@ -456,6 +457,7 @@ def _notify_drift(result: Reconciliation) -> None:
         Notice(recipient=user, subject=subject, body=body, link="/xep-hang/bang-dieu-khien/")
         for user in admins
     )
+    notices_changed(user.pk for user in admins)
     emails = sorted({user.email for user in admins if user.email})
     if emails:
         outbox_enqueue(to=emails, subject=subject, body=body)
@@ -713,6 +715,7 @@ def _remind(row, *, today: dt.date) -> int:
             Notice(recipient_id=user_id, subject=subject, body=body, link=link)
             for user_id, _email in people
         )
+        notices_changed(user_id for user_id, _email in people)
         emails = sorted({email for _id, email in people if email})
         outbox_enqueue(to=emails, subject=subject, body=body)
     return len(recipients)
