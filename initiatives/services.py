@@ -390,25 +390,36 @@ def initiative_record_check(
 
 @transaction.atomic
 def initiative_decide(
-    *, initiative: Initiative, reviewer, decision: str, reason: str = ""
+    *,
+    initiative: Initiative,
+    reviewer,
+    decision: str,
+    reason: str = "",
+    already_locked: bool = False,
+    release_claim: bool = False,
 ) -> Initiative:
     """A reviewer approves, rejects or returns. Reject and return need a reason.
 
     Two reviewers deciding at once: the row lock makes the second one see the
-    first one's state, and `_transition` refuses it.
+    first one's state, and `_transition` refuses it. `already_locked`: the caller read
+    `initiative` FOR UPDATE in this transaction. `release_claim`: the reviewer's claim
+    ends with the decision, in the same write.
     """
     transitions = {"approve": "approve", "reject": "reject", "return": "return_for_revision"}
     if decision not in transitions:
         raise ValueError(decision)
     if decision in ("reject", "return") and not reason.strip():
         raise ValidationError({"reason": _(MSG_REASON_REQUIRED)})
+    claim = {"claimed_by": None, "claimed_until": None} if release_claim else {}
     return _transition(
         initiative,
         transitions[decision],
         actor=reviewer,
         reason=reason.strip(),
+        already_locked=already_locked,
         decided_at=timezone.now(),
         review_note=reason.strip(),
+        **claim,
     )
 
 

@@ -250,11 +250,13 @@ def review_decide(
     locked = _lock_in_scope(viewer=reviewer, initiative_id=initiative.pk)
     _refuse_if_held_by_other(locked, reviewer)
     decided = initiative_decide(
-        initiative=locked, reviewer=reviewer, decision=decision, reason=reason
+        initiative=locked,
+        reviewer=reviewer,
+        decision=decision,
+        reason=reason,
+        already_locked=True,
+        release_claim=True,
     )
-    decided.claimed_by = None
-    decided.claimed_until = None
-    decided.save(update_fields=["claimed_by", "claimed_until"])
     event = decided.events.order_by("-created_at", "-pk").first()
     notify_author(initiative=decided, event=event, decision=decision)
     transaction.on_commit(lambda: _forget_stats(reviewer.pk))
