@@ -57,6 +57,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A cached public page for a visitor without a session: answered here, before the
+    # layers below (portal/page_cache.py).
+    "portal.page_cache.CachedPublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.PortalLanguageMiddleware",
     "portal.middleware.QueryParameterMiddleware",
