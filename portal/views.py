@@ -7,6 +7,7 @@ from django.views.i18n import set_language as django_set_language
 
 from portal import services, signin
 from portal.forms import LoginForm, PortalPasswordResetForm
+from portal.page_cache import cached_public_page
 from portal.tenancy import home_unit, roles_of, scope_for
 
 
@@ -81,6 +82,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
+@cached_public_page  # for visitors: the same page for everyone (signed-in people never)
 def home(request):
     context = {}
     if request.user.is_authenticated:

@@ -242,3 +242,20 @@ def test_a_first_visitor_of_a_cached_page_gets_a_csrf_cookie(client, country, pe
         "/i18n/setlang/", {"language": "en", "next": "/", "csrfmiddlewaretoken": token}
     )
     assert switched.status_code == 302
+
+
+def test_the_home_page_of_visitors_is_cached_and_signed_in_people_get_their_own(
+    client, country, personas, django_assert_num_queries
+):
+    first = client.get("/")
+    with django_assert_num_queries(0):
+        again = client.get("/")
+    assert again.status_code == 200 and "ETag" in again
+    assert again.content.decode().count("csrfmiddlewaretoken") == first.content.decode().count(
+        "csrfmiddlewaretoken"
+    )
+
+    client.force_login(personas.worker_a)
+    mine = client.get("/")
+    assert "ETag" not in mine
+    assert personas.worker_a.full_name in mine.content.decode()
