@@ -34,7 +34,8 @@ max_requests_jitter = 200
 # machine would fight over it, and nothing here uses it.
 control_socket_disable = True
 
-accesslog = "-"
+# GUNICORN_ACCESSLOG="" turns the access log off (the load benchmark: a line per request).
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Behind the reverse proxy (TLS ends there): trust its X-Forwarded-* headers.

@@ -7,13 +7,15 @@ at each requested number of concurrent users, and prints per endpoint: requests,
 failures, p50/p95/p99 and requests/s, then the load average and the
 submit-to-verdict time that the real worker achieved (from the workflow events).
 
-Needs locust (`.venv/bin/pip install -r requirements/bench.lock`) and the demo data of
-`seed_demo` in the served database. First create the bench accounts in that
-database, then run:
+Needs locust (`.venv/bin/pip install -r requirements/bench.lock`, or in a virtualenv of
+its own named by LOCUST=/path/to/bin/locust) and the demo data of `seed_demo` in the
+served database. First create the bench accounts in that database, then run:
 
-    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/sangkien_load
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/sangkien_load REDIS_URL=redis://127.0.0.1:6379/9
     .venv/bin/python bench/load.py prepare
     .venv/bin/python bench/load.py run --host http://127.0.0.1:8000 --users 50,100,200 --run-time 90
+    # or let it start gunicorn and a worker on those databases itself, as compose does:
+    .venv/bin/python bench/load.py run --serve --users 50,200 --run-time 120
 
 Only loopback hosts are accepted; each run stops by itself after --run-time.
 `--only AnonymousVisitor --think 0,0` measures how many cached public pages the
@@ -31,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import time
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -119,6 +122,38 @@ def _percentile(values: list[float], share: float) -> float:
     return sorted(values)[min(len(values) - 1, int(share * len(values)))] if values else 0.0
 
 
+@contextmanager
+def served(workers: str = ""):
+    """gunicorn (gunicorn.conf.py, production settings) and one worker on every queue,
+    on DATABASE_URL and REDIS_URL, as compose runs them (scripts/processes.py); yields
+    the URL, stops both on the way out."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from processes import Processes, free_port, production_env
+
+    port = free_port()
+    env = production_env(
+        database_url=os.environ["DATABASE_URL"], redis_url=os.environ["REDIS_URL"], http_port=port
+    )
+    if workers:
+        env["GUNICORN_WORKERS"] = workers
+    env["GUNICORN_LOG_LEVEL"] = "warning"
+    env["GUNICORN_ACCESSLOG"] = ""
+    if not (ROOT / "var" / "staticfiles" / "staticfiles.json").exists():
+        # The production pages name their static files through the manifest.
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+    with ExitStack() as stack:
+        processes = Processes(stack, env, ROOT / "var" / "bench" / "load" / "logs")
+        processes.gunicorn()
+        processes.worker(concurrency=2, loglevel="warning")
+        processes.wait_listening(port)
+        yield f"http://127.0.0.1:{port}"
+
+
 def run(
     host: str,
     users: list[int],
@@ -127,11 +162,14 @@ def run(
     *,
     user_classes: list[str] = (),
     think: str = "1,3",
+    locust: Path | None = None,
 ) -> None:
     _loopback_only(host)
     _django()
     out.mkdir(parents=True, exist_ok=True)
-    locust = Path(sys.executable).with_name("locust")
+    # locust may live in a virtualenv of its own (LOCUST=/path/to/bin/locust): it patches
+    # the standard library with gevent and pins its own versions.
+    locust = locust or Path(os.environ.get("LOCUST") or Path(sys.executable).with_name("locust"))
     for count in users:
         prefix = out / f"load-{count}"
         started = dt.datetime.now(dt.UTC)
@@ -206,12 +244,20 @@ def main() -> None:
         help="comma-separated user classes of load_users.py (default: the whole mix)",
     )
     go.add_argument("--think", default="1,3", help="think time in seconds, min,max")
+    go.add_argument(
+        "--serve",
+        action="store_true",
+        help="start gunicorn and a worker on DATABASE_URL/REDIS_URL first (ignores --host)",
+    )
+    go.add_argument("--gunicorn-workers", default="", help="with --serve: GUNICORN_WORKERS")
     args = parser.parse_args()
     if args.command == "prepare":
         prepare(args.workers, args.reviewers)
-    else:
+        return
+    with ExitStack() as stack:
+        host = stack.enter_context(served(args.gunicorn_workers)) if args.serve else args.host
         run(
-            args.host,
+            host,
             [int(n) for n in args.users.split(",")],
             args.run_time,
             args.out,

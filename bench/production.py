@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import sys
 import time
@@ -33,7 +32,8 @@ from urllib.request import urlopen
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-from prod_smoke import BIN, LOGS, Smoke, wait_for  # noqa: E402
+from processes import Processes, wait_for  # noqa: E402
+from prod_smoke import LOGS, Smoke  # noqa: E402
 
 
 def first_request(runs: int) -> None:
@@ -46,20 +46,9 @@ def first_request(runs: int) -> None:
         for run in range(1, runs + 1):
             with ExitStack() as server:
                 started = time.monotonic()
-                smoke.stack = server
-                smoke.start(
-                    "gunicorn", str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "config.wsgi"
-                )
-
-                def listening():
-                    # gunicorn binds after loading the app (preload_app): listening = ready.
-                    try:
-                        socket.create_connection(("127.0.0.1", smoke.http_port), 0.2).close()
-                        return True
-                    except OSError:
-                        return False
-
-                wait_for("gunicorn to listen", listening, 60, interval=0.02)
+                web = Processes(server, smoke.env, LOGS)
+                web.gunicorn()
+                web.wait_listening(smoke.http_port)
                 ready = time.monotonic() - started
                 timings = []
                 for path in ("/", "/sang-kien/thu-vien/"):
@@ -106,48 +95,10 @@ def check_latency(sweep: int, checks: int, layout: str, sweep_queue: str) -> Non
         Initiative.objects.filter(pk__in=swept + users).update(status=Status.CHECKING)
 
         if layout == "compose":
-            smoke.start(
-                "worker-checks",
-                str(BIN / "celery"),
-                "-A",
-                "config",
-                "worker",
-                "-Q",
-                "checks",
-                "-n",
-                "checks@%h",
-                "-c",
-                "1",
-                "-l",
-                "info",
-            )
-            smoke.start(
-                "worker",
-                str(BIN / "celery"),
-                "-A",
-                "config",
-                "worker",
-                "-n",
-                "bulk@%h",
-                "-c",
-                "1",
-                "-l",
-                "info",
-            )
+            smoke.run.worker("worker-checks", queues="checks", node="checks@%h", concurrency=1)
+            smoke.run.worker("worker", node="bulk@%h", concurrency=1)
         else:
-            smoke.start(
-                "worker",
-                str(BIN / "celery"),
-                "-A",
-                "config",
-                "worker",
-                "-n",
-                "single@%h",
-                "-c",
-                "2",
-                "-l",
-                "info",
-            )
+            smoke.run.worker("worker", node="single@%h", concurrency=2)
         for pk in swept:
             check_initiative.apply_async((pk,), queue=sweep_queue)
         from config.celery import app

@@ -20,7 +20,9 @@ Writes drafts, submissions and decisions into that database like the load run.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import re
 import statistics
 import sys
@@ -39,6 +41,12 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument(
+        "--profile",
+        default="",
+        help="comma-separated request names to run under cProfile (e.g. 'submit,edit form')",
+    )
+    parser.add_argument("--top", type=int, default=30, help="functions shown per profile")
     args = parser.parse_args()
 
     import django
@@ -54,13 +62,36 @@ def main() -> None:
     timings: dict[str, list[float]] = defaultdict(list)
     cpu: dict[str, list[float]] = defaultdict(list)
     queries: dict[str, list[int]] = defaultdict(list)
+    profiled = {name.strip() for name in args.profile.split(",") if name.strip()}
+    profiles: dict[str, cProfile.Profile] = {}
+
+    pg_cpu: dict[str, list[float]] = defaultdict(list)
+
+    def backend_cpu_ns() -> tuple[int, int] | None:
+        """The PostgreSQL backend of this connection and its CPU time so far (schedstat)."""
+        connection.ensure_connection()
+        pid = connection.connection.info.backend_pid
+        try:
+            with open(f"/proc/{pid}/schedstat") as handle:
+                return pid, int(handle.read().split()[0])
+        except OSError:  # PostgreSQL on another machine: not measured
+            return None
 
     def call(client, name, method, url, data=None, expect=(200, 302, 304)):
+        profiler = profiles.setdefault(name, cProfile.Profile()) if name in profiled else None
         with CaptureQueriesContext(connection) as captured:
+            pg_before = backend_cpu_ns()
             began, began_cpu = time.perf_counter(), time.process_time()
+            if profiler:
+                profiler.enable()
             response = getattr(client, method)(url, data=data or {})
+            if profiler:
+                profiler.disable()
             timings[name].append((time.perf_counter() - began) * 1000)
             cpu[name].append((time.process_time() - began_cpu) * 1000)
+            pg_after = backend_cpu_ns()
+            if pg_before and pg_after and pg_before[0] == pg_after[0]:
+                pg_cpu[name].append((pg_after[1] - pg_before[1]) / 1e6)
         queries[name].append(len(captured.captured_queries))
         if response.status_code not in expect:
             raise SystemExit(f"{name}: {url} answered {response.status_code}")
@@ -108,16 +139,28 @@ def main() -> None:
             fields.update(decision="approve", reason="")
             call(reviewer, "decide", "post", f"/duyet/{pk}/quyet-dinh/", fields)
 
-    print(f"{'request':<22}{'n':>4}{'median ms':>11}{'p90 ms':>8}{'cpu ms':>8}{'queries':>9}")
+    # "cpu ms": this process (Django, the test client, psycopg); "pg cpu ms": the
+    # PostgreSQL backend serving it (from /proc/<pid>/schedstat), both medians.
+    print(
+        f"{'request':<22}{'n':>4}{'median ms':>11}{'p90 ms':>8}{'cpu ms':>8}{'pg cpu ms':>10}"
+        f"{'queries':>9}"
+    )
     for name, values in timings.items():
         ordered = sorted(values)
         counts = queries[name]
+        pg = f"{statistics.median(pg_cpu[name]):>10.1f}" if pg_cpu[name] else f"{'-':>10}"
         print(
             f"{name:<22}{len(values):>4}{statistics.median(values):>11.1f}"
             f"{ordered[int(0.9 * (len(ordered) - 1))]:>8.1f}"
-            f"{statistics.median(cpu[name]):>8.1f}"
+            f"{statistics.median(cpu[name]):>8.1f}{pg}"
             f"{statistics.median(counts):>9.0f}"
         )
+    for name, profiler in profiles.items():
+        # Profiled rounds run slower: their CPU figures above include cProfile's cost.
+        print(f"\n### cProfile: {name}, {len(timings[name])} requests, by own time")
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(args.top)
+        print(f"### cProfile: {name}, by cumulative time")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -148,9 +149,7 @@ def cached_public_page(view=None, *, may_lag: bool = True):
     def wrapped(request, *args, **kwargs):
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
-        language = translation.get_language()
-        htmx = request.headers.get("HX-Request") == "true"
-        key = f"page:{_digest(language, htmx, request.get_full_path())}"
+        key = page_key(request, translation.get_language())
         try:
             found = cache.get_many([VERSION_KEY, key])
         except Exception:  # noqa: BLE001
@@ -183,25 +182,114 @@ def cached_public_page(view=None, *, may_lag: bool = True):
                 cache.set(key, stored, _timeout())
             except Exception:  # noqa: BLE001
                 logger.warning("public page cache: page not stored")
-        # The ETag names what is served (the stored page's version) and the visitor's
-        # CSRF cookie: a page kept by the browser carries a token only that cookie validates.
-        served_version = stored["version"]
-        etag = '"{}"'.format(
-            _digest(key, served_version, request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""))[:24]
-        )
-        last_modified = served_version // 1_000_000_000
-        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        if not_modified is not None:
-            return not_modified
-        response = HttpResponse(
-            stored["html"].replace(CSRF_PLACEHOLDER, get_token(request)),
-            content_type=stored["content_type"],
-        )
-        response["ETag"] = etag
-        response["Last-Modified"] = http_date(last_modified)
-        # Revalidate every time (a 304 costs no rendering); shared caches keep nothing,
-        # since the page carries the visitor's CSRF token.
-        response["Cache-Control"] = "private, no-cache"
+        response = _serve(request, key, stored)
+        # CachedPublicPageMiddleware keeps the headers the layers around the view add.
+        response.public_page = (key, stored)
         return response
 
+    wrapped.public_page_may_lag = may_lag  # read by CachedPublicPageMiddleware
     return wrapped
+
+
+def page_key(request, language: str) -> str:
+    htmx = request.headers.get("HX-Request") == "true"
+    return f"page:{_digest(language, htmx, request.get_full_path())}"
+
+
+def _serve(request, key: str, stored: dict, headers: dict | None = None) -> HttpResponse:
+    """The stored page for this visitor: their CSRF token, or 304 if their copy is current."""
+    # The ETag names what is served (the stored page's version) and the visitor's
+    # CSRF cookie: a page kept by the browser carries a token only that cookie validates.
+    served_version = stored["version"]
+    etag = '"{}"'.format(
+        _digest(key, served_version, request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""))[:24]
+    )
+    last_modified = served_version // 1_000_000_000
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        return not_modified
+    response = HttpResponse(
+        stored["html"].replace(CSRF_PLACEHOLDER, get_token(request)),
+        content_type=stored["content_type"],
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    # Revalidate every time (a 304 costs no rendering); shared caches keep nothing,
+    # since the page carries the visitor's CSRF token.
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+# Headers that belong to one response, not to the page: recomputed on every serving.
+_OWN_HEADERS = {"set-cookie", "etag", "last-modified", "content-length", "date", "cache-control"}
+
+
+class CachedPublicPageMiddleware:
+    """A cached public page served before the session, authentication and CSRF layers.
+
+    Placed right after WhiteNoise. A GET from a visitor without a session cookie (so
+    nobody is signed in) and without a pending message, for a view marked with
+    `cached_public_page`, is answered from the cache as the view would answer it: the
+    same lag rules, the visitor's own CSRF token (Django's CSRF middleware, called
+    here, sets its cookie as usual), ETag/304, and the headers the layers in between
+    added when the page was stored (Content-Language, Vary, CSP, X-Frame-Options).
+    Anything else (a miss, a session cookie, a page stored without its headers) goes
+    through the whole chain, and the view's decorator serves and stores it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.csrf = CsrfViewMiddleware(get_response)
+        self.languages = {code for code, _name in settings.LANGUAGES}
+
+    def _page(self, request) -> tuple[str, bool] | None:
+        if (
+            request.method not in ("GET", "HEAD")
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+            or "messages" in request.COOKIES
+        ):
+            return None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        may_lag = getattr(match.func, "public_page_may_lag", None)
+        if may_lag is None:
+            return None
+        # As PortalLanguageMiddleware decides it.
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in self.languages else settings.LANGUAGE_CODE
+        return page_key(request, language), may_lag
+
+    def __call__(self, request):
+        page = self._page(request)
+        if page is None:
+            return self.get_response(request)
+        key, may_lag = page
+        try:
+            found = cache.get_many([VERSION_KEY, key])
+        except Exception:  # noqa: BLE001
+            found = {}
+        stored = found.get(key)
+        version = found.get(VERSION_KEY)
+        if (
+            version is not None
+            and _usable(stored, version, may_lag=may_lag)
+            and "headers" in stored
+        ):
+            self.csrf.process_request(request)  # the visitor's CSRF cookie, if any
+            response = _serve(request, key, stored, stored["headers"])
+            return self.csrf.process_response(request, response)
+        response = self.get_response(request)
+        served = getattr(response, "public_page", None)
+        if served and served[0] == key and response.status_code == 200:
+            headers = {
+                name: value for name, value in response.items() if name.lower() not in _OWN_HEADERS
+            }
+            try:
+                cache.set(key, {**served[1], "headers": headers}, _timeout())
+            except Exception:  # noqa: BLE001
+                logger.warning("public page cache: headers not stored")
+        return response

@@ -42,6 +42,22 @@ STEP_FIELDS = sections.steps()
 REQUIRED_TO_SUBMIT = validation.REQUIRED_TO_SUBMIT
 
 
+class ListedChoiceIterator(forms.models.ModelChoiceIterator):
+    """A select's options read with one plain query, kept for the rest of the form.
+
+    Django's iterator reads them through `QuerySet.iterator()`, which on PostgreSQL is
+    a server-side cursor (DECLARE, FETCH, CLOSE) every time the widget is drawn; the
+    lists here are short (at most MAX_UNITS_IN_A_LIST units, a dozen fields).
+    """
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        # The field's own queryset: evaluated once, its rows cached on it for the form.
+        for obj in self.field.queryset:
+            yield self.choice(obj)
+
+
 class InitiativeForm(StrictFormMixin, forms.ModelForm):
     client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
@@ -63,10 +79,13 @@ class InitiativeForm(StrictFormMixin, forms.ModelForm):
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The iterator first: setting the queryset hands the widget its choices.
+        self.fields["field"].iterator = ListedChoiceIterator
         self.fields["field"].queryset = Field.objects.filter(is_active=True)
         self.fields["field"].empty_label = _("— Chọn lĩnh vực —")
         units = (units if units is not None else OrgUnit.objects.none()).order_by("name")
         unit_field = self.fields["unit"]
+        unit_field.iterator = ListedChoiceIterator
         unit_field.queryset = units
         count = units.count()
         unit_field.empty_label = None if count == 1 else "—"

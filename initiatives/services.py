@@ -267,10 +267,24 @@ def initiative_save_draft(
 
 
 def _transition(
-    initiative: Initiative, name: str, *, actor, reason: str = "", **fields
+    initiative: Initiative,
+    name: str,
+    *,
+    actor,
+    reason: str = "",
+    already_locked: bool = False,
+    **fields,
 ) -> Initiative:
-    """Apply FSM transition `name` under a row lock and record it. Call inside atomic()."""
-    locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    """Apply FSM transition `name` under a row lock and record it. Call inside atomic().
+
+    `already_locked`: `initiative` was read with SELECT FOR UPDATE in this transaction
+    (initiative_submit), so it is current and locked; it is not read again.
+    """
+    locked = (
+        initiative
+        if already_locked
+        else Initiative.objects.select_for_update().get(pk=initiative.pk)
+    )
     method = getattr(locked, name)
     if not can_proceed(method):
         raise ValidationError(
@@ -328,13 +342,20 @@ def initiative_submit(*, initiative: Initiative, actor, submitted_at=None) -> In
     )
     _validate_unit(locked.unit)
     _validate_membership(actor, locked.unit)
-    locked.full_clean()
+    # The row as stored: its foreign keys, unique token and CHECK constraints are held by
+    # the database itself, so only the fields' own rules are checked again here (the
+    # rest would be eleven more queries per submission, for nothing).
+    locked.full_clean(
+        exclude=[field.name for field in Initiative._meta.concrete_fields if field.is_relation],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     name = "submit" if locked.status == Status.DRAFT else "resubmit"
     extra = {"submitted_at": submitted_at or timezone.now()} if name == "submit" else {}
     if name == "submit":
         extra["top_unit_id"] = top_unit_id_on(locked.unit, extra["submitted_at"])
-    locked = _transition(locked, name, actor=actor, **extra)
-    locked = _transition(locked, "start_check", actor=None)
+    locked = _transition(locked, name, actor=actor, already_locked=True, **extra)
+    locked = _transition(locked, "start_check", actor=None, already_locked=True)
     transaction.on_commit(lambda: enqueue_similarity_check(locked.pk))
     return locked
 
@@ -357,25 +378,36 @@ def initiative_record_check(
 
 @transaction.atomic
 def initiative_decide(
-    *, initiative: Initiative, reviewer, decision: str, reason: str = ""
+    *,
+    initiative: Initiative,
+    reviewer,
+    decision: str,
+    reason: str = "",
+    already_locked: bool = False,
+    release_claim: bool = False,
 ) -> Initiative:
     """A reviewer approves, rejects or returns. Reject and return need a reason.
 
     Two reviewers deciding at once: the row lock makes the second one see the
-    first one's state, and `_transition` refuses it.
+    first one's state, and `_transition` refuses it. `already_locked`: the caller read
+    `initiative` FOR UPDATE in this transaction. `release_claim`: the reviewer's claim
+    ends with the decision, in the same write.
     """
     transitions = {"approve": "approve", "reject": "reject", "return": "return_for_revision"}
     if decision not in transitions:
         raise ValueError(decision)
     if decision in ("reject", "return") and not reason.strip():
         raise ValidationError({"reason": _(MSG_REASON_REQUIRED)})
+    claim = {"claimed_by": None, "claimed_until": None} if release_claim else {}
     return _transition(
         initiative,
         transitions[decision],
         actor=reviewer,
         reason=reason.strip(),
+        already_locked=already_locked,
         decided_at=timezone.now(),
         review_note=reason.strip(),
+        **claim,
     )
 
 

@@ -8,7 +8,7 @@ from accounts.tenancy import (
     roles_of,
     scope_for,
 )
-from core.models import Notice
+from core.notices import unread_notice_count
 
 
 def viewer(request):
@@ -29,8 +29,6 @@ def viewer(request):
         "viewer_sets_review_policy": any(
             a.role in UNIT_ADMIN_ROLES and a.unit.level <= 1 for a in assignments
         ),
-        # Lazy: one indexed COUNT, only on pages that show the header badge.
-        "unread_notice_count": SimpleLazyObject(
-            lambda: Notice.objects.filter(recipient=user, read_at__isnull=True).count()
-        ),
+        # Lazy, and cached per person until their notices change (core/notices.py).
+        "unread_notice_count": SimpleLazyObject(lambda: unread_notice_count(user)),
     }

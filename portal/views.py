@@ -1,8 +1,10 @@
 from django.shortcuts import render
 
 from accounts.tenancy import home_unit, roles_of, scope_for
+from core.page_cache import cached_public_page
 
 
+@cached_public_page  # for visitors: the same page for everyone (signed-in people never)
 def home(request):
     context = {}
     if request.user.is_authenticated:

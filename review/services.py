@@ -25,6 +25,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.tenancy import UNIT_ADMIN_ROLES, scope_for
 from core.models import Notice
+from core.notices import notices_changed
 from core.outbox import outbox_enqueue
 from federation.models import OrgUnit
 from initiatives.models import DECIDABLE, Initiative, InitiativeEvent, Status
@@ -169,6 +170,7 @@ def review_assign(*, initiative: Initiative, assigner, assignee) -> Initiative:
                 % {"name": assigner, "title": locked.title},
                 link=reverse("review-case", args=[locked.pk]),
             )
+        notices_changed([assignee.pk])
     return locked
 
 
@@ -217,6 +219,7 @@ def _author_notice(*, recipient, initiative: Initiative, event: InitiativeEvent,
         body = _("Lý do: %(reason)s") % {"reason": body}
     else:
         body = _("Ghi chú của người duyệt: %(reason)s") % {"reason": body}
+    notices_changed([recipient.pk])
     return Notice.objects.create(
         recipient=recipient,
         subject=_(DECISION_SUBJECTS[decision]).format(title=initiative.title[:200]),
@@ -247,11 +250,13 @@ def review_decide(
     locked = _lock_in_scope(viewer=reviewer, initiative_id=initiative.pk)
     _refuse_if_held_by_other(locked, reviewer)
     decided = initiative_decide(
-        initiative=locked, reviewer=reviewer, decision=decision, reason=reason
+        initiative=locked,
+        reviewer=reviewer,
+        decision=decision,
+        reason=reason,
+        already_locked=True,
+        release_claim=True,
     )
-    decided.claimed_by = None
-    decided.claimed_until = None
-    decided.save(update_fields=["claimed_by", "claimed_until"])
     event = decided.events.order_by("-created_at", "-pk").first()
     notify_author(initiative=decided, event=event, decision=decision)
     transaction.on_commit(lambda: _forget_stats(reviewer.pk))
@@ -313,6 +318,7 @@ def review_policy_set(
 
 @transaction.atomic
 def notices_mark_read(*, viewer) -> int:
+    notices_changed([viewer.pk])
     return Notice.objects.filter(recipient=viewer, read_at__isnull=True).update(
         read_at=timezone.now()
     )

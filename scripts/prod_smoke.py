@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -33,9 +31,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from processes import BIN, ROOT, Processes, free_port, production_env, wait_for  # noqa: E402
+
 LOGS = ROOT / "var" / "smoke"
-BIN = Path(sys.executable).parent
 TIMEOUT = int(os.environ.get("SMOKE_TIMEOUT", 600))
 WORKER_LOGIN, REVIEWER_LOGIN, PASSWORD = "congnhan@demo.vn", "duyet.cantho@demo.vn", "demo"
 REASON = "Nội dung chép gần như nguyên văn sáng kiến đã được công nhận của người khác."
@@ -43,22 +43,6 @@ REASON = "Nội dung chép gần như nguyên văn sáng kiến đã được c�
 
 def say(message: str) -> None:
     print(f"[smoke {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(what: str, probe, timeout: float, interval: float = 0.5):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = probe()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 class Mailbox:
@@ -87,23 +71,13 @@ class Smoke:
         )
         self.http_port, self.smtp_port = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.http_port}"
-        self.env = {
-            **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "SENTRY_DSN"}},
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "DATABASE_URL": f"{server}/{self.database}",
-            "REDIS_URL": self.redis_url,
-            "ALLOW_INSECURE_HTTP": "1",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "CSRF_TRUSTED_ORIGINS": self.url,
-            "SITE_URL": self.url,
-            "EMAIL_URL": f"smtp://127.0.0.1:{self.smtp_port}",
-            "DEFAULT_FROM_EMAIL": "Cổng Sáng kiến <no-reply@sangkien.local>",
-            "GUNICORN_BIND": f"127.0.0.1:{self.http_port}",
-            "GUNICORN_WORKERS": "2",
-            "PYTHONUNBUFFERED": "1",
-        }
-        self.processes: list[subprocess.Popen] = []
+        self.env = production_env(
+            database_url=f"{server}/{self.database}",
+            redis_url=self.redis_url,
+            http_port=self.http_port,
+            email_url=f"smtp://127.0.0.1:{self.smtp_port}",
+        ) | {"GUNICORN_WORKERS": "2"}
+        self.run = Processes(stack, self.env, LOGS)
         self.mailbox = Mailbox()
 
     # The pieces ---------------------------------------------------------------------
@@ -161,33 +135,6 @@ class Smoke:
         self.manage("setup_periodic_tasks")
         self.manage("collectstatic", "--noinput", "-v0")
 
-    def start(self, name: str, *command: str) -> None:
-        say(f"start {name}")
-        log = (LOGS / f"{name}.log").open("w")
-        self.stack.callback(log.close)
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: stopped with its children
-        )
-        self.processes.append(process)
-        self.stack.callback(self.stop, name, process)
-
-    @staticmethod
-    def stop(name: str, process: subprocess.Popen) -> None:
-        if process.poll() is not None:
-            return
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        say(f"stopped {name}")
-
     def start_smtp(self) -> None:
         from aiosmtpd.controller import Controller
 
@@ -197,39 +144,23 @@ class Smoke:
         say(f"SMTP on 127.0.0.1:{self.smtp_port}")
 
     def start_services(self) -> None:
-        self.start("gunicorn", str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "config.wsgi")
-        self.start(
-            "worker",
-            str(BIN / "celery"),
-            "-A",
-            "config",
-            "worker",
-            "-n",
-            "smoke@%h",
-            "--concurrency",
-            "2",
-            "-l",
-            "info",
-        )
-        self.start("beat", str(BIN / "celery"), "-A", "config", "beat", "-l", "info")
+        self.run.gunicorn()
+        self.run.worker(node="smoke@%h", concurrency=2)
+        self.run.beat()
 
         from celery import Celery
 
         broker = Celery(broker=self.redis_url)
 
         def worker_answers():
-            for process in self.processes:
-                if process.poll() is not None:
-                    raise AssertionError(f"{process.args[0]} exited with {process.returncode}")
+            self.run.all_alive()
             return broker.control.ping(timeout=1)
 
         # The worker first: /healthz answers 500 (and logs why) until a worker answers.
         wait_for("the worker to answer a ping", worker_answers, 120)
 
         def healthy():
-            for process in self.processes:
-                if process.poll() is not None:
-                    raise AssertionError(f"{process.args[0]} exited with {process.returncode}")
+            self.run.all_alive()
             request = Request(f"{self.url}/healthz", headers={"Accept": "application/json"})
             try:
                 with urlopen(request, timeout=10) as response:

@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A cached public page for a visitor without a session: answered here, before the
+    # layers below (core/page_cache.py).
+    "core.page_cache.CachedPublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.PortalLanguageMiddleware",
     "portal.middleware.QueryParameterMiddleware",
@@ -138,6 +141,11 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
+    # Sessions read from Redis on every request, kept in the database (core/sessions.py):
+    # one query less per signed-in page. Not without Redis: a per-process cache would let
+    # one gunicorn process serve a session another has ended.
+    SESSION_ENGINE = "core.sessions"
+    SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=300)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -37,6 +37,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Production's session engine (cache in front of the database), on the one in-memory
+# cache of the test process.
+SESSION_ENGINE = "core.sessions"
+SESSION_CACHE_SECONDS = 300
 # A write shows at once on the public pages, so tests can read back what they wrote;
 # tests/core/test_page_cache.py checks the production lag on its own.
 PUBLIC_PAGE_STALE_SECONDS = 0

@@ -6,6 +6,7 @@ DATABASE_REPLICA_URL is set.
 """
 
 import pytest
+from django.core.cache import cache
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
@@ -52,6 +53,7 @@ def test_the_leaderboard_reads_from_the_replica(client, settings, personas):
 def test_who_is_signed_in_is_always_read_from_the_primary(client, settings, personas):
     settings.READ_REPLICA_ALIAS = "replica"
     client.force_login(personas.worker_a)
+    cache.clear()  # the session from the database, not from its cached copy
 
     primary, replica = _capture(client, "/sang-kien/thu-vien/")
 

@@ -88,3 +88,60 @@ def test_header_shows_the_unread_count_in_one_cheap_query(
     assert 'data-testid="unread-count">3<' in html
     client.get(reverse("review-notices"))
     assert 'data-testid="unread-count"' not in client.get(reverse("home")).content.decode()
+
+
+def _notice_counts(client, url) -> tuple[str, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(url).content.decode()
+    return html, sum('"core_notice"' in q["sql"] for q in captured.captured_queries)
+
+
+def test_the_unread_badge_is_counted_once_then_read_from_the_cache(client_for, personas):
+    Notice.objects.create(recipient=personas.worker_a, subject="Tin")
+    client = client_for(personas.worker_a)
+
+    html, counted = _notice_counts(client, reverse("home"))
+    assert 'data-testid="unread-count">1<' in html and counted == 1
+    html, counted = _notice_counts(client, reverse("initiatives:mine"))
+    assert 'data-testid="unread-count">1<' in html and counted == 0
+
+
+def test_a_decision_shows_in_the_authors_cached_badge_at_once(
+    client_for, country, personas, django_capture_on_commit_callbacks
+):
+    source = archived_source(unit=country.grassroots_b, owner=personas.worker_b)
+    item = flagged_copy(
+        unit=country.grassroots_a, owner=personas.worker_a, source=source, title="Cờ A"
+    )
+    author = client_for(personas.worker_a)
+    assert 'data-testid="unread-count"' not in author.get(reverse("home")).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review_services.review_decide(
+            initiative=item, reviewer=personas.reviewer_a, decision="approve", reason="Được."
+        )
+
+    assert 'data-testid="unread-count">1<' in author.get(reverse("home")).content.decode()
+
+
+def test_an_assignment_shows_in_the_assignees_cached_badge_at_once(client_for, country, personas):
+    from tests.factories import Role, UserFactory, grant
+
+    source = archived_source(unit=country.grassroots_b, owner=personas.worker_b)
+    item = flagged_copy(
+        unit=country.grassroots_a, owner=personas.worker_a, source=source, title="Cờ A"
+    )
+    colleague = UserFactory()
+    grant(colleague, Role.REVIEWER, country.province_a)
+    colleague_client = client_for(colleague)
+    assert (
+        'data-testid="unread-count"' not in colleague_client.get(reverse("home")).content.decode()
+    )
+
+    review_services.review_assign(initiative=item, assigner=personas.reviewer_a, assignee=colleague)
+
+    html = colleague_client.get(reverse("home")).content.decode()
+    assert 'data-testid="unread-count">1<' in html
