@@ -477,7 +477,7 @@ WEBCHECK_READ_TIMEOUT = env.float("WEBCHECK_READ_TIMEOUT", default=10.0)
 WEBCHECK_FETCH_SECONDS = env.float("WEBCHECK_FETCH_SECONDS", default=20.0)
 WEBCHECK_CACHE_DAYS = env.int("WEBCHECK_CACHE_DAYS", default=30)
 WEBCHECK_MAX_RETRIES = env.int("WEBCHECK_MAX_RETRIES", default=3)
-WEBCHECK_RETRY_SECONDS = env.int("WEBCHECK_RETRY_SECONDS", default=60)
+WEBCHECK_RETRY_SECONDS = env.float("WEBCHECK_RETRY_SECONDS", default=60.0)
 # Tests only: "1" lets the web check fetch from any address, or a comma-separated list
 # of networks ("127.0.0.0/8") from those alone. Otherwise private, loopback, link-local
 # and metadata addresses are refused, at every redirect hop.
