@@ -236,6 +236,40 @@ def test_google_programmable_search_is_the_other_provider(web, hand_in, personas
     assert webcheck_provider() is None
 
 
+def test_each_copied_paragraph_gets_its_share_of_the_download_budget(web):
+    """Three paragraphs copied from three pages; the first one is also quoted at the head
+    of several other pages, which the search ranks beside its source. The download
+    budget is spread over the queries: the decoys cannot take the later paragraphs'."""
+    from dedup.webcheck.retrieval import RetrievalLimits, retrieve
+
+    web.pages.clear()
+    paragraphs = [samples.FREEZING_LINE, samples.HOSPITAL_QUEUE, samples.SCHOOL_LAB]
+    sources = [
+        web.add_article(f"/nguon/{number}", f"Nguồn {number}", [text])
+        for number, text in enumerate(paragraphs)
+    ]
+    first_sentence = samples.FREEZING_LINE.split(". ")[0] + "."
+    for number in range(6):
+        web.add_article(
+            f"/trich/{number}", f"Trích {number}", [first_sentence, samples.RUBBER_TAPPING]
+        )
+    fetcher = Fetcher(guard=AddressGuard(allowed=fetch.parse_allowed_networks("127.0.0.0/8")))
+    found = []
+
+    retrieval = retrieve(
+        " ".join(paragraphs),
+        provider=webcheck_provider(),
+        fetch=fetcher.fetch,
+        on_page=lambda page: found.append(page.url),
+        limits=RetrievalLimits(max_queries=3, max_downloads=3, results_per_query=10),
+    )
+
+    assert len(retrieval.queries) == 3 and retrieval.downloads == 3
+    assert sorted(found) == sorted(sources)
+    # A query holds three phrases of its chunk, one from each third.
+    assert all(len(query.split()) == 15 for query in retrieval.queries)
+
+
 # --- downloads: the address guard, redirects, size and type -------------------------------
 
 
