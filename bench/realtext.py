@@ -80,6 +80,7 @@ def syllables(text: str) -> int:
 
 
 def chunk(messages: list[str], target: int) -> list[list[str]]:
+    """Consecutive messages cut into documents of at least ``target`` syllables."""
     documents, current, size = [], [], 0
     for message in messages:
         current.append(message)

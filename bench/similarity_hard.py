@@ -48,11 +48,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from realtext import (  # noqa: E402
     DISGUISES,
+    chunk,
     disguise,
     excerpt,
     latency_ms,
     load_topics,
-    syllables,
     with_numbers,
 )
 
@@ -63,17 +63,6 @@ from dedup.text import folded_tokens  # noqa: E402
 FRACTIONS = (0.05, 0.10, 0.20, 0.50)
 # About the median initiative (825 syllables in the issue-4 corpus).
 DOCUMENT_SYLLABLES = 800
-
-
-def chunk(messages: list[str], target: int) -> list[list[str]]:
-    documents, current, size = [], [], 0
-    for message in messages:
-        current.append(message)
-        size += syllables(message)
-        if size >= target:
-            documents.append(current)
-            current, size = [], 0
-    return documents
 
 
 # Evaluation set ------------------------------------------------------------------
