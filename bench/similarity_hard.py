@@ -32,14 +32,11 @@ containment of the query in a source (5-gram shingles, threshold 0.05).
 from __future__ import annotations
 
 import argparse
-import gettext
-import glob
 import json
 import random
 import statistics
 import sys
 import time
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,148 +44,25 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from core.text import fold_accents, folded_tokens  # noqa: E402
+from realtext import (  # noqa: E402
+    DISGUISES,
+    chunk,
+    disguise,
+    excerpt,
+    latency_ms,
+    load_topics,
+    with_numbers,
+)
+
+from core.text import folded_tokens  # noqa: E402
 from dedup.engine import Engine, EngineConfig, MemoryStore, Source  # noqa: E402
 from dedup.engine.fingerprint import kgram_hashes  # noqa: E402
 
-CATALOGUES = "/usr/share/locale/vi/LC_MESSAGES/*.mo"
 FRACTIONS = (0.05, 0.10, 0.20, 0.50)
-DISGUISES = (
-    "plain",
-    "accent_free",
-    "zero_width",
-    "look_alikes",
-    "telex",
-    "vni",
-    "numbers",
-    "mixed",
-)
 # About the median initiative (825 syllables in the issue-4 corpus).
 DOCUMENT_SYLLABLES = 800
-
-
-# Corpus -----------------------------------------------------------------------
-
-
-def _messages(path: str) -> list[str]:
-    with open(path, "rb") as handle:
-        catalogue = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
-    messages = []
-    for key, value in catalogue.items():
-        if not key or not isinstance(value, str):
-            continue
-        text = " ".join(value.replace("\\n", " ").split())
-        if len(text.split()) < 8 or not any(not c.isascii() for c in text):
-            continue
-        if text[-1] not in ".!?:;":
-            text += "."
-        messages.append(text)
-    return messages
-
-
-def load_topics(min_messages: int = 25) -> dict[str, list[str]]:
-    """Package -> its messages, with no 8-syllable run shared between any two."""
-    seen: set[int] = set()
-    topics: dict[str, list[str]] = {}
-    for path in sorted(glob.glob(CATALOGUES)):
-        kept = []
-        for message in _messages(path):
-            grams = set(kgram_hashes(folded_tokens(message), 8).tolist())
-            if not grams or grams & seen:
-                continue
-            seen |= grams
-            kept.append(message)
-        if len(kept) >= min_messages:
-            topics[Path(path).stem] = kept
-    return topics
-
-
-def _syllables(text: str) -> int:
-    return len(folded_tokens(text))
-
-
-def chunk(messages: list[str], target: int) -> list[list[str]]:
-    documents, current, size = [], [], 0
-    for message in messages:
-        current.append(message)
-        size += _syllables(message)
-        if size >= target:
-            documents.append(current)
-            current, size = [], 0
-    return documents
-
-
-# Disguises ----------------------------------------------------------------------
-
-_TONES_TELEX = {"\u0300": "f", "\u0301": "s", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
-_TONES_VNI = {"\u0300": "2", "\u0301": "1", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
-_LOOKALIKES = str.maketrans({"a": "а", "o": "о", "e": "е", "p": "р", "c": "с", "x": "х"})
-
-
-def _input_method(word: str, vni: bool) -> str:
-    """How ``word`` comes out typed with the input method switched off: the
-    marks as keys after their letters, the tone key after the last letter."""
-    core = word.rstrip(".,;:!?)”’\"'")
-    trailing = word[len(core) :]
-    tone = ""
-    out = ""
-    for char in unicodedata.normalize("NFD", core):
-        if char in _TONES_TELEX:
-            tone = (_TONES_VNI if vni else _TONES_TELEX)[char]
-        elif char == "\u0302":
-            out += "6" if vni else out[-1]
-        elif char == "\u031b":
-            out += "7" if vni else "w"
-        elif char == "\u0306":
-            out += "8" if vni else "w"
-        elif char in "đĐ":
-            out += ("d9" if vni else "dd") if char == "đ" else ("D9" if vni else "DD")
-        else:
-            out += char
-    return out + tone + trailing
-
-
-def disguise(text: str, kind: str, rng: random.Random) -> str:
-    if kind == "plain":
-        return text
-    if kind == "accent_free":
-        return "".join(
-            fold_accents(c) if c.isalpha() and c.lower() == c else c for c in text
-        ).replace("Đ", "D")
-    if kind == "zero_width":
-        marks = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
-        return " ".join(
-            w[:2] + rng.choice(marks) + w[2:] if len(w) > 2 and rng.random() < 0.5 else w
-            for w in text.split(" ")
-        )
-    if kind == "look_alikes":
-        return " ".join(
-            w.translate(_LOOKALIKES) if rng.random() < 0.5 else w for w in text.split(" ")
-        )
-    if kind in ("telex", "vni"):
-        return " ".join(_input_method(w, kind == "vni") for w in text.split(" "))
-    if kind == "numbers":
-        words = text.split(" ")
-        return " ".join(
-            str(rng.randint(2, 99_999)) if w.replace(".", "").isdigit() else w for w in words
-        )
-    if kind == "mixed":
-        for step in ("numbers", "accent_free", "zero_width", "look_alikes"):
-            text = disguise(text, step, rng)
-        return text
-    raise ValueError(kind)
-
-
-def with_numbers(messages: list[str], rng: random.Random) -> list[str]:
-    """Amounts, dates and counts every few words, as in real initiatives."""
-    out = []
-    for message in messages:
-        words = message.split(" ")
-        for i in range(len(words) - 1, 0, -6):
-            words.insert(i, f"{rng.randint(1, 999)}.{rng.randint(0, 999):03d}")
-        out.append(" ".join(words))
-    return out
 
 
 # Evaluation set ------------------------------------------------------------------
@@ -252,27 +126,13 @@ def build(per_cell: int, seed: int, document_syllables: int = 800) -> Evaluation
         )
     archive.append(Source("law:1", "law", "law:1", law_registered))
 
-    def own_text(topic: str, syllables: int) -> list[str]:
+    def own_text(topic: str, syllable_count: int) -> list[str]:
         pool = [m for d in fresh[topic] for m in d]
-        start = rng.randrange(max(1, len(pool) - 40))
-        out, size = [], 0
-        for message in pool[start:] + pool[:start]:
-            out.append(message)
-            size += _syllables(message)
-            if size >= syllables:
-                break
-        return out
+        return excerpt(pool, syllable_count, rng.randrange(max(1, len(pool) - 40)))
 
-    def passage(doc_id: str, syllables: int) -> str:
+    def passage(doc_id: str, syllable_count: int) -> str:
         messages = archive_docs[doc_id]
-        start = rng.randrange(len(messages))
-        out, size = [], 0
-        for message in messages[start:] + messages[:start]:
-            out.append(message)
-            size += _syllables(message)
-            if size >= syllables:
-                break
-        return " ".join(out)
+        return " ".join(excerpt(messages, syllable_count, rng.randrange(len(messages))))
 
     def splice(own: list[str], pieces: list[str]) -> str:
         parts = list(own)
@@ -523,10 +383,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _latency(values: list[float]) -> dict:
-    return {
-        "latency median ms": round(statistics.median(values), 1),
-        "latency p95 ms": round(float(np.percentile(values, 95)), 1),
-    }
+    figures = latency_ms([v / 1000 for v in values])  # values are in ms here
+    return {"latency median ms": figures["median_ms"], "latency p95 ms": figures["p95_ms"]}
 
 
 if __name__ == "__main__":

@@ -286,16 +286,17 @@ def initiative_check(*, initiative_id: int) -> SimilarityCheck | None:
         # In the same transaction as the verdict: the archive never holds a
         # version whose check did not commit (on the shared PostgreSQL store).
         engine.add(source)
-        if not web_on or result.flagged:
-            # A flag is never delayed: the web check can only add evidence to it.
-            # A pass waits in `checking` until the web check is done too.
+        if not web_on:
             initiative_record_check(
                 initiative=locked,
                 flagged=result.flagged,
                 copied_share=result.copied_share,
                 source_count=len(others),
             )
-        if web_on:
+        else:
+            # The archive verdict is kept on the check (it stands if the web check
+            # cannot be done); the initiative waits in `checking` for the web half,
+            # so that it takes one verdict over both, and the counters see one move.
             check_id = check.pk
             transaction.on_commit(lambda: _enqueue_web_check(check_id))
     if not uses_shared_store():

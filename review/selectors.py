@@ -270,6 +270,30 @@ def mark_overdue(items, policy_units: list[OrgUnit], now=None) -> None:
         )
 
 
+def mark_web_checks(items) -> None:
+    """Set `.web_state` (of the latest finished check: done, not_done, off, …) and
+    `.web_sources` (its web and reference matches) on the page's rows, in one query,
+    so that the queue says which rows were also checked against the Internet."""
+    by_initiative = {item.pk: item for item in items}
+    for item in items:
+        item.web_state, item.web_sources = "", 0
+    rows = (
+        SimilarityCheck.objects.filter(
+            initiative_id__in=list(by_initiative), state=SimilarityCheck.State.DONE
+        )
+        .order_by("initiative_id", "-started_at", "-id")
+        .annotate(web_sources=Count("matches", filter=Q(matches__source_kind__in=WEB_KINDS)))
+        .values_list("initiative_id", "web_state", "web_sources")
+    )
+    seen: set[int] = set()
+    for initiative_id, web_state, web_sources in rows:
+        if initiative_id in seen:
+            continue
+        seen.add(initiative_id)
+        item = by_initiative[initiative_id]
+        item.web_state, item.web_sources = web_state, web_sources
+
+
 def policy_units_of(initiative: Initiative) -> list[OrgUnit]:
     """The level-1 unit above the initiative's unit today (its policy and time limit)."""
     return list(OrgUnit.objects.filter(Scope.of_units([initiative.unit]).enclosing_q(), level=1))
@@ -411,6 +435,11 @@ class Case:
     sources: list[SourceEvidence]
     events: list[InitiativeEvent]
     authors: list[str]
+
+    @property
+    def web_source_count(self) -> int:
+        """Web pages and reference sources the check matched (shown with the web state)."""
+        return sum(1 for source in self.sources if source.is_web)
 
 
 def _latest_checks(initiative_ids) -> dict[int, SimilarityCheck]:

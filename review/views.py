@@ -52,6 +52,7 @@ def queue(request):
         per_page=PAGE_SIZE,
     )
     selectors.mark_overdue(page.object_list, queue_.policy_units)
+    selectors.mark_web_checks(page.object_list)
     top_level = min((u.level for u in queue_.policy_units), default=1)
     sub_units = scope.units().filter(level__lte=top_level + 1).only("code", "name", "level")
     return render(
@@ -75,6 +76,8 @@ def queue(request):
             "policy_units": queue_.policy_units,
             # Translated once, not once per row.
             "overdue_label": _("Quá hạn"),
+            "label_web_not_done": _("Chưa kiểm tra được Internet"),
+            "label_web_off": _("Không kiểm tra Internet"),
             "label_share": _("Tỷ lệ trùng"),
             "label_sources": _("Số nguồn"),
             "label_submitted": _("Ngày nộp"),

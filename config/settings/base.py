@@ -482,7 +482,7 @@ WEBCHECK_GOOGLE_ENDPOINT = env(
 )
 WEBCHECK_MAX_QUERIES = env.int("WEBCHECK_MAX_QUERIES", default=10)
 WEBCHECK_MAX_DOWNLOADS = env.int("WEBCHECK_MAX_DOWNLOADS", default=15)
-WEBCHECK_RESULTS_PER_QUERY = env.int("WEBCHECK_RESULTS_PER_QUERY", default=5)
+WEBCHECK_RESULTS_PER_QUERY = env.int("WEBCHECK_RESULTS_PER_QUERY", default=10)
 WEBCHECK_MAX_PER_HOST = env.int("WEBCHECK_MAX_PER_HOST", default=4)
 WEBCHECK_MAX_PAGE_BYTES = env.int("WEBCHECK_MAX_PAGE_BYTES", default=5 * 1024 * 1024)
 WEBCHECK_CONNECT_TIMEOUT = env.float("WEBCHECK_CONNECT_TIMEOUT", default=5.0)
@@ -490,7 +490,7 @@ WEBCHECK_READ_TIMEOUT = env.float("WEBCHECK_READ_TIMEOUT", default=10.0)
 WEBCHECK_FETCH_SECONDS = env.float("WEBCHECK_FETCH_SECONDS", default=20.0)
 WEBCHECK_CACHE_DAYS = env.int("WEBCHECK_CACHE_DAYS", default=30)
 WEBCHECK_MAX_RETRIES = env.int("WEBCHECK_MAX_RETRIES", default=3)
-WEBCHECK_RETRY_SECONDS = env.int("WEBCHECK_RETRY_SECONDS", default=60)
+WEBCHECK_RETRY_SECONDS = env.float("WEBCHECK_RETRY_SECONDS", default=60.0)
 # Tests only: "1" lets the web check fetch from any address, or a comma-separated list
 # of networks ("127.0.0.0/8") from those alone. Otherwise private, loopback, link-local
 # and metadata addresses are refused, at every redirect hop.

@@ -191,7 +191,14 @@ class CheckVectors:
         # counts folded syllables): a slight underestimate of its rarity.
         folded_of_exact = [fold_accents(t) for t in exact_terms]
         exact_df = np.asarray([df_of.get(t, 0) for t in folded_of_exact], dtype=np.float64)
-        channels = {}
+        # The query's rows against every candidate's, in one product per channel: the
+        # alignment then only slices dense blocks (slicing and multiplying sparse
+        # matrices per candidate cost more than the products themselves).
+        query_rows = slice(offsets[0], offsets[1])
+        source_rows = slice(offsets[1], offsets[-1])
+        self._cosine: dict[str, np.ndarray] = {}
+        self._dice: dict[str, np.ndarray] = {}
+        self._whole_cosine: dict[str, np.ndarray] = {}
         for name, counts, df in (
             ("folded", folded_counts, folded_df),
             ("exact", exact_counts, exact_df),
@@ -203,26 +210,29 @@ class CheckVectors:
             whole = normalize((totals @ counts) @ weights).tocsr()
             binary = counts.copy().tocsr()
             binary.data[:] = 1.0
-            channels[name] = (units, whole, binary)
-        self._channels = channels
+            self._cosine[name] = (units[query_rows] @ units[source_rows].T).toarray()
+            common_terms = (binary[query_rows] @ binary[source_rows].T).toarray()
+            term_counts = np.asarray(binary.sum(axis=1)).ravel()
+            self._dice[name] = (
+                2
+                * common_terms
+                / np.maximum(term_counts[query_rows, None] + term_counts[None, source_rows], 1)
+            )
+            self._whole_cosine[name] = (whole[1:] @ whole[0].T).toarray().ravel()
         self._offsets = offsets
         self._accented_documents = [
             bool(len(u)) and bool(u.accented.mean() >= 0.5) for u in all_units
         ]
 
-    def unit_rows(self, channel: str, document: int) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        units, _whole, binary = self._channels[channel]
-        first, last = self._offsets[document], self._offsets[document + 1]
-        return units[first:last], binary[first:last]
+    def similarities(self, channel: str, source_index: int) -> tuple[np.ndarray, np.ndarray]:
+        """(cosine, Dice) of every query unit with every unit of candidate ``source_index``."""
+        first = self._offsets[source_index + 1] - self._offsets[1]
+        last = self._offsets[source_index + 2] - self._offsets[1]
+        return self._cosine[channel][:, first:last], self._dice[channel][:, first:last]
 
     def whole_text_cosine(self, index: int) -> float:
         both_accented = self._accented_documents[0] and self._accented_documents[index + 1]
-        _units, whole, _binary = self._channels["exact" if both_accented else "folded"]
-        return float(whole[0].multiply(whole[index + 1]).sum())
-
-
-def _identity(tokens: list[str]) -> list[str]:
-    return tokens
+        return float(self._whole_cosine["exact" if both_accented else "folded"][index])
 
 
 def _counts(token_lists: list[list[str]]) -> tuple[sp.csr_matrix, list[str]]:
@@ -231,19 +241,6 @@ def _counts(token_lists: list[list[str]]) -> tuple[sp.csr_matrix, list[str]]:
     vectorizer = CountVectorizer(analyzer=_identity, lowercase=False)
     counts = vectorizer.fit_transform(token_lists).astype(np.float64).tocsr()
     return counts, vectorizer.get_feature_names_out().tolist()
-
-
-def _similarities(
-    vectors: CheckVectors, channel: str, source_index: int
-) -> tuple[np.ndarray, np.ndarray]:
-    query_matrix, query_binary = vectors.unit_rows(channel, 0)
-    source_matrix, source_binary = vectors.unit_rows(channel, source_index + 1)
-    cosine = (query_matrix @ source_matrix.T).toarray()
-    common_terms = (query_binary @ source_binary.T).toarray()
-    term_counts_query = np.asarray(query_binary.sum(axis=1)).ravel()
-    term_counts_source = np.asarray(source_binary.sum(axis=1)).ravel()
-    dice = 2 * common_terms / np.maximum(term_counts_query[:, None] + term_counts_source, 1)
-    return cosine, dice
 
 
 def align(
@@ -264,8 +261,8 @@ def align(
     nothing = Alignment((), score, np.empty(0, dtype=np.int64))
     if len(query) == 0 or len(source) == 0:
         return nothing
-    exact_cosine, exact_dice = _similarities(vectors, "exact", source_index)
-    folded_cosine, folded_dice = _similarities(vectors, "folded", source_index)
+    exact_cosine, exact_dice = vectors.similarities("exact", source_index)
+    folded_cosine, folded_dice = vectors.similarities("folded", source_index)
     # Exact syllables where both units kept their diacritics (folding would
     # only add chance collisions there); folded ones where either did not.
     both_accented = query.accented[:, None] & source.accented[None, :]

@@ -7,8 +7,8 @@ leftovers are undone before a query is written). It is cut into at most
 ``phrase_syllables`` syllables inside one sentence is scored by the IDF of its
 distinct syllables, IDF from the archive index (``dedup_term``), so that words
 every initiative uses weigh little; number tokens and registered boilerplate never
-enter a phrase. A query is the best phrase of each half of the chunk (the next
-best ones on a second round), in text order, written with their diacritics.
+enter a phrase. A query is the best phrase of each third of the chunk (the next
+best ones on a later round), in text order, written with their diacritics.
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def phrase_text(analyzed: AnalyzedText, phrase: tuple[int, int]) -> str:
     return " ".join(analyzed.exact_tokens[phrase[0] : phrase[1]])
 
 
-def next_query(analyzed: AnalyzedText, chunk: Chunk, *, phrases_per_query: int = 2) -> str | None:
+def next_query(analyzed: AnalyzedText, chunk: Chunk, *, phrases_per_query: int = 3) -> str | None:
     """The chunk's next query: the next best phrase of each of its ``phrases_per_query``
     parts, in text order; None when spent.
 

@@ -8,8 +8,10 @@ still uncovered with their next best phrases while queries are left):
    life) is not downloaded again: its cached text counts at once;
 3. otherwise download it, within the download budget and a per-host limit: the
    first result of a query unless its snippet shows only text a page already
-   taken holds (a mirror), the others only if their snippet also shares runs of
-   syllables with the text (PAN's download filtering);
+   taken holds (a mirror), the others only if their snippet shares runs of
+   syllables with the text that no page taken holds (PAN's download filtering);
+   a query takes at most its share of the downloads left (divided by the queries
+   still to come), so the first chunks cannot spend the last chunks' budget;
 4. every page obtained marks the chunks it covers (half of a chunk's syllable
    5-grams found in it), which are not asked again.
 
@@ -47,11 +49,11 @@ SNIPPET_KGRAM = 3
 class RetrievalLimits:
     max_queries: int = 10
     max_downloads: int = 15
-    results_per_query: int = 5
+    results_per_query: int = 10
     max_per_host: int = 4
     min_chunk_syllables: int = 40
     phrase_syllables: int = 5
-    phrases_per_query: int = 2
+    phrases_per_query: int = 3
     # A chunk is covered when this share of its syllable 5-grams is in a page found.
     covered_share: float = 0.5
 
@@ -116,6 +118,7 @@ def retrieve(
     document_snippet_grams = set(kgram_hashes(analyzed.tokens, SNIPPET_KGRAM).tolist())
     found_grams: set[int] = set()
     seen: set[str] = set()
+    not_cached: set[str] = set()  # asked the cache once already
     per_host: Counter[str] = Counter()
 
     found_snippet_grams: set[int] = set()
@@ -143,29 +146,40 @@ def retrieve(
             asked = True
             hits = provider.search(query, count=limits.results_per_query)
             report.queries.append(query)
+            # The download budget is spread over the queries still to come: this query
+            # takes no more than its share, so that the chunks asked last still get
+            # their pages. A result passed over for that may be taken from a later query.
+            waiting = 1 + sum(1 for later in chunks[chunk.index + 1 :] if not covered[later.index])
+            left = limits.max_downloads - report.downloads
+            share = max(1, -(-left // min(waiting, limits.max_queries - len(report.queries) + 1)))
+            taken_here = 0
             for rank, hit in enumerate(hits[: limits.results_per_query]):
                 url = hit.url.split("#", 1)[0]
                 if not is_web_address(url) or url in seen:
                     continue
-                seen.add(url)
-                known = cached_text(url)
+                known = None if url in not_cached else cached_text(url)
+                not_cached.add(url)
                 if known:
+                    seen.add(url)
                     report.reused.append(url)
                     take(known)
                     continue
-                if report.downloads >= limits.max_downloads:
+                if report.downloads >= limits.max_downloads or taken_here >= share:
                     continue
                 if hit.snippet:
                     # PAN's download filtering: the snippet must share runs of syllables
-                    # with the text (the first result gets the benefit of the doubt), and
-                    # not only runs a page already taken holds (a mirror of it).
+                    # with the text (the first result gets the benefit of the doubt),
+                    # and runs no page taken holds (else it is a mirror of one).
                     shared = _snippet_shared(hit.snippet, document_snippet_grams)
-                    if (rank > 0 and len(shared) < 2) or (shared and shared <= found_snippet_grams):
+                    new = shared - found_snippet_grams
+                    if (rank > 0 and len(new) < 2) or (shared and not new):
                         continue
                 host = host_of(url)
                 if per_host[host] >= limits.max_per_host:
                     continue
+                seen.add(url)
                 per_host[host] += 1
+                taken_here += 1
                 try:
                     page = fetch(url)
                 except FetchRefused as refused:

@@ -97,13 +97,17 @@ def test_the_next_copy_of_a_fetched_page_is_found_by_the_archive_lookup_without_
     second = hand_in(personas.worker_b, " ".join([samples.SCHOOL_LAB, COPIED_PARAGRAPH]))
     check = initiative_check(initiative_id=second.pk)
 
+    # The archive check's verdict is computed and kept at once; the initiative waits
+    # in checking for the web half.
     second.refresh_from_db()
-    assert second.status == Status.FLAGGED  # flagged by the archive check, at once
+    assert check.flagged and second.status == Status.CHECKING
     assert check.matches.filter(source_kind="web", flagged=True).exists()
     assert len(web.searches) == searches
     # The web check then skips the chunks the known page covers.
     initiative_web_check(check_id=check.pk)
     assert check.matches.filter(source_kind="web").count() == 1
+    second.refresh_from_db()
+    assert second.status == Status.FLAGGED
 
 
 def test_text_common_to_many_pages_never_flags_by_itself(web, hand_in, personas):
@@ -168,15 +172,54 @@ def test_a_provider_that_times_out_leaves_the_archive_verdict_and_a_retry(
     assert item.status == Status.VALID
 
 
-def test_a_flag_from_the_archive_is_not_delayed_by_the_web(web, hand_in, personas):
+def test_an_archive_flag_is_kept_at_once_and_stands_when_the_web_check_cannot_be_done(
+    web, hand_in, personas, settings, client_for
+):
     web.search_status = 503
+    settings.WEBCHECK_MAX_RETRIES = 1
+    settings.WEBCHECK_RETRY_SECONDS = 0
     original = hand_in(personas.worker_b, samples.FREEZING_LINE)
-    initiative_check(initiative_id=original.pk)
-    copy = hand_in(personas.worker_a, samples.FREEZING_LINE + " " + samples.SCHOOL_LAB)
+    web_check_initiative.apply(args=(initiative_check(initiative_id=original.pk).pk,), throw=False)
+    original.refresh_from_db()
+    assert original.status == Status.VALID
+    copy = hand_in(
+        personas.worker_a, samples.FREEZING_LINE + " " + samples.SCHOOL_LAB, title="Bản chép"
+    )
     check = initiative_check(initiative_id=copy.pk)
+
+    # Computed first and stored: the archive's verdict and evidence do not wait.
+    assert check.flagged and check.web_state == SimilarityCheck.WebState.PENDING
+    assert check.settings_used["archive_source_count"] == 1
+    assert check.matches.get(flagged=True).source_initiative_id == original.pk
+    copy.refresh_from_db()
+    assert copy.status == Status.CHECKING  # one verdict over both halves
+
+    attempt = web_check_initiative.apply(args=(check.pk,), throw=False)
+
+    assert attempt.get() == {"check_id": check.pk, "web_state": "not_done"}
     copy.refresh_from_db()
     assert copy.status == Status.FLAGGED
-    assert check.web_state == SimilarityCheck.WebState.PENDING
+    assert copy.copied_source_count == 1
+    assert copy.copied_share == check.settings_used["archive_copied_share"]
+    # Reviewers see that the Internet was not checked, in the queue and on the case.
+    client = client_for(personas.reviewer_a)
+    queue = client.get("/duyet/").content.decode()
+    assert 'data-testid="web-check-not-done"' in queue and "Chưa kiểm tra được Internet" in queue
+    case = client.get(f"/duyet/{copy.pk}/").content.decode()
+    assert "Chưa kiểm tra được Internet: chỉ có kết quả đối chiếu kho" in case
+
+
+def test_a_web_flag_on_an_archive_pass_is_the_one_verdict(web, hand_in, personas):
+    item = hand_in(personas.worker_a, WITH_WEB_COPY)
+    check = initiative_check(initiative_id=item.pk)
+    assert check.flagged is False
+    initiative_web_check(check_id=check.pk)
+    item.refresh_from_db()
+    assert item.status == Status.FLAGGED
+    # The initiative moved once, from checking to flagged: never valid in between.
+    moves = list(item.events.order_by("created_at", "pk").values_list("from_status", "to_status"))
+    assert (Status.CHECKING, Status.VALID) not in moves
+    assert moves[-1] == (Status.CHECKING, Status.FLAGGED)
 
 
 def test_google_programmable_search_is_the_other_provider(web, hand_in, personas, settings):
@@ -191,6 +234,40 @@ def test_google_programmable_search_is_the_other_provider(web, hand_in, personas
     assert check.matches.get(source_kind="web").source_url == web.url("/sang-kien-kho-lanh")
     settings.WEBCHECK_GOOGLE_ENGINE_ID = ""
     assert webcheck_provider() is None
+
+
+def test_each_copied_paragraph_gets_its_share_of_the_download_budget(web):
+    """Three paragraphs copied from three pages; the first one is also quoted at the head
+    of several other pages, which the search ranks beside its source. The download
+    budget is spread over the queries: the decoys cannot take the later paragraphs'."""
+    from dedup.webcheck.retrieval import RetrievalLimits, retrieve
+
+    web.pages.clear()
+    paragraphs = [samples.FREEZING_LINE, samples.HOSPITAL_QUEUE, samples.SCHOOL_LAB]
+    sources = [
+        web.add_article(f"/nguon/{number}", f"Nguồn {number}", [text])
+        for number, text in enumerate(paragraphs)
+    ]
+    first_sentence = samples.FREEZING_LINE.split(". ")[0] + "."
+    for number in range(6):
+        web.add_article(
+            f"/trich/{number}", f"Trích {number}", [first_sentence, samples.RUBBER_TAPPING]
+        )
+    fetcher = Fetcher(guard=AddressGuard(allowed=fetch.parse_allowed_networks("127.0.0.0/8")))
+    found = []
+
+    retrieval = retrieve(
+        " ".join(paragraphs),
+        provider=webcheck_provider(),
+        fetch=fetcher.fetch,
+        on_page=lambda page: found.append(page.url),
+        limits=RetrievalLimits(max_queries=3, max_downloads=3, results_per_query=10),
+    )
+
+    assert len(retrieval.queries) == 3 and retrieval.downloads == 3
+    assert sorted(found) == sorted(sources)
+    # A query holds three phrases of its chunk, one from each third.
+    assert all(len(query.split()) == 15 for query in retrieval.queries)
 
 
 # --- downloads: the address guard, redirects, size and type -------------------------------
@@ -288,9 +365,10 @@ def test_the_reviewer_sees_the_web_source_with_link_title_date_and_passages(
     assert "Sáng kiến tiết kiệm điện kho lạnh" in body
     assert 'data-testid="source-fetched-at"' in body
     assert 'data-testid="source-text"' in body and "<mark" in body
-    assert "Đã kiểm tra Internet" in body
+    assert "Đã kiểm tra Internet" in body and "1 nguồn Internet trùng" in body
     queue = client.get("/duyet/?kind=web").content.decode()
     assert "Cải tiến khoa khám bệnh" in queue
+    assert "Đã kiểm tra Internet: 1 nguồn" in queue
     assert "Cải tiến khoa khám bệnh" not in client.get("/duyet/?kind=archive").content.decode()
 
 

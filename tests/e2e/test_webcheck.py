@@ -82,11 +82,20 @@ def test_reviewer_sees_the_web_page_a_paragraph_was_copied_from(
     check = initiative.similarity_checks.get()
     assert check.web_state == SimilarityCheck.WebState.DONE
     assert 1 <= check.web_queries <= 10
+    # The archive passed it; it waited in checking for the web half and moved once.
+    assert check.settings_used["archive_source_count"] == 0
+    moves = list(
+        initiative.events.order_by("created_at", "pk").values_list("from_status", "to_status")
+    )
+    assert moves[-1] == (Status.CHECKING, Status.FLAGGED)
+    assert (Status.CHECKING, Status.VALID) not in moves
 
     reviewer = desktop_page
     log_in(reviewer, live_server, "duyet.cantho@demo.vn", DEMO_PASSWORD)
     reviewer.wait_for_url(f"{live_server.url}/")
     reviewer.goto(f"{live_server.url}/duyet/?kind=web")
+    row = reviewer.get_by_test_id("queue-row").filter(has_text="Cửa cuốn tự động")
+    assert row.get_by_test_id("web-check-done").inner_text() == "Đã kiểm tra Internet: 1 nguồn"
     reviewer.get_by_role("link", name="Cửa cuốn tự động cho kho thành phẩm").click()
     evidence = reviewer.get_by_test_id("evidence").first
     link = evidence.get_by_test_id("source-link")

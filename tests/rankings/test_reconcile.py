@@ -303,6 +303,82 @@ def test_every_kind_of_write_keeps_every_counter_equal_to_a_full_recount(
     counters_equal_a_full_recount()
 
 
+def test_the_web_check_path_keeps_every_counter_equal_to_a_full_recount(
+    country, personas, settings, empty_archive
+):
+    """With a search engine configured an initiative waits in checking through both
+    halves of its check and moves once, to the final verdict: the counters count it
+    valid only when both halves passed it (or the archive did and the web could not be
+    checked), and always equal a recount."""
+    from dedup import services as dedup_services
+    from tests.dedup import samples
+    from tests.dedup.test_webcheck import PAGE_PARAGRAPHS, WITH_WEB_COPY
+    from tests.factories import decree_fields
+    from tests.localweb import local_web
+
+    def hand_in(author, text):
+        draft = initiative_services.initiative_save_draft(
+            entered_by=author,
+            data={
+                **decree_fields(),
+                "title": "Sáng kiến",
+                "description": text,
+                "participant_group": "enterprise",
+                "unit": country.grassroots_a,
+                "owner": author,
+            },
+            authors=[
+                initiative_services.AuthorData(author.full_name, Decimal(100), user_id=author.pk)
+            ],
+        )
+        return initiative_services.initiative_submit(initiative=draft, actor=author)
+
+    def status(item):
+        item.refresh_from_db()
+        return item.status
+
+    with local_web() as web:
+        settings.WEBCHECK_SEARXNG_URL = web.base
+        settings.WEBCHECK_ALLOW_PRIVATE_ADDRESSES = "127.0.0.0/8"
+        web.add_article("/sang-kien-kho-lanh", "Sáng kiến kho lạnh", PAGE_PARAGRAPHS)
+
+        # The archive passes, the web flags: never counted valid.
+        web_copy = hand_in(personas.worker_a, WITH_WEB_COPY)
+        check = dedup_services.initiative_check(initiative_id=web_copy.pk)
+        assert check.flagged is False and status(web_copy) == Status.CHECKING
+        valid_counts_equal_a_recount("an archive pass waiting for the web")
+        dedup_services.initiative_web_check(check_id=check.pk)
+        assert status(web_copy) == Status.FLAGGED
+        valid_counts_equal_a_recount("the web flags")
+
+        # Both halves pass.
+        clean = hand_in(personas.worker_b, samples.FREEZING_LINE)
+        check = dedup_services.initiative_check(initiative_id=clean.pk)
+        assert status(clean) == Status.CHECKING
+        valid_counts_equal_a_recount("the archive half passed, the web half pending")
+        dedup_services.initiative_web_check(check_id=check.pk)
+        assert status(clean) == Status.VALID
+        valid_counts_equal_a_recount("both halves passed")
+
+        # The search engine is down: after the retries the archive verdict stands,
+        # a flag for a copy of the archive, a pass for the rest.
+        web.search_status = 503
+        archive_copy = hand_in(personas.worker_a, samples.FREEZING_LINE + " " + samples.SCHOOL_LAB)
+        own = hand_in(personas.worker_a, samples.HOSPITAL_QUEUE)
+        for item in (archive_copy, own):
+            check = dedup_services.initiative_check(initiative_id=item.pk)
+            assert status(item) == Status.CHECKING
+            dedup_services.initiative_web_check_give_up(check_id=check.pk, error="503")
+        assert status(archive_copy) == Status.FLAGGED and status(own) == Status.VALID
+        valid_counts_equal_a_recount("the web check not done")
+
+    initiative_services.initiative_decide(
+        initiative=web_copy, reviewer=personas.admin, decision="approve"
+    )
+    valid_counts_equal_a_recount("a web-flagged initiative approved")
+    counters_equal_a_full_recount()
+
+
 def test_admin_delete_takes_the_initiative_off_the_counters(country, personas):
     scope = scope_for(personas.admin, OFFICER_ROLES)
     Field.objects.create(code="co-khi", name="Cơ khí")
