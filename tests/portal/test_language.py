@@ -85,3 +85,15 @@ def test_a_decision_is_written_in_the_authors_language(
     assert "Trích nguồn." in notice.body and "Lý do" not in notice.body
     assert len(mail.outbox) == 1
     assert "Kính gửi" not in mail.outbox[0].body
+
+
+def test_a_request_in_english_leaves_the_thread_in_vietnamese(client):
+    """Threads serve one request after another: an English page must not make the next
+    request's messages (or a background message rendered in the same thread) English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(reverse("home"))
+    assert response.headers["Content-Language"] == "en"
+    assert translation.get_language() == settings.LANGUAGE_CODE
