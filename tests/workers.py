@@ -54,6 +54,22 @@ def purge_queues(app) -> None:
             queue.bind(channel).purge()
 
 
+def wait_until_idle(app, name: str, timeout: float = 120) -> None:
+    """Wait until the worker runs no task and holds none in reserve (after a purge, so
+    that a test's database flush never races a task still writing). A solo-pool worker
+    answers control commands only between tasks, so an answer means it is between two."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        inspect = app.control.inspect(destination=[name], timeout=1)
+        active = inspect.active()
+        reserved = inspect.reserved()
+        answered = active is not None and reserved is not None
+        if answered and not active.get(name) and not reserved.get(name):
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"the Celery worker {name} was still busy after {timeout:.0f} s")
+
+
 @contextmanager
 def celery_worker(
     app,

@@ -19,7 +19,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import IN_CI, require_service
-from tests.workers import celery_worker, database_url, purge_queues, redis_reachable
+from tests.workers import (
+    celery_worker,
+    database_url,
+    purge_queues,
+    redis_reachable,
+    wait_until_idle,
+)
 
 # Playwright's sync API runs an event loop in this thread; the tests still call the ORM.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -115,6 +121,9 @@ def tasks_go_to_the_worker(request):
     finally:
         app.conf.task_always_eager = previous
         purge_queues(app)  # nothing of this test is left for the next one
+        # ...and nothing still running: the database flush after the test would
+        # deadlock with a task writing (seen after the 1,000-row import's checks).
+        wait_until_idle(app, worker.name)
 
 
 def wait_until(what: str, probe, timeout: float = 60):
