@@ -16,6 +16,10 @@ from accounts.models import Role, User, normalize_phone
 logger = logging.getLogger(__name__)
 
 
+# The empty choice of every unit picker, instead of Django's "---------".
+CHOOSE_UNIT = _("— Chọn đơn vị —")
+
+
 class LoginForm(AuthenticationForm):
     username = forms.CharField(
         label=_("Email hoặc số điện thoại"),
@@ -226,7 +230,9 @@ class SocialCompletionForm(ProfileFieldsMixin):
 
 class RoleGrantForm(forms.Form):
     role = forms.ChoiceField(label=_("Vai trò"))
-    unit = forms.ModelChoiceField(label=_("Tại đơn vị"), queryset=None, to_field_name="code")
+    unit = forms.ModelChoiceField(
+        label=_("Tại đơn vị"), queryset=None, to_field_name="code", empty_label=CHOOSE_UNIT
+    )
     note = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)
 
     def __init__(self, *args, roles=(), units=None, **kwargs):
@@ -237,7 +243,10 @@ class RoleGrantForm(forms.Form):
 
 class MemberMoveForm(forms.Form):
     unit = forms.ModelChoiceField(
-        label=_("Công đoàn cơ sở mới"), queryset=None, to_field_name="code"
+        label=_("Công đoàn cơ sở mới"),
+        queryset=None,
+        to_field_name="code",
+        empty_label=CHOOSE_UNIT,
     )
     moved_on = forms.DateField(
         label=_("Ngày chuyển"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -254,6 +263,7 @@ class MemberImportForm(forms.Form):
         label=_("Công đoàn cơ sở (khi tệp không ghi mã đơn vị)"),
         queryset=None,
         to_field_name="code",
+        empty_label=CHOOSE_UNIT,
     )
 
     def __init__(self, *args, units=None, **kwargs):
@@ -263,7 +273,10 @@ class MemberImportForm(forms.Form):
 
 class InvitationForm(forms.Form):
     unit = forms.ModelChoiceField(
-        label=_("Mời vào công đoàn cơ sở"), queryset=None, to_field_name="code"
+        label=_("Mời vào công đoàn cơ sở"),
+        queryset=None,
+        to_field_name="code",
+        empty_label=CHOOSE_UNIT,
     )
 
     def __init__(self, *args, units=None, **kwargs):

@@ -323,3 +323,10 @@ def test_role_grant_service_refuses_what_the_officer_may_not_give(personas, coun
             role=Role.REVIEWER,
         )
     assert not RoleGrantLog.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/doan-vien/nhap/", "/doan-vien/moi-tham-gia/"])
+def test_unit_pickers_ask_in_vietnamese_not_with_dashes(client_for, personas, country, path):
+    page = client_for(personas.officer_a).get(path).content.decode()
+    assert "— Chọn đơn vị —" in page
+    assert "---------" not in page
