@@ -228,60 +228,47 @@ class SocialCompletionForm(ProfileFieldsMixin):
         return phone
 
 
-class RoleGrantForm(forms.Form):
-    role = forms.ChoiceField(label=_("Vai trò"))
-    unit = forms.ModelChoiceField(
-        label=_("Tại đơn vị"), queryset=None, to_field_name="code", empty_label=CHOOSE_UNIT
-    )
-    note = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)
+class UnitChoiceField(forms.ModelChoiceField):
+    """A unit picked by its code, from the units the view allows (`UnitPickerForm`)."""
 
-    def __init__(self, *args, roles=(), units=None, **kwargs):
+    def __init__(self, *, label, **kwargs):
+        super().__init__(
+            label=label, queryset=None, to_field_name="code", empty_label=CHOOSE_UNIT, **kwargs
+        )
+
+
+class UnitPickerForm(forms.Form):
+    """A form whose `unit` field offers the units the view passes in (the viewer's scope)."""
+
+    def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r, Role(r).label) for r in roles]
         self.fields["unit"].queryset = units
 
 
-class MemberMoveForm(forms.Form):
-    unit = forms.ModelChoiceField(
-        label=_("Công đoàn cơ sở mới"),
-        queryset=None,
-        to_field_name="code",
-        empty_label=CHOOSE_UNIT,
-    )
+class RoleGrantForm(UnitPickerForm):
+    role = forms.ChoiceField(label=_("Vai trò"))
+    unit = UnitChoiceField(label=_("Tại đơn vị"))
+    note = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)
+
+    def __init__(self, *args, roles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+
+
+class MemberMoveForm(UnitPickerForm):
+    unit = UnitChoiceField(label=_("Công đoàn cơ sở mới"))
     moved_on = forms.DateField(
         label=_("Ngày chuyển"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
-    def __init__(self, *args, units=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
 
-
-class MemberImportForm(forms.Form):
+class MemberImportForm(UnitPickerForm):
     file = forms.FileField(label=_("Tệp danh sách (.xlsx hoặc .csv)"))
-    unit = forms.ModelChoiceField(
-        label=_("Công đoàn cơ sở (khi tệp không ghi mã đơn vị)"),
-        queryset=None,
-        to_field_name="code",
-        empty_label=CHOOSE_UNIT,
-    )
-
-    def __init__(self, *args, units=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+    unit = UnitChoiceField(label=_("Công đoàn cơ sở (khi tệp không ghi mã đơn vị)"))
 
 
-class InvitationForm(forms.Form):
-    unit = forms.ModelChoiceField(
-        label=_("Mời vào công đoàn cơ sở"),
-        queryset=None,
-        to_field_name="code",
-        empty_label=CHOOSE_UNIT,
-    )
-
-    def __init__(self, *args, units=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+class InvitationForm(UnitPickerForm):
+    unit = UnitChoiceField(label=_("Mời vào công đoàn cơ sở"))
 
 
 class ApiTokenForm(forms.Form):
