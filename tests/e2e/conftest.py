@@ -102,6 +102,17 @@ def live_worker(django_db_setup, django_db_blocker, live_media_root, session_web
     assert not unknown, "the worker was sent tasks it does not know:\n" + "\n".join(unknown)
 
 
+@pytest.fixture
+def real_worker(live_worker):
+    """For a test that watches work happen in the background (a progress bar moving):
+    in-process tasks on a laptop finish inside the request, so there is nothing to
+    watch. Skipped on a laptop without PostgreSQL and Redis; in CI `live_worker` fails
+    instead."""
+    if live_worker is None:
+        pytest.skip("needs a real worker: set DATABASE_URL (PostgreSQL) and REDIS_URL")
+    return live_worker
+
+
 @pytest.fixture(autouse=True)
 def tasks_go_to_the_worker(request):
     """For a test with a live server: tasks go through Redis to the real worker."""

@@ -88,7 +88,7 @@ def watch_the_progress_bar(page, *, timeout: float) -> list[int]:
 
 @pytest.mark.django_db(transaction=True)
 def test_officer_imports_1000_rows_and_sees_exactly_the_3_bad_ones(
-    live_server, desktop_page, tmp_path, media_root
+    live_server, real_worker, desktop_page, tmp_path, media_root
 ):
     root = UnitFactory(code="TLD", name="Tổng LĐLĐ Việt Nam", kind=UnitKind.NATIONAL)
     province = UnitFactory(
@@ -115,8 +115,8 @@ def test_officer_imports_1000_rows_and_sees_exactly_the_3_bad_ones(
 
     page.get_by_label("Tệp sáng kiến (.xlsx, .csv hoặc .jsonl)").set_input_files(str(path))
     page.get_by_label("Nhập các dòng hợp lệ, báo các dòng lỗi").check()
-    # 1,000 rows run as a background job in the real worker (in-process on a laptop
-    # without Redis); the job page polls until the report is there, and its bar moves.
+    # 1,000 rows run as a background job in the real worker; the job page polls until
+    # the report is there, and its bar moves.
     page.get_by_role("button", name="Kiểm tra và nhập").click()
     page.wait_for_url(f"{live_server.url}/sang-kien/nhap/tac-vu/*/")
     seen = watch_the_progress_bar(page, timeout=600)
