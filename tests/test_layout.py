@@ -96,3 +96,11 @@ def test_the_direction_rule_sees_imports_inside_functions(tmp_path, monkeypatch)
         "core/jobs.py:2 core -> rankings.services",
         "core/text.py:1 core -> federation.models",
     ]
+
+
+def test_no_script_is_named_like_an_app():
+    """A benchmark or script runs with its own folder first on sys.path: `bench/rankings.py`
+    once hid the rankings app from the Django it started ("'rankings' is not a package")."""
+    scripts = [*(ROOT / "bench").glob("*.py"), *(ROOT / "scripts").glob("*.py")]
+    assert scripts
+    assert [path.name for path in scripts if path.stem in LAYERS] == []

@@ -12,10 +12,10 @@ so the figure is the request's time inside Django plus the database, no network)
 - the weekly snapshot plus the weekly reports (XLSX + PDF, emailed to a
   locmem backend) of the 34 provinces.
 
-    .venv/bin/python bench/rankings.py                      # seed (if needed) and measure
-    .venv/bin/python bench/rankings.py --reseed             # drop the database and seed again
-    .venv/bin/python bench/rankings.py --priority           # measure at nice -15 on a busy machine
-    .venv/bin/python bench/rankings.py --initiatives 200000 --units 10000   # smaller run
+    .venv/bin/python bench/ranking_pages.py                      # seed (if needed) and measure
+    .venv/bin/python bench/ranking_pages.py --reseed             # drop the database and seed again
+    .venv/bin/python bench/ranking_pages.py --priority           # measure at nice -15 on a busy machine
+    .venv/bin/python bench/ranking_pages.py --initiatives 200000 --units 10000   # smaller run
 
 The database is `sangkien_bench_rankings` on 127.0.0.1 unless --dsn says otherwise.
 """
