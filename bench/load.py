@@ -162,6 +162,7 @@ def run(
     *,
     user_classes: list[str] = (),
     think: str = "1,3",
+    typing: str = "0,0",
     locust: Path | None = None,
 ) -> None:
     _loopback_only(host)
@@ -199,13 +200,21 @@ def run(
             ],
             check=False,
             timeout=run_time + 120,
-            env={**os.environ, "LOAD_PASSWORD": PASSWORD, "LOAD_THINK_SECONDS": think},
+            env={
+                **os.environ,
+                "LOAD_PASSWORD": PASSWORD,
+                "LOAD_THINK_SECONDS": think,
+                "LOAD_TYPING_SECONDS": typing,
+            },
         )
         elapsed = time.monotonic() - began
         load1, load5, _ = os.getloadavg()
         time.sleep(5)  # let the worker finish the last checks before reading verdicts
         verdicts = _submit_to_verdict(started)
-        print(f"\n### {count} users, {run_time} s, load average {load1:.2f} / {load5:.2f}")
+        print(
+            f"\n### {count} users, {run_time} s, think {think} s, typing {typing} s, "
+            f"load average {load1:.2f} / {load5:.2f}"
+        )
         print(
             f"{'endpoint':<22}{'requests':>9}{'failures':>9}{'p50 ms':>8}{'p95 ms':>8}"
             f"{'p99 ms':>8}{'req/s':>8}"
@@ -245,6 +254,11 @@ def main() -> None:
     )
     go.add_argument("--think", default="1,3", help="think time in seconds, min,max")
     go.add_argument(
+        "--typing",
+        default="0,0",
+        help="seconds a worker writes in the form before each post, min,max (0,0: none)",
+    )
+    go.add_argument(
         "--serve",
         action="store_true",
         help="start gunicorn and a worker on DATABASE_URL/REDIS_URL first (ignores --host)",
@@ -263,6 +277,7 @@ def main() -> None:
             args.out,
             user_classes=[name for name in args.only.split(",") if name],
             think=args.think,
+            typing=args.typing,
         )
 
 

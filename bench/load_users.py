@@ -7,7 +7,11 @@ Three mixes, each a person doing what they do in the last days before a deadline
 - reviewer: signs in, opens the queue, claims a case nobody holds, opens it and
   decides it (the claim is what keeps two reviewers off the same case).
 
-Think time is 1-3 s (LOAD_THINK_SECONDS). The form is filled from the page itself (every input the
+Think time is 1-3 s (LOAD_THINK_SECONDS). Typing time (LOAD_TYPING_SECONDS, default 0)
+is how long a worker spends writing in the form between opening it and saving it,
+and again before handing it in: 0 posts the form as fast as any other click (the
+issue's mix, every step 1-3 s apart); "20,60" is a worker who pastes text prepared
+beforehand into the five steps. The form is filled from the page itself (every input the
 page shows keeps its value; empty text gets generated Vietnamese), so a field
 added to the form later does not break the benchmark.
 
@@ -24,6 +28,7 @@ import os
 import random
 import re
 
+import gevent
 from load_forms import fill_initiative_form, read_form
 from locust import between, task
 from locust.contrib.fasthttp import FastHttpUser
@@ -36,8 +41,15 @@ WORKERS = int(os.environ.get("LOAD_WORKER_ACCOUNTS", "200"))
 REVIEWERS = int(os.environ.get("LOAD_REVIEWER_ACCOUNTS", "20"))
 # "1,3" by default; bench/load.py --think 0,0 measures how fast pages can be served.
 THINK = tuple(float(n) for n in os.environ.get("LOAD_THINK_SECONDS", "1,3").split(","))
+TYPING = tuple(float(n) for n in os.environ.get("LOAD_TYPING_SECONDS", "0,0").split(","))
 _worker_numbers = itertools.count()
 _reviewer_numbers = itertools.count()
+
+
+def _type_in_the_form() -> None:
+    """The worker writes before posting the form (nothing is sent meanwhile)."""
+    if TYPING[1] > 0:
+        gevent.sleep(random.uniform(*TYPING))
 
 
 def _location(response) -> str:
@@ -108,6 +120,7 @@ class Worker(SignedInUser):
             return
         data = fill_initiative_form(fields, kinds)
         data["action"] = "draft"
+        _type_in_the_form()
         with self.client.post(
             "/sang-kien/moi/",
             data=data,
@@ -124,6 +137,7 @@ class Worker(SignedInUser):
         fields, kinds = read_form(page.text, r"/sang-kien/\d+/sua/")
         data = fill_initiative_form(fields, kinds)
         data["action"] = "submit"
+        _type_in_the_form()
         with self.client.post(
             edit_url, data=data, name="submit", catch_response=True, allow_redirects=False
         ) as response:

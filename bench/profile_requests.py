@@ -54,11 +54,10 @@ def main() -> None:
     django.setup()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import CaptureQueriesContext
     from load import PASSWORD
     from load_forms import fill_initiative_form, read_form
 
-    setup_test_environment()  # lets the test client see responses' templates; no DB change
     timings: dict[str, list[float]] = defaultdict(list)
     cpu: dict[str, list[float]] = defaultdict(list)
     queries: dict[str, list[int]] = defaultdict(list)
