@@ -162,7 +162,8 @@ def run(
     *,
     user_classes: list[str] = (),
     think: str = "1,3",
-    typing: str = "0,0",
+    work: str = "0,0",
+    spawn_rate: float = 0,
     locust: Path | None = None,
 ) -> None:
     _loopback_only(host)
@@ -186,7 +187,7 @@ def run(
                 "--users",
                 str(count),
                 "--spawn-rate",
-                str(max(5, count // 10)),
+                str(spawn_rate or max(5, count // 10)),
                 "--run-time",
                 f"{run_time}s",
                 "--stop-timeout",
@@ -204,7 +205,7 @@ def run(
                 **os.environ,
                 "LOAD_PASSWORD": PASSWORD,
                 "LOAD_THINK_SECONDS": think,
-                "LOAD_TYPING_SECONDS": typing,
+                "LOAD_WORK_SECONDS": work,
             },
         )
         elapsed = time.monotonic() - began
@@ -212,7 +213,7 @@ def run(
         time.sleep(5)  # let the worker finish the last checks before reading verdicts
         verdicts = _submit_to_verdict(started)
         print(
-            f"\n### {count} users, {run_time} s, think {think} s, typing {typing} s, "
+            f"\n### {count} users, {run_time} s, think {think} s, work {work} s, "
             f"load average {load1:.2f} / {load5:.2f}"
         )
         print(
@@ -254,9 +255,15 @@ def main() -> None:
     )
     go.add_argument("--think", default="1,3", help="think time in seconds, min,max")
     go.add_argument(
-        "--typing",
+        "--spawn-rate",
+        type=float,
+        default=0,
+        help="users started per second (default: a tenth of the users, at least 5)",
+    )
+    go.add_argument(
+        "--work",
         default="0,0",
-        help="seconds a worker writes in the form before each post, min,max (0,0: none)",
+        help="seconds spent on a form or a case before posting it, min,max (0,0: none)",
     )
     go.add_argument(
         "--serve",
@@ -277,7 +284,8 @@ def main() -> None:
             args.out,
             user_classes=[name for name in args.only.split(",") if name],
             think=args.think,
-            typing=args.typing,
+            work=args.work,
+            spawn_rate=args.spawn_rate,
         )
 
 

@@ -7,11 +7,12 @@ Three mixes, each a person doing what they do in the last days before a deadline
 - reviewer: signs in, opens the queue, claims a case nobody holds, opens it and
   decides it (the claim is what keeps two reviewers off the same case).
 
-Think time is 1-3 s (LOAD_THINK_SECONDS). Typing time (LOAD_TYPING_SECONDS, default 0)
-is how long a worker spends writing in the form between opening it and saving it,
-and again before handing it in: 0 posts the form as fast as any other click (the
-issue's mix, every step 1-3 s apart); "20,60" is a worker who pastes text prepared
-beforehand into the five steps. The form is filled from the page itself (every input the
+Think time is 1-3 s (LOAD_THINK_SECONDS). Work time (LOAD_WORK_SECONDS, default 0) is
+how long a person spends on a page before posting it: a worker writing in the form
+before saving the draft and again before handing it in, a reviewer reading a case's
+side-by-side evidence before deciding. 0 posts as fast as any other click (every step
+1-3 s apart); "20,60" is a worker who pastes text prepared beforehand into the five
+steps, and a reviewer who reads the evidence for under a minute. The form is filled from the page itself (every input the
 page shows keeps its value; empty text gets generated Vietnamese), so a field
 added to the form later does not break the benchmark.
 
@@ -41,15 +42,15 @@ WORKERS = int(os.environ.get("LOAD_WORKER_ACCOUNTS", "200"))
 REVIEWERS = int(os.environ.get("LOAD_REVIEWER_ACCOUNTS", "20"))
 # "1,3" by default; bench/load.py --think 0,0 measures how fast pages can be served.
 THINK = tuple(float(n) for n in os.environ.get("LOAD_THINK_SECONDS", "1,3").split(","))
-TYPING = tuple(float(n) for n in os.environ.get("LOAD_TYPING_SECONDS", "0,0").split(","))
+WORK = tuple(float(n) for n in os.environ.get("LOAD_WORK_SECONDS", "0,0").split(","))
 _worker_numbers = itertools.count()
 _reviewer_numbers = itertools.count()
 
 
-def _type_in_the_form() -> None:
-    """The worker writes before posting the form (nothing is sent meanwhile)."""
-    if TYPING[1] > 0:
-        gevent.sleep(random.uniform(*TYPING))
+def _work_on_the_page() -> None:
+    """Writing in the form, or reading the evidence, before posting (nothing is sent)."""
+    if WORK[1] > 0:
+        gevent.sleep(random.uniform(*WORK))
 
 
 def _location(response) -> str:
@@ -120,7 +121,7 @@ class Worker(SignedInUser):
             return
         data = fill_initiative_form(fields, kinds)
         data["action"] = "draft"
-        _type_in_the_form()
+        _work_on_the_page()
         with self.client.post(
             "/sang-kien/moi/",
             data=data,
@@ -137,7 +138,7 @@ class Worker(SignedInUser):
         fields, kinds = read_form(page.text, r"/sang-kien/\d+/sua/")
         data = fill_initiative_form(fields, kinds)
         data["action"] = "submit"
-        _type_in_the_form()
+        _work_on_the_page()
         with self.client.post(
             edit_url, data=data, name="submit", catch_response=True, allow_redirects=False
         ) as response:
@@ -195,4 +196,5 @@ class Reviewer(SignedInUser):
         if "csrfmiddlewaretoken" not in fields:
             return
         fields.update(decision="approve", reason="")
+        _work_on_the_page()
         self.client.post(f"/duyet/{pk}/quyet-dinh/", data=fields, name="decide")

@@ -173,6 +173,38 @@ def test_invalid_form_saves_nothing_and_keeps_every_word(client_for, personas, c
     assert not Initiative.objects.exists()
 
 
+def test_each_field_is_wrapped_for_the_steps_script_and_the_error_summary(
+    client_for, personas, country
+):
+    """The wrapper (built by the `field_row` tag): the field's name for the steps'
+    script, its label with the star of a field needed to hand in, the widget, the
+    error the summary links to, and the help the widget is described by."""
+    response = client_for(personas.worker_a).post(
+        CREATE, form_data(country.grassroots_a, title="", first_applied_on="2099-01-01")
+    )
+    html = response.content.decode()
+    date_field = re.search(
+        r'<div class="field has-error" data-field="first_applied_on">.*?</div>\s*</div>', html, re.S
+    )
+    assert date_field, "the date's wrapper is marked as having an error"
+    assert 'id="id_first_applied_on_error"' in date_field.group(0)
+    assert forms.MSG_DATE_IN_FUTURE in date_field.group(0)
+    title = re.search(
+        r'<div class="field[^"]*" data-field="title">(.*?)\n</div>', html, re.S
+    ).group(1)
+    assert re.search(
+        r'<label for="id_title">Tên sáng kiến <span class="required" title="bắt buộc">\*</span></label>',
+        title,
+    )
+    assert '<input type="text" name="title"' in title
+    assert re.search(
+        r'<input type="text" name="title"[^>]*aria-describedby="[^"]*id_title_helptext', title
+    )
+    assert '<small class="help" id="id_title_helptext">' in title
+    # Author rows: the delete box sits in the row's header, not among its fields.
+    assert 'data-field="DELETE"' not in html
+
+
 def test_author_row_needs_name_and_share(client_for, personas, country):
     response = client_for(personas.worker_a).post(
         CREATE,
