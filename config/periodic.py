@@ -12,8 +12,8 @@ PERIODIC_TASKS: dict[str, tuple[str, dict, dict]] = {
         {},
     ),
     # Imports whose worker was killed, or whose upload met a broker that was down.
-    "portal: resume or fail interrupted jobs": ("core.tasks.sweep_jobs", {"minute": "*"}, {}),
-    "portal: resend pending emails": ("core.tasks.resend_pending_outbox", {"minute": "*/5"}, {}),
+    "core: resume or fail interrupted jobs": ("core.tasks.sweep_jobs", {"minute": "*"}, {}),
+    "core: resend pending emails": ("core.tasks.resend_pending_outbox", {"minute": "*/5"}, {}),
     "initiatives: remove files left by interrupted uploads": (
         "initiatives.tasks.sweep_orphan_files",
         {"minute": "15"},
