@@ -621,6 +621,12 @@ def targets_import(
     if report.errors:
         return report.finish()
     with transaction.atomic():
+        # A row for a unit and period that already has a target replaces it: "updated".
+        existing = set(
+            Target.objects.filter(unit__in={unit for unit, *_ in parsed}).values_list(
+                "unit_id", "starts_on", "ends_on"
+            )
+        )
         for written, (unit, starts_on, ends_on, count) in enumerate(parsed):
             progress("write", written)
             target_set(
@@ -631,7 +637,12 @@ def targets_import(
                 ends_on=ends_on,
                 count=count,
             )
-    report.created = len(parsed)
+            key = (unit.pk, starts_on, ends_on)
+            if key in existing:
+                report.updated += 1
+            else:
+                report.created += 1
+                existing.add(key)
     return report.finish()
 
 

@@ -251,6 +251,14 @@ def test_targets_import_from_xlsx_all_or_nothing(
         [],
     ) and "Đã nhập 2 chỉ tiêu." in body
     assert dict(Target.objects.values_list("unit__code", "count")) == {"P1": 40, "P2": 1200}
+    # The same units and periods again: the targets are replaced, and the report says so.
+    again = _xlsx(
+        [header, ["P1", "01/01/2025", "31/12/2025", 45], ["P3", "01/01/2025", "31/12/2025", 7]]
+    )
+    job, body = _import_targets(client, "TLD", again, django_capture_on_commit_callbacks)
+    assert (job.result["created"], job.result["updated"]) == (1, 1)
+    assert "Đã nhập 2 chỉ tiêu. 1 chỉ tiêu thay chỉ tiêu đã có của cùng đơn vị và thời kỳ." in body
+    assert Target.objects.count() == 3 and Target.objects.get(unit__code="P1").count == 45
 
 
 def test_targets_import_refuses_units_outside_scope(
