@@ -398,19 +398,6 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
-def raise_priority() -> None:
-    import subprocess
-
-    from django.db import connection
-
-    os.nice(-15)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = cursor.fetchone()[0]
-    subprocess.run(["renice", "-n", "-15", "-p", str(backend)], check=True, capture_output=True)
-    print(f"priority raised: this process and PostgreSQL backend {backend} at nice -15")
-
-
 def measure(args) -> None:
     from django.db import connection
     from django.test import Client
@@ -518,6 +505,8 @@ def main() -> None:
         print("Seeding:")
         seed(args)
     if args.priority:
+        from priority import raise_priority  # bench/, beside this script
+
         raise_priority()
     measure(args)
 

@@ -270,19 +270,6 @@ def set_proposed_index(enabled: bool) -> None:
         connection.connection.autocommit = previous
 
 
-def raise_priority() -> None:
-    import subprocess
-
-    from django.db import connection
-
-    os.nice(-15)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = cursor.fetchone()[0]
-    subprocess.run(["renice", "-n", "-15", "-p", str(backend)], check=True, capture_output=True)
-    print(f"priority raised: this process and PostgreSQL backend {backend} at nice -15")
-
-
 def measure(repeat: int) -> list[tuple[str, dict]]:
     from django.db import connection
     from django.test import Client
@@ -367,6 +354,8 @@ def main() -> None:
     seed(args.n, args.reseed)
     set_proposed_index(args.proposed_index)
     if args.priority:
+        from priority import raise_priority  # bench/, beside this script
+
         raise_priority()
     print(f"proposed index: {'on' if args.proposed_index else 'off'}")
     print(
