@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Role, User, normalize_phone
+from core.tabular import TableFileField
 
 logger = logging.getLogger(__name__)
 
@@ -263,7 +264,7 @@ class MemberMoveForm(UnitPickerForm):
 
 
 class MemberImportForm(UnitPickerForm):
-    file = forms.FileField(label=_("Tệp danh sách (.xlsx hoặc .csv)"))
+    file = TableFileField(label=_("Tệp danh sách (.xlsx hoặc .csv)"))
     unit = UnitChoiceField(label=_("Công đoàn cơ sở (khi tệp không ghi mã đơn vị)"))
 
 

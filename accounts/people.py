@@ -26,7 +26,6 @@ from accounts.forms import InvitationForm, MemberImportForm, MemberMoveForm, Rol
 from accounts.models import Membership, RoleAssignment, RoleGrantLog
 from accounts.tasks import MEMBER_IMPORT_JOB_KIND
 from core.jobs import job_start
-from core.tabular import TableError, check_table_upload
 from federation.models import UnitKind
 
 MSG_CONFIRMED = gettext_noop("Đã xác nhận {n} đoàn viên.")
@@ -273,18 +272,13 @@ def member_import(request):
     if request.method == "POST":
         form = MemberImportForm(request.POST, request.FILES, units=units)
         if form.is_valid():
-            try:
-                check_table_upload(form.cleaned_data["file"])
-            except TableError as exc:
-                form.add_error("file", str(exc))
-            else:
-                job = job_start(
-                    kind=MEMBER_IMPORT_JOB_KIND,
-                    owner=request.user,
-                    uploaded=form.cleaned_data["file"],
-                    options={"default_unit_id": form.cleaned_data["unit"].pk},
-                )
-                return redirect("import-job", pk=job.pk)
+            job = job_start(
+                kind=MEMBER_IMPORT_JOB_KIND,
+                owner=request.user,
+                uploaded=form.cleaned_data["file"],
+                options={"default_unit_id": form.cleaned_data["unit"].pk},
+            )
+            return redirect("import-job", pk=job.pk)
     else:
         form = MemberImportForm(units=units)
     return render(

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -367,6 +368,21 @@ def check_table_upload(uploaded) -> None:
         raise TableError(_(MSG_TABLE_UNREADABLE)) from exc
     if not head.strip():
         raise TableError(_(MSG_TABLE_EMPTY))
+
+
+class TableFileField(forms.FileField):
+    """The upload of a table that a background import will read: a file that is no
+    table the reader knows is refused on the form at once (`check_table_upload`), not
+    later in the worker."""
+
+    def clean(self, data, initial=None):
+        uploaded = super().clean(data, initial)
+        if uploaded:
+            try:
+                check_table_upload(uploaded)
+            except TableError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return uploaded
 
 
 # A cell starting with one of these is run as a formula by Excel or LibreOffice

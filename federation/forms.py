@@ -2,11 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.parsing import StrictFormMixin
+from core.tabular import TableFileField
 from federation.models import ReorgEvent
 
 
 class UnitImportForm(StrictFormMixin, forms.Form):
-    file = forms.FileField(
+    file = TableFileField(
         label=_("Tệp danh sách đơn vị (.xlsx hoặc .csv)"),
         help_text=_("Các cột: code, name, parent_code, kind, members."),
     )

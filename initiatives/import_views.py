@@ -24,7 +24,7 @@ from core.job_views import job_context, own_import_job
 from core.jobs import job_start
 from core.models import Job
 from core.parsing import StrictFormMixin
-from core.tabular import TableError, check_table_upload
+from core.tabular import TableFileField
 from federation.models import UnitKind
 from initiatives import exporting
 from initiatives.importing import (
@@ -46,7 +46,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class ImportForm(StrictFormMixin, forms.Form):
     ALL_OR_NOTHING, VALID_ROWS = "all", "valid"
 
-    file = forms.FileField(
+    file = TableFileField(
         label=gettext_lazy("Tệp sáng kiến (.xlsx, .csv hoặc .jsonl)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.jsonl"}),
     )
@@ -64,11 +64,6 @@ class ImportForm(StrictFormMixin, forms.Form):
         uploaded = self.cleaned_data["file"]
         if uploaded.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_(MSG_FILE_TOO_BIG))
-        try:
-            # A quick look only: the worker reads the rows.
-            check_table_upload(uploaded)
-        except TableError as exc:
-            raise forms.ValidationError(str(exc)) from exc
         return uploaded
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.parsing import StrictFormMixin
+from core.tabular import TableFileField
 from initiatives.models import ParticipantGroup
 from rankings import selectors
 from rankings.models import RankingMode
@@ -66,7 +67,7 @@ class TargetForm(StrictFormMixin, forms.Form):
 
 
 class TargetImportForm(StrictFormMixin, forms.Form):
-    file = forms.FileField(
+    file = TableFileField(
         label=_("Tệp chỉ tiêu (.xlsx hoặc .csv)"),
         help_text=_("Các cột: ma_don_vi, tu_ngay, den_ngay, chi_tieu (ngày dạng dd/mm/yyyy)."),
     )

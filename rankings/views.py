@@ -24,7 +24,6 @@ from core.jobs import job_start
 from core.models import Job
 from core.page_cache import cached_aggregate, cached_public_page
 from core.parsing import ParseError, parse_date, parse_int
-from core.tabular import TableError, check_table_upload
 from federation.models import EmulationGroup, OrgUnit
 from federation.selectors import emulation_group_names
 from initiatives.models import Field
@@ -424,20 +423,15 @@ def unit_targets(request, code: str):
         elif action == "import":
             import_form = TargetImportForm(request.POST, request.FILES)
             if import_form.is_valid():
-                try:
-                    check_table_upload(import_form.cleaned_data["file"])
-                except TableError as exc:
-                    import_form.add_error("file", str(exc))
-                else:
-                    # The rows are read and saved by a worker (core/jobs.py).
-                    job = job_start(
-                        kind=tasks.TARGET_IMPORT_JOB_KIND,
-                        owner=request.user,
-                        uploaded=import_form.cleaned_data["file"],
-                        options={},
-                        unit=unit,
-                    )
-                    return redirect("import-job", pk=job.pk)
+                # The rows are read and saved by a worker (core/jobs.py).
+                job = job_start(
+                    kind=tasks.TARGET_IMPORT_JOB_KIND,
+                    owner=request.user,
+                    uploaded=import_form.cleaned_data["file"],
+                    options={},
+                    unit=unit,
+                )
+                return redirect("import-job", pk=job.pk)
         elif action == "cadence":
             reminder_form = ReminderForm(request.POST)
             if reminder_form.is_valid():

@@ -10,7 +10,6 @@ from accounts.tasks import UNIT_IMPORT_JOB_KIND
 from accounts.tenancy import UNIT_ADMIN_ROLES, scope_for
 from core.jobs import job_start
 from core.models import Job
-from core.tabular import TableError, check_table_upload
 from federation import selectors, services
 from federation.forms import ReorganiseForm, UnitImportForm
 from federation.models import OrgUnit, ReorgEvent, UnitKind
@@ -115,18 +114,13 @@ def unit_import(request):
         raise Http404
     form = UnitImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            check_table_upload(form.cleaned_data["file"])
-        except TableError as exc:
-            form.add_error("file", str(exc))
-        else:
-            job = job_start(
-                kind=UNIT_IMPORT_JOB_KIND,
-                owner=request.user,
-                uploaded=form.cleaned_data["file"],
-                options={"all_or_nothing": form.cleaned_data["all_or_nothing"]},
-            )
-            return redirect("import-job", pk=job.pk)
+        job = job_start(
+            kind=UNIT_IMPORT_JOB_KIND,
+            owner=request.user,
+            uploaded=form.cleaned_data["file"],
+            options={"all_or_nothing": form.cleaned_data["all_or_nothing"]},
+        )
+        return redirect("import-job", pk=job.pk)
     recent_jobs = Job.objects.filter(owner=request.user, kind=UNIT_IMPORT_JOB_KIND)[:5]
     return render(
         request, "federation/unit_import.html", {"form": form, "recent_jobs": recent_jobs}
