@@ -13,10 +13,16 @@ served database. First create the bench accounts in that database, then run:
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/sangkien_load REDIS_URL=redis://127.0.0.1:6379/9
     .venv/bin/python bench/load.py prepare
-    .venv/bin/python bench/load.py run --host http://127.0.0.1:8000 --users 50,100,200 --run-time 90
+    .venv/bin/python bench/load.py run --host http://127.0.0.1:8000 --users 200 --run-time 180
     # or let it start gunicorn and a worker on those databases itself, as compose does:
-    .venv/bin/python bench/load.py run --serve --users 50,200 --run-time 120
+    .venv/bin/python bench/load.py run --serve --users 200 --run-time 180
 
+The people click 1-3 s apart (--think), write in the initiative form for 20-60 s
+before each post and read a case's evidence as long before deciding (--work), and
+arrive 4 per second (--spawn-rate: 200 people online in sessions of ten minutes or
+so turn over at about one every 3 s; 4 per second is a burst). `--work 0,0` posts
+every form 1-3 s after its page: a new initiative from every worker every few
+seconds, far beyond what two cores can serve (docs/benchmarks.md, "fourth pass").
 Only loopback hosts are accepted; each run stops by itself after --run-time.
 `--only AnonymousVisitor --think 0,0` measures how many cached public pages the
 server answers per second.
@@ -162,8 +168,8 @@ def run(
     *,
     user_classes: list[str] = (),
     think: str = "1,3",
-    work: str = "0,0",
-    spawn_rate: float = 0,
+    work: str = "20,60",
+    spawn_rate: float = 4,
     locust: Path | None = None,
 ) -> None:
     _loopback_only(host)
@@ -187,7 +193,7 @@ def run(
                 "--users",
                 str(count),
                 "--spawn-rate",
-                str(spawn_rate or max(5, count // 10)),
+                str(spawn_rate),
                 "--run-time",
                 f"{run_time}s",
                 "--stop-timeout",
@@ -246,7 +252,7 @@ def main() -> None:
     go = commands.add_parser("run", help="run the mixes")
     go.add_argument("--host", default="http://127.0.0.1:8000")
     go.add_argument("--users", default="50,100,200")
-    go.add_argument("--run-time", type=int, default=90, help="seconds per user count")
+    go.add_argument("--run-time", type=int, default=180, help="seconds per user count")
     go.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "load")
     go.add_argument(
         "--only",
@@ -257,12 +263,12 @@ def main() -> None:
     go.add_argument(
         "--spawn-rate",
         type=float,
-        default=0,
-        help="users started per second (default: a tenth of the users, at least 5)",
+        default=4,
+        help="people who arrive per second (each signs in as it arrives)",
     )
     go.add_argument(
         "--work",
-        default="0,0",
+        default="20,60",
         help="seconds spent on a form or a case before posting it, min,max (0,0: none)",
     )
     go.add_argument(
