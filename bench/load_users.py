@@ -7,7 +7,7 @@ Three mixes, each a person doing what they do in the last days before a deadline
 - reviewer: signs in, opens the queue, claims a case nobody holds, opens it and
   decides it (the claim is what keeps two reviewers off the same case).
 
-Think time is 1-3 s (LOAD_THINK_SECONDS). Work time (LOAD_WORK_SECONDS, default 0) is
+Think time is 1-3 s (LOAD_THINK_SECONDS). Work time (LOAD_WORK_SECONDS, 20-60 s) is
 how long a person spends on a page before posting it: a worker writing in the form
 before saving the draft and again before handing it in, a reviewer reading a case's
 side-by-side evidence before deciding. 0 posts as fast as any other click (every step
@@ -42,7 +42,7 @@ WORKERS = int(os.environ.get("LOAD_WORKER_ACCOUNTS", "200"))
 REVIEWERS = int(os.environ.get("LOAD_REVIEWER_ACCOUNTS", "20"))
 # "1,3" by default; bench/load.py --think 0,0 measures how fast pages can be served.
 THINK = tuple(float(n) for n in os.environ.get("LOAD_THINK_SECONDS", "1,3").split(","))
-WORK = tuple(float(n) for n in os.environ.get("LOAD_WORK_SECONDS", "0,0").split(","))
+WORK = tuple(float(n) for n in os.environ.get("LOAD_WORK_SECONDS", "20,60").split(","))
 _worker_numbers = itertools.count()
 _reviewer_numbers = itertools.count()
 
