@@ -12,8 +12,9 @@ how long a person spends on a page before posting it: a worker writing in the fo
 before saving the draft and again before handing it in, a reviewer reading a case's
 side-by-side evidence before deciding. 0 posts as fast as any other click (every step
 1-3 s apart); "20,60" is a worker who pastes text prepared beforehand into the five
-steps, and a reviewer who reads the evidence for under a minute. The form is filled from the page itself (every input the
-page shows keeps its value; empty text gets generated Vietnamese), so a field
+steps, and a reviewer who reads the evidence for under a minute. The form is filled
+from the page itself (every input the page shows keeps its value; empty text gets
+generated Vietnamese), so a field
 added to the form later does not break the benchmark.
 
 FastHttpUser (geventhttpclient), not HttpUser (requests): on the two cores the server
