@@ -14,8 +14,7 @@ side-by-side evidence before deciding. 0 posts as fast as any other click (every
 1-3 s apart); "20,60" is a worker who pastes text prepared beforehand into the five
 steps, and a reviewer who reads the evidence for under a minute. The form is filled
 from the page itself (every input the page shows keeps its value; empty text gets
-generated Vietnamese), so a field
-added to the form later does not break the benchmark.
+generated Vietnamese), so a field added to the form later does not break the benchmark.
 
 FastHttpUser (geventhttpclient), not HttpUser (requests): on the two cores the server
 shares with locust, requests cost locust several times the CPU per request. Redirects
